@@ -1,0 +1,148 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { getPersonById } from "@/db/queries/persons";
+import { listCustomFields } from "@/db/queries/custom-fields";
+import { PersonForm } from "@/components/person-form";
+import { PictureForm } from "@/components/picture-form";
+import { ActionButton } from "@/components/ui/action-button";
+import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
+import { personFormOptions } from "@/lib/persons/form-options";
+import { VISIBILITY_LABELS } from "@/lib/visibility";
+import { requireViewer } from "@/lib/viewer";
+import { deletePersonAction, setFollowingAction, setPictureAction, updatePersonAction } from "../actions";
+
+export const metadata: Metadata = { title: "Person" };
+
+export default async function PersonPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ created?: string }>;
+}) {
+  const viewer = await requireViewer();
+  const { id } = await params;
+  const db = await getDb();
+  const person = await getPersonById(db, viewer, id);
+  if (!person) notFound();
+  const [options, fields, { created }] = await Promise.all([
+    personFormOptions(db, viewer, person.visibility),
+    listCustomFields(db, viewer),
+    searchParams,
+  ]);
+  const name = [person.firstName, person.lastName].filter(Boolean).join(" ");
+  const filledFields = fields.filter((f) => person.customFields[f.id]);
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <span className="flex items-center gap-3">
+            {person.hasPicture ? (
+              // eslint-disable-next-line @next/next/no-img-element -- served by our own route with access checks
+              <img src={`/api/persons/${person.id}/picture?v=${person.updatedAt.getTime()}`} alt="" className="h-10 w-10 rounded-full object-cover" />
+            ) : (
+              <span aria-hidden="true" className="flex h-10 w-10 items-center justify-center rounded-full bg-brand-100 text-sm font-semibold text-brand-700">
+                {(person.firstName[0] ?? "") + (person.lastName[0] ?? "")}
+              </span>
+            )}
+            {name}
+          </span>
+        }
+        description={
+          <>
+            Owned by {person.ownerName} · <Badge>{VISIBILITY_LABELS[person.visibility]}</Badge>
+          </>
+        }
+        actions={
+          <>
+            <ActionButton action={setFollowingAction} fields={{ id: person.id, follow: String(!person.isFollowing) }}>
+              {person.isFollowing ? "Unfollow" : "Follow"}
+            </ActionButton>
+            <ActionButton
+              action={deletePersonAction}
+              fields={{ id: person.id }}
+              variant="danger"
+              confirm={`Delete ${name}? The person moves to the trash.`}
+            >
+              Delete
+            </ActionButton>
+          </>
+        }
+      />
+      {created ? (
+        <div className="mb-4">
+          <Alert tone="success">Person created.</Alert>
+        </div>
+      ) : null}
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:col-span-2">
+          <Card>
+            <CardTitle>Details</CardTitle>
+            <PersonForm
+              action={updatePersonAction}
+              submitLabel="Save changes"
+              options={options}
+              values={{
+                id: person.id,
+                version: person.version,
+                firstName: person.firstName,
+                lastName: person.lastName,
+                emails: person.emails,
+                phones: person.phones,
+                address: person.address ?? "",
+                organizationId: person.organizationId ?? "",
+                ownerId: person.ownerId,
+                visibility: person.visibility,
+                customFields: person.customFields,
+              }}
+            />
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card>
+            <CardTitle>Summary</CardTitle>
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="text-slate-500">Organization</dt>
+                <dd>
+                  {person.organizationId ? (
+                    <Link href={`/organizations/${person.organizationId}`} className="text-brand-700 hover:underline">
+                      {person.organizationName}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </dd>
+              </div>
+              {filledFields.map((f) => (
+                <div key={f.id}>
+                  <dt className="text-slate-500">{f.name}</dt>
+                  <dd className="whitespace-pre-line break-words">{person.customFields[f.id]}</dd>
+                </div>
+              ))}
+              <div>
+                <dt className="text-slate-500">Followers</dt>
+                <dd>{person.followers.length > 0 ? person.followers.map((f) => f.name).join(", ") : "Nobody yet"}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Created</dt>
+                <dd>{person.createdAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Last updated</dt>
+                <dd>{person.updatedAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}</dd>
+              </div>
+            </dl>
+          </Card>
+          <Card>
+            <CardTitle>Picture</CardTitle>
+            <PictureForm personId={person.id} hasPicture={person.hasPicture} action={setPictureAction} />
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

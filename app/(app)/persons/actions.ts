@@ -1,0 +1,107 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { runAction } from "@/lib/action";
+import type { ActionState } from "@/lib/action-state";
+import { getCompany } from "@/db/queries/users";
+import {
+  createPerson,
+  deletePerson,
+  PICTURE_MAX_BYTES,
+  setFollowing,
+  setPersonPicture,
+  updatePerson,
+} from "@/db/queries/persons";
+import { personFormToObject } from "@/lib/persons/form-data";
+import { personInputSchema } from "@/lib/persons/input";
+import { UserError } from "@/lib/errors";
+
+const idSchema = z.uuid("Unknown person");
+
+export async function createPersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  let createdId = "";
+  const state = await runAction(
+    () => personFormToObject(form),
+    async (raw, { db, viewer }) => {
+      const company = await getCompany(db, viewer);
+      const input = personInputSchema(company.defaultCountry).parse(raw);
+      createdId = await createPerson(db, viewer, input);
+    },
+  );
+  if (!state.ok) return state;
+  revalidatePath("/persons");
+  redirect(`/persons/${createdId}?created=1`);
+}
+
+export async function updatePersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const state = await runAction(
+    () => ({
+      id: idSchema.parse(form.get("id")),
+      version: z.coerce.number().int().positive().parse(form.get("version")),
+      raw: personFormToObject(form),
+    }),
+    async ({ id, version, raw }, { db, viewer }) => {
+      const company = await getCompany(db, viewer);
+      const input = personInputSchema(company.defaultCountry).parse(raw);
+      await updatePerson(db, viewer, id, input, version);
+      return { ok: true, message: "Saved." };
+    },
+  );
+  if (state.ok) revalidatePath("/persons", "layout");
+  return state;
+}
+
+export async function deletePersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const state = await runAction(
+    () => idSchema.parse(form.get("id")),
+    async (id, { db, viewer }) => {
+      await deletePerson(db, viewer, id);
+    },
+  );
+  if (!state.ok) return state;
+  revalidatePath("/persons");
+  redirect("/persons?deleted=1");
+}
+
+export async function setFollowingAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const state = await runAction(
+    () => ({ id: idSchema.parse(form.get("id")), follow: form.get("follow") === "true" }),
+    async ({ id, follow }, { db, viewer }) => {
+      await setFollowing(db, viewer, id, follow);
+    },
+  );
+  if (state.ok) revalidatePath(`/persons/${String(form.get("id"))}`);
+  return state;
+}
+
+export async function setPictureAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const state = await runAction(
+    () => ({ id: idSchema.parse(form.get("id")), file: form.get("picture"), remove: form.get("remove") === "true" }),
+    async ({ id, file, remove }, { db, viewer }) => {
+      if (remove) {
+        await setPersonPicture(db, viewer, id, null);
+        return { ok: true, message: "Picture removed." };
+      }
+      if (!(file instanceof File) || file.size === 0) {
+        throw new UserError("Choose an image file first.", { picture: "No file chosen" });
+      }
+      if (file.size > PICTURE_MAX_BYTES) throw new UserError("The picture is larger than 2 MB.", { picture: "Larger than 2 MB" });
+      const data = Buffer.from(await file.arrayBuffer());
+      await setPersonPicture(db, viewer, id, { contentType: sniffImageType(data), data });
+      return { ok: true, message: "Picture saved." };
+    },
+  );
+  if (state.ok) revalidatePath(`/persons/${String(form.get("id"))}`);
+  return state;
+}
+
+/** Trust the bytes, not the browser's claim: a renamed text file is not an image. */
+function sniffImageType(data: Buffer): string {
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "image/jpeg";
+  if (data.subarray(0, 4).toString("ascii") === "GIF8") return "image/gif";
+  if (data.subarray(0, 4).toString("ascii") === "RIFF" && data.subarray(8, 12).toString("ascii") === "WEBP") return "image/webp";
+  return "application/octet-stream";
+}

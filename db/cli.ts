@@ -1,0 +1,28 @@
+// npm run db:migrate | db:seed — against DATABASE_URL, or the embedded database when unset.
+import { createDb } from "./client";
+import { seedDemoIfEmpty } from "./seed";
+import { env, pgliteDataDir } from "@/lib/env";
+
+async function main(command: string | undefined): Promise<void> {
+  if (command !== "migrate" && command !== "seed") {
+    throw new Error("usage: tsx db/cli.ts migrate|seed");
+  }
+  const url = env().DATABASE_URL;
+  const handle = await createDb(url ? { url, max: 1 } : { dataDir: pgliteDataDir() });
+  const where = url ? "the Postgres server" : `the embedded database (${pgliteDataDir() ?? "memory"})`;
+  try {
+    if (command === "migrate") {
+      console.log(`Migrations applied to ${where}.`);
+    } else {
+      const seeded = await seedDemoIfEmpty(handle.db);
+      console.log(seeded ? `Demo company seeded into ${where}.` : `Nothing seeded: ${where} already has data.`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+// The app's database handle: opened once per process (kept on globalThis so route and page
+// bundles and dev hot reloads share it), migrated, and seeded with the demo company when an
+// embedded database is brand new.
+import { createDb, type DB, type DbHandle } from "./client";
+import { env, pgliteDataDir } from "@/lib/env";
+
+const store = globalThis as unknown as { __tandemDb?: Promise<DbHandle> };
+
+export function getDbHandle(): Promise<DbHandle> {
+  if (!store.__tandemDb) {
+    store.__tandemDb = open().catch((error: unknown) => {
+      store.__tandemDb = undefined;
+      throw error;
+    });
+  }
+  return store.__tandemDb;
+}
+
+export async function getDb(): Promise<DB> {
+  return (await getDbHandle()).db;
+}
+
+async function open(): Promise<DbHandle> {
+  const url = env().DATABASE_URL;
+  const handle = await createDb(url ? { url } : { dataDir: pgliteDataDir() });
+  if (handle.driver === "pglite") {
+    const { seedDemoIfEmpty } = await import("./seed");
+    await seedDemoIfEmpty(handle.db);
+  }
+  return handle;
+}

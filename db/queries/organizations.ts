@@ -1,0 +1,101 @@
+// Organizations are visible to everyone in their company; adding one needs the permission.
+import { and, asc, count, eq, ilike, sql } from "drizzle-orm";
+import type { DB } from "../client";
+import { organizations, persons, users } from "../schema";
+import type { Viewer } from "./visibility";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { isUuid } from "./persons";
+
+export async function listOrganizations(db: DB, viewer: Viewer, opts: { q?: string; page?: number; pageSize?: number } = {}) {
+  const pageSize = Math.min(Math.max(opts.pageSize ?? 25, 1), 100);
+  const page = Math.max(opts.page ?? 1, 1);
+  const q = opts.q?.trim();
+  const where = and(
+    eq(organizations.companyId, viewer.companyId),
+    q ? ilike(organizations.name, `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: organizations.id,
+        name: organizations.name,
+        address: organizations.address,
+        ownerName: users.name,
+        persons: sql<number>`(select count(*)::int from persons p where p.organization_id = ${organizations.id} and p.deleted_at is null)`,
+      })
+      .from(organizations)
+      .innerJoin(users, eq(users.id, organizations.ownerId))
+      .where(where)
+      .orderBy(asc(sql`lower(${organizations.name})`), asc(organizations.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: count() }).from(organizations).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0, page, pageSize };
+}
+
+export async function listOrganizationChoices(db: DB, viewer: Viewer): Promise<{ id: string; name: string }[]> {
+  return db
+    .select({ id: organizations.id, name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.companyId, viewer.companyId))
+    .orderBy(asc(sql`lower(${organizations.name})`))
+    .limit(1000);
+}
+
+export async function getOrganizationById(db: DB, viewer: Viewer, id: string) {
+  if (!isUuid(id)) return null;
+  const [row] = await db
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      address: organizations.address,
+      ownerId: organizations.ownerId,
+      ownerName: users.name,
+      createdAt: organizations.createdAt,
+    })
+    .from(organizations)
+    .innerJoin(users, eq(users.id, organizations.ownerId))
+    .where(and(eq(organizations.id, id), eq(organizations.companyId, viewer.companyId)));
+  return row ?? null;
+}
+
+export async function createOrganization(db: DB, viewer: Viewer, input: { name: string; address: string | null }): Promise<string> {
+  if (!viewer.canAddOrganizations && !viewer.isAdmin) {
+    throw new ForbiddenError("You do not have the permission to add organizations.");
+  }
+  const [row] = await db
+    .insert(organizations)
+    .values({ companyId: viewer.companyId, name: input.name, address: input.address, ownerId: viewer.id })
+    .returning({ id: organizations.id });
+  if (!row) throw new Error("insert returned no row");
+  return row.id;
+}
+
+export async function updateOrganization(
+  db: DB,
+  viewer: Viewer,
+  id: string,
+  input: { name: string; address: string | null },
+): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError("This organization");
+  const updated = await db
+    .update(organizations)
+    .set({ ...input, updatedAt: new Date() })
+    .where(and(eq(organizations.id, id), eq(organizations.companyId, viewer.companyId)))
+    .returning({ id: organizations.id });
+  if (updated.length === 0) throw new NotFoundError("This organization");
+}
+
+export async function deleteOrganization(db: DB, viewer: Viewer, id: string): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError("This organization");
+  const org = await getOrganizationById(db, viewer, id);
+  if (!org) throw new NotFoundError("This organization");
+  if (!viewer.isAdmin && org.ownerId !== viewer.id) {
+    throw new ForbiddenError("Only the owner of an organization or a global admin can delete it.");
+  }
+  await db.transaction(async (tx) => {
+    await tx.update(persons).set({ organizationId: null }).where(eq(persons.organizationId, id));
+    await tx.delete(organizations).where(eq(organizations.id, id));
+  });
+}

@@ -1,0 +1,358 @@
+// Persons: every read and write goes through visiblePersonsWhere, so a viewer can neither read
+// nor touch a person they may not see. "Not visible" and "does not exist" look the same (null).
+import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from "drizzle-orm";
+import type { DB } from "../client";
+import { companies, customFields, organizations, personFollowers, personPictures, persons, users, type Visibility } from "../schema";
+import { visiblePersonsWhere, type Viewer } from "./visibility";
+import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
+import { personSearchText, type PersonInput } from "@/lib/persons/input";
+import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
+
+export const PERSON_SORTS = ["name", "created", "updated", "organization", "owner"] as const;
+export type PersonSort = (typeof PERSON_SORTS)[number];
+
+export type ListPersonsOptions = {
+  q?: string;
+  sort?: PersonSort;
+  dir?: "asc" | "desc";
+  page?: number;
+  pageSize?: number;
+};
+
+export type PersonListRow = {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  organizationId: string | null;
+  organizationName: string | null;
+  ownerName: string;
+  visibility: Visibility;
+  updatedAt: Date;
+};
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function searchWhere(q: string | undefined): SQL | undefined {
+  const terms = (q ?? "").toLowerCase().trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  if (terms.length === 0) return undefined;
+  return and(...terms.map((t) => ilike(persons.searchText, `%${escapeLike(t)}%`)));
+}
+
+export async function listPersons(
+  db: DB,
+  viewer: Viewer,
+  opts: ListPersonsOptions = {},
+): Promise<{ rows: PersonListRow[]; total: number; page: number; pageSize: number }> {
+  const pageSize = Math.min(Math.max(opts.pageSize ?? 25, 1), 100);
+  const page = Math.max(opts.page ?? 1, 1);
+  const where = and(visiblePersonsWhere(viewer), searchWhere(opts.q));
+  const dir = opts.dir === "desc" ? desc : asc;
+  const order: SQL[] = (() => {
+    switch (opts.sort ?? "name") {
+      case "created":
+        return [dir(persons.createdAt)];
+      case "updated":
+        return [dir(persons.updatedAt)];
+      case "organization":
+        return [sql`${organizations.name} ${sql.raw(opts.dir === "desc" ? "desc" : "asc")} nulls last`];
+      case "owner":
+        return [dir(users.name)];
+      case "name":
+        return [dir(sql`lower(${persons.lastName})`), dir(sql`lower(${persons.firstName})`)];
+    }
+  })();
+
+  const [rows, [totalRow]] = await Promise.all([
+    db
+      .select({
+        id: persons.id,
+        firstName: persons.firstName,
+        lastName: persons.lastName,
+        email: sql<string | null>`${persons.emails}->0->>'value'`,
+        phone: sql<string | null>`${persons.phones}->0->>'value'`,
+        organizationId: persons.organizationId,
+        organizationName: organizations.name,
+        ownerName: users.name,
+        visibility: persons.visibility,
+        updatedAt: persons.updatedAt,
+      })
+      .from(persons)
+      .innerJoin(users, eq(users.id, persons.ownerId))
+      .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+      .where(where)
+      .orderBy(...order, asc(persons.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: count() }).from(persons).where(where),
+  ]);
+  return { rows, total: totalRow?.n ?? 0, page, pageSize };
+}
+
+export async function countVisiblePersons(db: DB, viewer: Viewer): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(persons).where(visiblePersonsWhere(viewer));
+  return row?.n ?? 0;
+}
+
+export type PersonDetail = {
+  id: string;
+  firstName: string;
+  lastName: string;
+  emails: { value: string; label: string }[];
+  phones: { value: string; label: string }[];
+  address: string | null;
+  organizationId: string | null;
+  organizationName: string | null;
+  ownerId: string;
+  ownerName: string;
+  visibility: Visibility;
+  customFields: Record<string, string>;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  hasPicture: boolean;
+  followers: { id: string; name: string }[];
+  isFollowing: boolean;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export async function getPersonById(db: DB, viewer: Viewer, id: string): Promise<PersonDetail | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await db
+    .select({
+      id: persons.id,
+      firstName: persons.firstName,
+      lastName: persons.lastName,
+      emails: persons.emails,
+      phones: persons.phones,
+      address: persons.address,
+      organizationId: persons.organizationId,
+      organizationName: organizations.name,
+      ownerId: persons.ownerId,
+      ownerName: users.name,
+      visibility: persons.visibility,
+      customFields: persons.customFields,
+      version: persons.version,
+      createdAt: persons.createdAt,
+      updatedAt: persons.updatedAt,
+      hasPicture: sql<boolean>`exists (select 1 from person_pictures pp where pp.person_id = ${persons.id})`,
+    })
+    .from(persons)
+    .innerJoin(users, eq(users.id, persons.ownerId))
+    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+    .where(and(eq(persons.id, id), visiblePersonsWhere(viewer)));
+  if (!row) return null;
+  const followers = await db
+    .select({ id: users.id, name: users.name })
+    .from(personFollowers)
+    .innerJoin(users, eq(users.id, personFollowers.userId))
+    .where(eq(personFollowers.personId, id))
+    .orderBy(asc(users.name));
+  return { ...row, followers, isFollowing: followers.some((f) => f.id === viewer.id) };
+}
+
+/** Checks the references a person form names: organization and owner in the viewer's company,
+ * visibility offered by the plan (or unchanged from before). */
+async function checkReferences(
+  db: DB,
+  viewer: Viewer,
+  input: PersonInput,
+  current: { visibility: Visibility } | null,
+): Promise<void> {
+  const [company] = await db.select({ plan: companies.plan }).from(companies).where(eq(companies.id, viewer.companyId));
+  if (!company) throw new NotFoundError("Your company");
+  const unchanged = current?.visibility === input.visibility;
+  if (!unchanged && !isVisibilityAllowed(company.plan, input.visibility)) {
+    throw new UserError(`"${VISIBILITY_LABELS[input.visibility]}" is not available on your company's plan.`, {
+      visibility: "Not available on your plan",
+    });
+  }
+  if (input.organizationId) {
+    const [org] = await db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(and(eq(organizations.id, input.organizationId), eq(organizations.companyId, viewer.companyId)));
+    if (!org) throw new UserError("That organization does not exist.", { organizationId: "Unknown organization" });
+  }
+  if (input.ownerId) {
+    const [owner] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, input.ownerId), eq(users.companyId, viewer.companyId)));
+    if (!owner) throw new UserError("That owner is not a user of your company.", { ownerId: "Unknown user" });
+  }
+}
+
+function customFieldsFor(input: PersonInput, known: Set<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.customFields)) {
+    if (known.has(key) && value.trim() !== "") out[key] = value;
+  }
+  return out;
+}
+
+async function customFieldIds(db: DB, companyId: string): Promise<Set<string>> {
+  const rows = await db.select({ id: customFields.id }).from(customFields).where(eq(customFields.companyId, companyId));
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function createPerson(db: DB, viewer: Viewer, input: PersonInput): Promise<string> {
+  if (!viewer.canAddPersons && !viewer.isAdmin) {
+    throw new ForbiddenError("You do not have the permission to add persons.");
+  }
+  await checkReferences(db, viewer, input, null);
+  const known = await customFieldIds(db, viewer.companyId);
+  const [row] = await db
+    .insert(persons)
+    .values({
+      companyId: viewer.companyId,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      emails: input.emails,
+      phones: input.phones,
+      address: input.address,
+      organizationId: input.organizationId,
+      ownerId: input.ownerId ?? viewer.id,
+      visibility: input.visibility,
+      customFields: customFieldsFor(input, known),
+      searchText: personSearchText(input),
+    })
+    .returning({ id: persons.id });
+  if (!row) throw new Error("insert returned no row");
+  return row.id;
+}
+
+/** Saves an edit. With expectedVersion, refuses to overwrite someone else's newer edit. */
+export async function updatePerson(
+  db: DB,
+  viewer: Viewer,
+  id: string,
+  input: PersonInput,
+  expectedVersion?: number,
+): Promise<void> {
+  const current = await getPersonById(db, viewer, id);
+  if (!current) throw new NotFoundError("This person");
+  if (expectedVersion !== undefined && current.version !== expectedVersion) {
+    throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
+  }
+  await checkReferences(db, viewer, input, current);
+  const known = await customFieldIds(db, viewer.companyId);
+  const updated = await db
+    .update(persons)
+    .set({
+      firstName: input.firstName,
+      lastName: input.lastName,
+      emails: input.emails,
+      phones: input.phones,
+      address: input.address,
+      organizationId: input.organizationId,
+      ownerId: input.ownerId ?? current.ownerId,
+      visibility: input.visibility,
+      customFields: customFieldsFor(input, known),
+      searchText: personSearchText(input),
+      version: sql`${persons.version} + 1`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(persons.id, id), eq(persons.version, current.version), visiblePersonsWhere(viewer)))
+    .returning({ id: persons.id });
+  if (updated.length === 0) {
+    throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
+  }
+}
+
+/** Moves a person to the trash (restorable); the row stays for history and undo. */
+export async function deletePerson(db: DB, viewer: Viewer, id: string): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError("This person");
+  const deleted = await db
+    .update(persons)
+    .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(persons.id, id), visiblePersonsWhere(viewer)))
+    .returning({ id: persons.id });
+  if (deleted.length === 0) throw new NotFoundError("This person");
+}
+
+export async function setFollowing(db: DB, viewer: Viewer, id: string, follow: boolean): Promise<void> {
+  const person = await getPersonById(db, viewer, id);
+  if (!person) throw new NotFoundError("This person");
+  if (follow) {
+    await db.insert(personFollowers).values({ personId: id, userId: viewer.id }).onConflictDoNothing();
+  } else {
+    await db.delete(personFollowers).where(and(eq(personFollowers.personId, id), eq(personFollowers.userId, viewer.id)));
+  }
+}
+
+export const PICTURE_MAX_BYTES = 2 * 1024 * 1024;
+export const PICTURE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
+
+export async function setPersonPicture(
+  db: DB,
+  viewer: Viewer,
+  id: string,
+  picture: { contentType: string; data: Buffer } | null,
+): Promise<void> {
+  const person = await getPersonById(db, viewer, id);
+  if (!person) throw new NotFoundError("This person");
+  if (!picture) {
+    await db.delete(personPictures).where(eq(personPictures.personId, id));
+    return;
+  }
+  if (!(PICTURE_TYPES as readonly string[]).includes(picture.contentType)) {
+    throw new UserError("The picture must be a PNG, JPEG, GIF or WebP image.", { picture: "Unsupported image type" });
+  }
+  if (picture.data.length === 0) throw new UserError("The picture file is empty.", { picture: "Empty file" });
+  if (picture.data.length > PICTURE_MAX_BYTES) {
+    throw new UserError("The picture is larger than 2 MB.", { picture: "Larger than 2 MB" });
+  }
+  await db
+    .insert(personPictures)
+    .values({ personId: id, contentType: picture.contentType, data: picture.data })
+    .onConflictDoUpdate({
+      target: personPictures.personId,
+      set: { contentType: picture.contentType, data: picture.data, updatedAt: new Date() },
+    });
+}
+
+export async function getPersonPicture(
+  db: DB,
+  viewer: Viewer,
+  id: string,
+): Promise<{ contentType: string; data: Buffer; updatedAt: Date } | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await db
+    .select({ contentType: personPictures.contentType, data: personPictures.data, updatedAt: personPictures.updatedAt })
+    .from(personPictures)
+    .innerJoin(persons, eq(persons.id, personPictures.personId))
+    .where(and(eq(persons.id, id), visiblePersonsWhere(viewer)));
+  return row ?? null;
+}
+
+export async function listVisiblePersonsOfOrganization(
+  db: DB,
+  viewer: Viewer,
+  organizationId: string,
+): Promise<{ id: string; firstName: string; lastName: string }[]> {
+  return db
+    .select({ id: persons.id, firstName: persons.firstName, lastName: persons.lastName })
+    .from(persons)
+    .where(and(eq(persons.organizationId, organizationId), visiblePersonsWhere(viewer)))
+    .orderBy(asc(persons.lastName), asc(persons.firstName))
+    .limit(200);
+}
+
+/** Ids among `ids` that the viewer may see (used by tests and bulk paths). */
+export async function filterVisiblePersonIds(db: DB, viewer: Viewer, ids: string[]): Promise<string[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  const rows = await db
+    .select({ id: persons.id })
+    .from(persons)
+    .where(and(inArray(persons.id, valid), visiblePersonsWhere(viewer)));
+  return rows.map((r) => r.id);
+}

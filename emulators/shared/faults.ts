@@ -1,0 +1,78 @@
+/**
+ * Fault injection driven by `POST /__admin/faults`: the next N API requests
+ * (optionally only one account's) fail with a throttling or server error, and
+ * `expire_sync_tokens` invalidates every sync token / delta link issued so far
+ * by bumping a generation number that those tokens carry.
+ */
+import { z } from "zod";
+
+export const faultSpecSchema = z.object({
+  kind: z.enum(["rate_limit", "server_error", "expire_sync_tokens"]),
+  count: z.number().int().min(1).max(1_000_000).default(1),
+  /** Only requests made for this account consume the fault. */
+  email: z.string().min(1).optional(),
+  /** HTTP status for `server_error` (default 500 for Google, 503 for Microsoft). */
+  status: z.number().int().min(500).max(599).optional(),
+  /** Retry-After seconds on Microsoft 429/503 (Google sends none, as the real API). */
+  retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+});
+export type FaultSpec = z.infer<typeof faultSpecSchema>;
+
+export interface PendingFault {
+  kind: "rate_limit" | "server_error";
+  remaining: number;
+  email?: string;
+  status?: number;
+  retryAfterSeconds?: number;
+}
+
+export type TriggeredFault = Omit<PendingFault, "remaining">;
+
+export class FaultInjector {
+  private pending: PendingFault[] = [];
+  private generation = 0;
+
+  /** Sync tokens and delta links carry this; older generations are expired. */
+  syncGeneration(): number {
+    return this.generation;
+  }
+
+  add(spec: FaultSpec): void {
+    if (spec.kind === "expire_sync_tokens") {
+      this.generation += 1;
+      return;
+    }
+    this.pending.push({
+      kind: spec.kind,
+      remaining: spec.count,
+      email: spec.email?.toLowerCase(),
+      status: spec.status,
+      retryAfterSeconds: spec.retryAfterSeconds,
+    });
+  }
+
+  /** Consumes one pending fault that applies to this account, if any. */
+  take(email: string | null): TriggeredFault | null {
+    const index = this.pending.findIndex((f) => f.email === undefined || f.email === email);
+    if (index === -1) return null;
+    const fault = this.pending[index];
+    if (!fault) return null;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.pending.splice(index, 1);
+    const { remaining: _remaining, ...triggered } = fault;
+    return triggered;
+  }
+
+  list(): PendingFault[] {
+    return this.pending.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.pending = [];
+  }
+
+  reset(): void {
+    this.pending = [];
+    this.generation += 1;
+  }
+}

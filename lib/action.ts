@@ -1,0 +1,58 @@
+// The one entry point for server actions. Server actions are public POST endpoints, so each
+// one validates its input, loads who is asking, and only then runs its body; the body's own
+// queries check what that viewer may touch. Expected failures come back as a message for the
+// form; anything else is logged and reported generically.
+import { unstable_rethrow } from "next/navigation";
+import type { z } from "zod";
+import { getDb } from "@/db";
+import type { DB } from "@/db/client";
+import type { Viewer } from "@/db/queries/visibility";
+import type { ActionState } from "./action-state";
+import { UserError } from "./errors";
+import { currentViewer } from "./viewer";
+
+export type { ActionState };
+
+type Ctx = { db: DB; viewer: Viewer };
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** Wraps a body that takes parsed input. `parse` turns the raw argument (FormData, or an
+ * object from a client call) into the input, throwing a ZodError on bad input. */
+export async function runAction<T>(
+  parse: () => T | Promise<T>,
+  body: (input: T, ctx: Ctx) => Promise<ActionState | void>,
+): Promise<ActionState> {
+  try {
+    const viewer = await currentViewer();
+    if (!viewer) return { ok: false, message: "Your session has ended. Sign in again." };
+    let input: T;
+    try {
+      input = await parse();
+    } catch (error) {
+      if (isZodError(error)) {
+        const fieldErrors = fieldErrorsOf(error);
+        return { ok: false, message: Object.values(fieldErrors)[0] ?? "Check the form.", fieldErrors };
+      }
+      throw error;
+    }
+    const result = await body(input, { db: await getDb(), viewer });
+    return result ?? { ok: true };
+  } catch (error) {
+    unstable_rethrow(error);
+    if (error instanceof UserError) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
+    console.error("[action] unexpected error", error instanceof Error ? error.stack : error);
+    return { ok: false, message: "Something went wrong on our side. Nothing was saved; try again." };
+  }
+}
+
+function isZodError(error: unknown): error is z.ZodError {
+  return typeof error === "object" && error !== null && (error as { name?: string }).name === "ZodError";
+}

@@ -1,0 +1,87 @@
+// Sign-in with e-mail and password (Auth.js v5, Credentials provider, JWT sessions in an
+// httpOnly, SameSite=Lax cookie). The token carries only the user and company ids; everything
+// else about the user is re-read from the database on each request (see lib/viewer.ts).
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { getUserForSignIn } from "@/db/queries/users";
+import { burnPasswordCheck, verifyPassword } from "./password";
+import { authSecret } from "./secrets";
+import { recordFailure, recordSuccess, throttleWait } from "./sign-in-throttle";
+
+declare module "next-auth" {
+  interface User {
+    companyId?: string;
+  }
+  interface Session {
+    user: { id: string; companyId: string; name?: string | null; email?: string | null };
+  }
+}
+
+export class ThrottledSignIn extends CredentialsSignin {
+  code = "throttled";
+}
+
+const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().max(254),
+  password: z.string().max(1024),
+});
+
+function clientAddress(request: Request): string | null {
+  const forwarded = request.headers.get("x-forwarded-for");
+  return forwarded?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  secret: authSecret(),
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
+  pages: { signIn: "/sign-in" },
+  logger: {
+    // Wrong passwords are routine; log them without the noise of a stack trace.
+    error(error) {
+      if (error.name === "CredentialsSignin") return;
+      console.error(`[auth] ${error.name}: ${error.message}`);
+    },
+  },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(raw, request) {
+        const parsed = credentialsSchema.safeParse(raw);
+        if (!parsed.success) return null;
+        const { email, password } = parsed.data;
+        const db = await getDb();
+        const keys = { account: email, address: clientAddress(request) };
+        if ((await throttleWait(db, keys)) > 0) throw new ThrottledSignIn();
+        const user = await getUserForSignIn(db, email);
+        if (!user) {
+          await burnPasswordCheck(password);
+          await recordFailure(db, keys);
+          return null;
+        }
+        if (!(await verifyPassword(password, user.passwordHash))) {
+          await recordFailure(db, keys);
+          return null;
+        }
+        await recordSuccess(db, keys);
+        return { id: user.id, name: user.name, email: user.email, companyId: user.companyId };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) {
+        token.sub = user.id;
+        token.companyId = user.companyId;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.user.id = token.sub ?? "";
+      session.user.companyId = typeof token.companyId === "string" ? token.companyId : "";
+      return session;
+    },
+  },
+});

@@ -1,0 +1,45 @@
+// The only place that reads process.env. Everything is validated once, with defaults for a demo on a laptop.
+import path from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }).optional()),
+  /** Where the embedded database lives; "memory" keeps it in memory (tests). */
+  PGLITE_DATA_DIR: z.string().trim().min(1).optional(),
+  /** Folder for local state: the embedded database, generated secrets. */
+  DATA_DIR: z.string().trim().min(1).default(".data"),
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid configuration: ${problems}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(process.cwd(), env().DATA_DIR);
+}
+
+/** undefined means in-memory. */
+export function pgliteDataDir(): string | undefined {
+  const configured = env().PGLITE_DATA_DIR;
+  if (configured === "memory") return undefined;
+  return configured ? path.resolve(process.cwd(), configured) : path.join(dataDir(), "pglite");
+}

@@ -1,0 +1,19 @@
+// The one normalisation for text, e-mail addresses and phone numbers, shared by forms and sync.
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+
+/** NFC, trimmed, inner runs of white space folded to one space. */
+export function normalizeText(value: string): string {
+  return value.normalize("NFC").replace(/\s+/g, " ").trim();
+}
+
+export function normalizeEmail(value: string): string {
+  return normalizeText(value).toLowerCase();
+}
+
+/** E.164 when the number parses (national numbers read in the company's country), else the
+ * trimmed text as typed: an unparseable number is kept, never dropped. */
+export function normalizePhone(value: string, defaultCountry: string): string {
+  const text = normalizeText(value);
+  const parsed = parsePhoneNumberFromString(text, defaultCountry.toUpperCase() as CountryCode);
+  return parsed?.isValid() ? parsed.number : text;
+}

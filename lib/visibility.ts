@@ -1,0 +1,41 @@
+// Visibility levels and which of them a company's plan offers (SPEC "Visibility").
+import type { Plan, Visibility } from "@/db/schema";
+
+export const VISIBILITY_LABELS: Record<Visibility, string> = {
+  owner: "Owner only",
+  group: "Owner's visibility group",
+  group_subgroups: "Owner's visibility group and sub-groups",
+  followers: "Owner & followers",
+  company: "Entire company",
+};
+
+export const VISIBILITY_HINTS: Record<Visibility, string> = {
+  owner: "Only the owner (and global admins).",
+  group: "Users with the same role as the owner.",
+  group_subgroups: "Users with the owner's role or any role below it.",
+  followers: "The owner and the users who follow the person.",
+  company: "Every user of the company.",
+};
+
+const BASIC: readonly Visibility[] = ["followers", "company"];
+const ROLE_BASED: readonly Visibility[] = ["owner", "group", "group_subgroups", "company"];
+
+/** The levels a company on this plan may choose for new settings, in display order. */
+export function visibilityOptionsForPlan(plan: Plan): readonly Visibility[] {
+  return plan === "essential" || plan === "advanced" ? BASIC : ROLE_BASED;
+}
+
+export function isVisibilityAllowed(plan: Plan, visibility: Visibility): boolean {
+  return visibilityOptionsForPlan(plan).includes(visibility);
+}
+
+/** Offered by every plan, so a safe default everywhere. */
+export const DEFAULT_VISIBILITY: Visibility = "company";
+
+export const PLAN_LABELS: Record<Plan, string> = {
+  essential: "Essential",
+  advanced: "Advanced",
+  professional: "Professional",
+  power: "Power",
+  enterprise: "Enterprise",
+};
