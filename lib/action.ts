@@ -25,7 +25,8 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
 }
 
 /** Wraps a body that takes parsed input. `parse` turns the raw argument (FormData, or an
- * object from a client call) into the input, throwing a ZodError on bad input. */
+ * object from a client call) into the input; a ZodError thrown there or in the body (which
+ * may validate against the viewer's company) comes back as field errors. */
 export async function runAction<T>(
   parse: () => T | Promise<T>,
   body: (input: T, ctx: Ctx) => Promise<ActionState | void>,
@@ -33,20 +34,15 @@ export async function runAction<T>(
   try {
     const viewer = await currentViewer();
     if (!viewer) return { ok: false, message: "Your session has ended. Sign in again." };
-    let input: T;
-    try {
-      input = await parse();
-    } catch (error) {
-      if (isZodError(error)) {
-        const fieldErrors = fieldErrorsOf(error);
-        return { ok: false, message: Object.values(fieldErrors)[0] ?? "Check the form.", fieldErrors };
-      }
-      throw error;
-    }
+    const input = await parse();
     const result = await body(input, { db: await getDb(), viewer });
     return result ?? { ok: true };
   } catch (error) {
     unstable_rethrow(error);
+    if (isZodError(error)) {
+      const fieldErrors = fieldErrorsOf(error);
+      return { ok: false, message: Object.values(fieldErrors)[0] ?? "Check the form.", fieldErrors };
+    }
     if (error instanceof UserError) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
     console.error("[action] unexpected error", error instanceof Error ? error.stack : error);
     return { ok: false, message: "Something went wrong on our side. Nothing was saved; try again." };

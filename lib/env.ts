@@ -34,12 +34,12 @@ export function env(): Env {
 }
 
 export function dataDir(): string {
-  return path.resolve(process.cwd(), env().DATA_DIR);
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), env().DATA_DIR);
 }
 
 /** undefined means in-memory. */
 export function pgliteDataDir(): string | undefined {
   const configured = env().PGLITE_DATA_DIR;
   if (configured === "memory") return undefined;
-  return configured ? path.resolve(process.cwd(), configured) : path.join(dataDir(), "pglite");
+  return configured ? path.resolve(/*turbopackIgnore: true*/ process.cwd(), configured) : path.join(dataDir(), "pglite");
 }

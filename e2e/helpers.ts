@@ -1,0 +1,50 @@
+import { expect, type Browser, type Page } from "@playwright/test";
+
+export const PASSWORD = "tandem-demo";
+export const USERS = {
+  admin: "admin@acme.test",
+  manager: "manager@acme.test",
+  east: "east@acme.test",
+  west: "west@acme.test",
+  support: "support@acme.test",
+} as const;
+
+export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/persons$/);
+}
+
+/** A page in its own browser context, signed in as `email`. */
+export async function pageAs(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, email);
+  return page;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+/** Creates a person through the form and returns its URL path. */
+export async function createPerson(
+  page: Page,
+  p: { firstName: string; lastName: string; email?: string; /** a visibility value, e.g. "owner" */ visibility?: string },
+): Promise<string> {
+  await page.goto("/persons/new");
+  await page.getByLabel("First name").fill(p.firstName);
+  await page.getByLabel("Last name").fill(p.lastName);
+  if (p.email) await page.getByLabel("E-mail 1", { exact: true }).fill(p.email);
+  if (p.visibility) await page.getByLabel("Visible to").selectOption(p.visibility);
+  await page.getByRole("button", { name: "Create person" }).click();
+  await expect(page.getByText("Person created.")).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+/** The outcome message of the form on the page (Next's route announcer is also an alert). */
+export function formAlert(page: Page) {
+  return page.locator("main [role=alert]").first();
+}

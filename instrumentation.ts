@@ -1,0 +1,8 @@
+// Runs once when the server starts: open, migrate and (for a new embedded database) seed, so
+// the first visitor does not wait for it and a broken configuration fails at start-up.
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { getDbHandle } = await import("./db");
+  const handle = await getDbHandle();
+  console.log(`[tandem] database ready (${handle.driver === "pglite" ? "embedded PGlite" : "Postgres server"})`);
+}
