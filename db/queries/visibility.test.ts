@@ -1,0 +1,174 @@
+// The visibility matrix: every level × every kind of viewer × every action, against real data
+// in a real Postgres engine (PGlite, and a server when TEST_DATABASE_URL is set).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import type { DbHandle } from "../client";
+import { companies, personFollowers, persons, roles, users, type Visibility } from "../schema";
+import { seedDemo, type SeededDemo } from "../seed";
+import {
+  countVisiblePersons,
+  deletePerson,
+  getPersonById,
+  listPersons,
+  setFollowing,
+  updatePerson,
+} from "./persons";
+import { getViewer } from "./users";
+import type { Viewer } from "./visibility";
+import { testDatabases } from "@/tests/databases";
+import { NotFoundError } from "@/lib/errors";
+import { personInputSchema, personSearchText } from "@/lib/persons/input";
+
+type ViewerKind = "owner" | "follower" | "sameRole" | "subRole" | "parentRole" | "unrelated" | "admin";
+type Action = "list" | "view" | "edit" | "delete";
+
+// Owner: a rep in "Sales East" (below "Sales Manager"). The matrix below is the specification.
+const EXPECTED: Record<Visibility, Record<ViewerKind, boolean>> = {
+  owner: { owner: true, follower: false, sameRole: false, subRole: false, parentRole: false, unrelated: false, admin: true },
+  group: { owner: true, follower: false, sameRole: true, subRole: false, parentRole: false, unrelated: false, admin: true },
+  group_subgroups: { owner: true, follower: false, sameRole: true, subRole: true, parentRole: false, unrelated: false, admin: true },
+  followers: { owner: true, follower: true, sameRole: false, subRole: false, parentRole: false, unrelated: false, admin: true },
+  company: { owner: true, follower: true, sameRole: true, subRole: true, parentRole: true, unrelated: true, admin: true },
+};
+const KINDS = Object.keys(EXPECTED.owner) as ViewerKind[];
+const LEVELS = Object.keys(EXPECTED) as Visibility[];
+const ACTIONS: Action[] = ["list", "view", "edit", "delete"];
+
+describe.each(testDatabases())("visibility on $name", ({ open }) => {
+  let handle: DbHandle;
+  let demo: SeededDemo;
+  const viewers = {} as Record<ViewerKind, Viewer>;
+  let otherCompanyViewer: Viewer;
+
+  beforeAll(async () => {
+    handle = await open();
+    const db = handle.db;
+    demo = await seedDemo(db);
+    // Extra users to fill every cell: a second rep in Sales East, a role below Sales East,
+    // and a follower in an unrelated role.
+    const [eastJunior] = await db
+      .insert(roles)
+      .values({ companyId: demo.companyId, name: "East Junior", parentId: demo.roles.east })
+      .returning({ id: roles.id });
+    const mk = async (name: string, roleId: string | null) => {
+      const [u] = await db
+        .insert(users)
+        .values({ companyId: demo.companyId, name, email: `${name}@matrix.test`, passwordHash: "x", roleId })
+        .returning({ id: users.id });
+      return (await getViewer(db, u!.id))!;
+    };
+    viewers.owner = (await getViewer(db, demo.users.east))!;
+    viewers.sameRole = await mk("east2", demo.roles.east);
+    viewers.subRole = await mk("junior", eastJunior!.id);
+    viewers.parentRole = (await getViewer(db, demo.users.manager))!;
+    viewers.follower = await mk("follower", demo.roles.support);
+    viewers.unrelated = (await getViewer(db, demo.users.west))!;
+    viewers.admin = (await getViewer(db, demo.users.admin))!;
+    // A global admin of another company must never see anything of this one.
+    const [company2] = await db.insert(companies).values({ name: "Other Co", plan: "enterprise" }).returning({ id: companies.id });
+    const [outsider] = await db
+      .insert(users)
+      .values({ companyId: company2!.id, name: "Outsider", email: "outsider@other.test", passwordHash: "x", isAdmin: true })
+      .returning({ id: users.id });
+    otherCompanyViewer = (await getViewer(db, outsider!.id))!;
+  });
+
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  async function personAt(level: Visibility): Promise<string> {
+    const lastName = `${level}-${Math.random().toString(36).slice(2)}`;
+    const [p] = await handle.db
+      .insert(persons)
+      .values({
+        companyId: demo.companyId,
+        firstName: "Matrix",
+        lastName,
+        ownerId: viewers.owner.id,
+        visibility: level,
+        searchText: personSearchText({ firstName: "Matrix", lastName, emails: [], phones: [] }),
+      })
+      .returning({ id: persons.id, lastName: persons.lastName });
+    await handle.db.insert(personFollowers).values({ personId: p!.id, userId: viewers.follower.id });
+    return p!.id;
+  }
+
+  async function attempt(action: Action, viewer: Viewer, id: string): Promise<boolean> {
+    const db = handle.db;
+    const [row] = await db.select({ lastName: persons.lastName }).from(persons).where(eq(persons.id, id));
+    switch (action) {
+      case "list": {
+        const { rows } = await listPersons(db, viewer, { q: row!.lastName, pageSize: 100 });
+        return rows.some((r) => r.id === id);
+      }
+      case "view":
+        return (await getPersonById(db, viewer, id)) !== null;
+      case "edit":
+      case "delete":
+        try {
+          if (action === "edit") {
+            const input = personInputSchema("US").parse({
+              firstName: "Edited",
+              lastName: row!.lastName,
+              emails: [],
+              phones: [],
+              address: "",
+              organizationId: null,
+              visibility: (await db.select({ v: persons.visibility }).from(persons).where(eq(persons.id, id)))[0]!.v,
+              customFields: {},
+            });
+            await updatePerson(db, viewer, id, input);
+          } else {
+            await deletePerson(db, viewer, id);
+          }
+          return true;
+        } catch (error) {
+          if (error instanceof NotFoundError) return false;
+          throw error;
+        }
+    }
+  }
+
+  for (const level of LEVELS) {
+    for (const kind of KINDS) {
+      for (const action of ACTIONS) {
+        const allowed = EXPECTED[level][kind];
+        it(`${level}: ${kind} ${allowed ? "may" : "may not"} ${action}`, async () => {
+          const id = await personAt(level);
+          expect(await attempt(action, viewers[kind], id)).toBe(allowed);
+          // A refused write changes nothing.
+          const [after] = await handle.db.select().from(persons).where(eq(persons.id, id));
+          if (!allowed) {
+            expect(after!.firstName).toBe("Matrix");
+            expect(after!.deletedAt).toBeNull();
+            expect(after!.version).toBe(1);
+          }
+          expect(await attempt("view", otherCompanyViewer, id)).toBe(false);
+        });
+      }
+    }
+  }
+
+  it("counts only what the viewer may see", async () => {
+    const unrelatedCount = await countVisiblePersons(handle.db, viewers.unrelated);
+    const { total } = await listPersons(handle.db, viewers.unrelated, {});
+    expect(unrelatedCount).toBe(total);
+    const adminCount = await countVisiblePersons(handle.db, viewers.admin);
+    expect(adminCount).toBeGreaterThan(unrelatedCount);
+  });
+
+  it("follow and unfollow are refused on a person the viewer cannot see", async () => {
+    const id = await personAt("owner");
+    await expect(setFollowing(handle.db, viewers.unrelated, id, true)).rejects.toBeInstanceOf(NotFoundError);
+    const followers = await handle.db.select().from(personFollowers).where(eq(personFollowers.personId, id));
+    expect(followers.map((f) => f.userId)).toEqual([viewers.follower.id]);
+  });
+
+  it("a deleted person is gone from every path, admin included", async () => {
+    const id = await personAt("company");
+    await deletePerson(handle.db, viewers.owner, id);
+    expect(await getPersonById(handle.db, viewers.admin, id)).toBeNull();
+    await expect(deletePerson(handle.db, viewers.admin, id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
