@@ -41,8 +41,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // Wrong passwords are routine; log them without the noise of a stack trace.
     error(error) {
-      if (error.name === "CredentialsSignin") return;
-      console.error(`[auth] ${error.name}: ${error.message}`);
+      const type = (error as { type?: string }).type ?? error.name;
+      if (type === "CredentialsSignin") return;
+      const cause = (error as { cause?: { err?: unknown } }).cause?.err;
+      console.error(`[auth] ${type}: ${error.message}`, cause instanceof Error ? cause.stack : "");
     },
   },
   providers: [

@@ -35,19 +35,22 @@ export async function throttleWait(db: DB, keys: ThrottleKeys, now = new Date())
 export async function recordFailure(db: DB, keys: ThrottleKeys, now = new Date()): Promise<void> {
   for (const key of keysOf(keys)) {
     const free = key.startsWith("account:") ? ACCOUNT_FREE_FAILURES : ADDRESS_FREE_FAILURES;
-    const windowStart = new Date(now.getTime() - WINDOW_MS);
+    // Raw SQL fragments get ISO strings: postgres.js does not serialise a Date inside sql``.
+    const at = now.toISOString();
+    const windowStart = new Date(now.getTime() - WINDOW_MS).toISOString();
+    const firstBlock = delayAt(1, free, now)?.toISOString() ?? null;
     await db
       .insert(signInThrottle)
       .values({ key, failures: 1, lastFailureAt: now, blockedUntil: delayAt(1, free, now) })
       .onConflictDoUpdate({
         target: signInThrottle.key,
         set: {
-          failures: sql`case when ${signInThrottle.lastFailureAt} < ${windowStart} then 1 else ${signInThrottle.failures} + 1 end`,
+          failures: sql`case when ${signInThrottle.lastFailureAt} < ${windowStart}::timestamptz then 1 else ${signInThrottle.failures} + 1 end`,
           lastFailureAt: now,
           blockedUntil: sql`case
-            when ${signInThrottle.lastFailureAt} < ${windowStart} then ${delayAt(1, free, now)}::timestamptz
+            when ${signInThrottle.lastFailureAt} < ${windowStart}::timestamptz then ${firstBlock}::timestamptz
             when ${signInThrottle.failures} + 1 >= ${free}
-              then ${now}::timestamptz + least(${BASE_DELAY_MS}::float8 * power(2, ${signInThrottle.failures} + 1 - ${free}), ${MAX_DELAY_MS}) * interval '1 millisecond'
+              then ${at}::timestamptz + least(${BASE_DELAY_MS}::float8 * power(2, ${signInThrottle.failures} + 1 - ${free}), ${MAX_DELAY_MS}) * interval '1 millisecond'
             else null end`,
         },
       });

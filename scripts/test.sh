@@ -59,6 +59,8 @@ for db in pglite postgres; do
     e2e_db=tandem_e2e_$$
     psql "$TEST_PG_URL" -qc "create database $e2e_db" >/dev/null
     e2e_env=(DATABASE_URL="${TEST_PG_URL%/postgres}/$e2e_db")
+    # A server database is not seeded by the app: seeding it is what `npm run db:seed` is for.
+    env "${e2e_env[@]}" node_modules/.bin/tsx db/cli.ts seed || { failed=$((failed + 1)); failures+=("db:seed"); }
   else
     e2e_env=(E2E_DATA_DIR="$OUT/e2e-pglite")
   fi

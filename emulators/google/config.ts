@@ -28,7 +28,9 @@ export const googleConfigSchema = z.object({
   refreshTokenMaxAgeMs: z.number().int().min(1).nullable().default(null),
   /** Reject etags handed out by connections.list in updateContact (to test refetch-and-retry). */
   strictEtags: z.boolean().default(false),
-  /** Answer a mutation that overlaps another one for the same user with 409 ABORTED. */
+  /** Added to every People API response, to simulate network and server time in benchmarks. */
+  latencyMs: z.number().int().min(0).max(60_000).default(0),
+  /** Answer a mutation that overlaps another one for the same user with 409 ABORTED ("mutate requests for the same user should be sent sequentially"); overlaps need latencyMs > 0. */
   rejectConcurrentMutations: z.boolean().default(false),
   /** Google's per-account maximum. */
   maxContacts: z.number().int().min(1).default(25_000),
