@@ -167,9 +167,9 @@ function RowsField({
                 type={kind === "email" ? "email" : "tel"}
                 defaultValue={row.value}
                 aria-invalid={!!error}
-                className="flex-1"
+                className="min-w-0 flex-1"
               />
-              <Select name={`${kind}Label`} defaultValue={row.label} aria-label={`${kind === "email" ? "E-mail" : "Phone"} ${i + 1} label`} className="w-28">
+              <Select name={`${kind}Label`} defaultValue={row.label} aria-label={`${kind === "email" ? "E-mail" : "Phone"} ${i + 1} label`} className="w-28 flex-none">
                 {allLabels.map((l) => (
                   <option key={l} value={l}>
                     {l}

@@ -96,7 +96,8 @@ export async function seedDemo(db: DB): Promise<SeededDemo> {
         for (let k = 0; k < 2; k++, n++) {
           const firstName = FIRST[n % FIRST.length]!;
           const lastName = LAST[(n * 7) % LAST.length]!;
-          const emails = [{ value: `${firstName}.${lastName}.${n}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, ""), label: "work" }];
+          const local = `${firstName}.${lastName}.${n}`.normalize("NFD").replace(/[^A-Za-z0-9.]/g, "").toLowerCase();
+          const emails = [{ value: `${local}@example.com`, label: "work" }];
           const phones = n % 3 === 0 ? [] : [{ value: `+1415555${String(1000 + n).padStart(4, "0")}`, label: "mobile" }];
           values.push({
             companyId,

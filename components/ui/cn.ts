@@ -1,3 +1,6 @@
+import { twMerge } from "tailwind-merge";
+
+/** Joins class names; a later Tailwind class wins over an earlier one of the same property. */
 export function cn(...parts: (string | false | null | undefined)[]): string {
-  return parts.filter(Boolean).join(" ");
+  return twMerge(parts.filter(Boolean).join(" "));
 }

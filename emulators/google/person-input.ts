@@ -48,8 +48,8 @@ function itemSchema(field: PersonField): z.ZodType {
 }
 
 const personShape: Record<string, z.ZodType> = {};
-for (const field of PERSON_FIELDS) personShape[field] = field === "metadata" ? z.unknown() : z.array(itemSchema(field)).nullish();
-for (const key of IGNORED_PERSON_KEYS) personShape[key] = z.unknown();
+for (const field of PERSON_FIELDS) personShape[field] = field === "metadata" ? z.unknown().optional() : z.array(itemSchema(field)).nullish();
+for (const key of IGNORED_PERSON_KEYS) personShape[key] = z.unknown().optional();
 personShape["resourceName"] = z.string().nullish();
 personShape["etag"] = z.string().nullish();
 const personSchema = z.strictObject(personShape);

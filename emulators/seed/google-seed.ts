@@ -14,8 +14,8 @@ export function seedContactToPerson(c: SeedContact, groupIds: ReadonlyMap<string
   if (c.emails.length > 0) person["emailAddresses"] = c.emails.map((e) => ({ value: e.address, type: e.kind }));
   if (c.phones.length > 0) person["phoneNumbers"] = c.phones.map((p) => ({ value: p.number, type: p.kind }));
   if (c.address) {
-    const { kind, ...rest } = c.address;
-    person["addresses"] = [{ ...rest, type: kind }];
+    const a = c.address;
+    person["addresses"] = [{ streetAddress: a.street, city: a.city, region: a.region, postalCode: a.postalCode, country: a.country, countryCode: a.countryCode, type: a.kind }];
   }
   if (c.im) person["imClients"] = [{ username: c.im.username, protocol: c.im.protocol, type: "work" }];
   if (c.company || c.jobTitle) person["organizations"] = [{ name: c.company, title: c.jobTitle, department: c.department, type: "work", current: true }];
