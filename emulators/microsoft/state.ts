@@ -1,0 +1,65 @@
+/** Everything one Microsoft emulator instance holds in memory; `reset()` forgets it all. */
+import { Clock } from "../shared/clock";
+import { FaultInjector } from "../shared/faults";
+import { GrantStore } from "../shared/grants";
+import { IdTokenSigner } from "../shared/jwt";
+import type { OAuthClientPolicy } from "../shared/oauth-clients";
+import { TokenSealer } from "../shared/opaque-token";
+import { ConcurrencyGate, WindowCounter } from "../shared/rate-limit";
+import { UsageStats } from "../shared/stats";
+import { defaultName } from "../google/state";
+import { microsoftConfigSchema, type MicrosoftConfig } from "./config";
+import { Mailbox } from "./mailbox";
+
+/** Tenant id of personal Microsoft accounts (MSA). */
+export const MSA_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+export const DEFAULT_MINTED_SCOPES = ["openid", "profile", "email", "offline_access", "User.Read", "Contacts.ReadWrite"];
+
+export class MicrosoftState {
+  readonly clock = new Clock();
+  readonly faults = new FaultInjector();
+  readonly stats = new UsageStats();
+  readonly grants = new GrantStore({ code: "M.C5_BAY.2.U.", access: "EwB", refresh: "M.C5_BL2.0.U.-" });
+  readonly signer = new IdTokenSigner();
+  readonly sealer = new TokenSealer();
+  readonly windows = new WindowCounter();
+  readonly gate = new ConcurrencyGate();
+  private readonly mailboxes = new Map<string, Mailbox>();
+  config: MicrosoftConfig;
+  baseUrl = "";
+
+  constructor(
+    private readonly initialConfig: MicrosoftConfig = microsoftConfigSchema.parse({}),
+    readonly clients: OAuthClientPolicy = {},
+  ) {
+    this.config = initialConfig;
+  }
+
+  mailbox(email: string): Mailbox | undefined {
+    return this.mailboxes.get(email.toLowerCase());
+  }
+
+  mailboxList(): Mailbox[] {
+    return [...this.mailboxes.values()];
+  }
+
+  ensureMailbox(email: string, name: string | null): { mailbox: Mailbox; created: boolean } {
+    const key = email.toLowerCase();
+    const existing = this.mailboxes.get(key);
+    if (existing) {
+      if (name) existing.name = name;
+      return { mailbox: existing, created: false };
+    }
+    const mailbox = new Mailbox(key, name ?? defaultName(key), this.clock);
+    this.mailboxes.set(key, mailbox);
+    return { mailbox, created: true };
+  }
+
+  reset(): void {
+    this.mailboxes.clear();
+    this.grants.reset();
+    this.windows.reset();
+    this.config = this.initialConfig;
+  }
+}

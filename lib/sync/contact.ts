@@ -1,0 +1,138 @@
+// The canonical, provider-neutral contact: what both sides of a sync are compared in.
+// Every value is normalised (normalizeContact) before it is compared, hashed or stored as a
+// base snapshot, so that cosmetic differences (case of an e-mail, spacing, phone formatting,
+// order of list items) never look like changes.
+import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
+
+export type Labeled = { value: string; label: string };
+
+export type Contact = {
+  firstName: string;
+  lastName: string;
+  /** A set, by value; sorted by value once normalised. */
+  emails: Labeled[];
+  /** A set, by value (E.164 where parseable); sorted by value once normalised. */
+  phones: Labeled[];
+  /** The person's address: one line of text. */
+  address: string | null;
+  /** A second, postal address (company custom field "Postal address"). */
+  postalAddress: string | null;
+  /** Instant-messaging handles, a set (custom field "Instant messaging"). */
+  ims: string[];
+  /** The organization's name (CRM: organization found by name, or created). */
+  organization: string | null;
+  jobTitle: string | null;
+  /** Free text, line breaks kept. */
+  notes: string | null;
+  /** "YYYY-MM-DD", or "--MM-DD" when the year is unknown. */
+  birthday: string | null;
+};
+
+/** The fields a sync compares and merges, in a stable order. */
+export const CONTACT_FIELDS = [
+  "firstName",
+  "lastName",
+  "emails",
+  "phones",
+  "address",
+  "postalAddress",
+  "ims",
+  "organization",
+  "jobTitle",
+  "notes",
+  "birthday",
+] as const satisfies readonly (keyof Contact)[];
+export type ContactField = (typeof CONTACT_FIELDS)[number];
+
+export const LIST_FIELDS = ["emails", "phones", "ims"] as const satisfies readonly ContactField[];
+
+export const EMPTY_CONTACT: Contact = {
+  firstName: "",
+  lastName: "",
+  emails: [],
+  phones: [],
+  address: null,
+  postalAddress: null,
+  ims: [],
+  organization: null,
+  jobTitle: null,
+  notes: null,
+  birthday: null,
+};
+
+/** Multi-line text: NFC, line endings unified, trailing spaces and blank edges removed. */
+export function normalizeLongText(value: string): string {
+  return value
+    .normalize("NFC")
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => line.replace(/[ \t\u00a0]+$/g, ""))
+    .join("\n")
+    .trim();
+}
+
+const orNull = (value: string | null | undefined, normalize: (v: string) => string = normalizeText): string | null => {
+  if (value === null || value === undefined) return null;
+  const v = normalize(value);
+  return v === "" ? null : v;
+};
+
+const LABEL_MAX = 40;
+function normalizeLabel(label: string): string {
+  return normalizeText(label).toLowerCase().slice(0, LABEL_MAX) || "other";
+}
+
+function labeledSet(items: Labeled[], normalizeValue: (v: string) => string): Labeled[] {
+  const byValue = new Map<string, Labeled>();
+  for (const item of items) {
+    const value = normalizeValue(item.value);
+    if (value === "" || byValue.has(value)) continue;
+    byValue.set(value, { value, label: normalizeLabel(item.label) });
+  }
+  return [...byValue.values()].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+/** Valid "YYYY-MM-DD" / "--MM-DD", else null (a provider's junk date is dropped, not guessed). */
+export function normalizeBirthday(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const m = /^(\d{4}|--)-?(\d{2})-(\d{2})$/.exec(value.trim());
+  if (!m) return null;
+  const [, year, month, day] = m;
+  const mm = Number(month);
+  const dd = Number(day);
+  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return null;
+  if (year === "--") return `--${month}-${day}`;
+  const d = new Date(Date.UTC(Number(year), mm - 1, dd));
+  if (d.getUTCMonth() !== mm - 1) return null;
+  return `${year}-${month}-${day}`;
+}
+
+/** The one normalisation. Idempotent: normalizeContact(normalizeContact(c)) equals normalizeContact(c). */
+export function normalizeContact(c: Contact, defaultCountry: string): Contact {
+  return {
+    firstName: normalizeText(c.firstName),
+    lastName: normalizeText(c.lastName),
+    emails: labeledSet(c.emails, normalizeEmail),
+    phones: labeledSet(c.phones, (v) => normalizePhone(v, defaultCountry)),
+    address: orNull(c.address),
+    postalAddress: orNull(c.postalAddress),
+    ims: [...new Set(c.ims.map(normalizeText).filter(Boolean))].sort(),
+    organization: orNull(c.organization),
+    jobTitle: orNull(c.jobTitle),
+    notes: orNull(c.notes, normalizeLongText),
+    birthday: normalizeBirthday(c.birthday),
+  };
+}
+
+export function fieldEquals(field: ContactField, a: Contact, b: Contact): boolean {
+  return JSON.stringify(a[field]) === JSON.stringify(b[field]);
+}
+
+/** Fields whose normalised values differ. */
+export function changedFields(a: Contact, b: Contact): ContactField[] {
+  return CONTACT_FIELDS.filter((f) => !fieldEquals(f, a, b));
+}
+
+export function contactsEqual(a: Contact, b: Contact): boolean {
+  return changedFields(a, b).length === 0;
+}
