@@ -4,7 +4,6 @@ import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   boolean,
-  check,
   index,
   integer,
   jsonb,
@@ -147,7 +146,6 @@ export const persons = pgTable(
     index("persons_company_name_idx").on(t.companyId, t.lastName, t.firstName),
     index("persons_owner_idx").on(t.ownerId),
     index("persons_org_idx").on(t.organizationId),
-    check("persons_has_name", sql`length(${t.firstName}) + length(${t.lastName}) > 0`),
   ],
 );
 
@@ -189,6 +187,162 @@ export const customFields = pgTable(
   (t) => [unique("custom_fields_company_key_uq").on(t.companyId, t.key)],
 );
 
+// ---- Contact sync -------------------------------------------------------------------------
+
+export const PROVIDERS = ["google", "microsoft"] as const;
+export const providerEnum = pgEnum("sync_provider", PROVIDERS);
+export type Provider = (typeof PROVIDERS)[number];
+
+export const DIRECTIONS = ["one_way", "two_way"] as const;
+export const directionEnum = pgEnum("sync_direction", DIRECTIONS);
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const CONNECTION_STATUSES = ["active", "paused", "needs_confirmation", "reconnect_needed", "error"] as const;
+export const connectionStatusEnum = pgEnum("sync_connection_status", CONNECTION_STATUSES);
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/** One user's link to one external address book, and where its sync stands. */
+export const syncConnections = pgTable(
+  "sync_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: providerEnum("provider").notNull(),
+    accountEmail: text("account_email").notNull(),
+    /** AES-256-GCM sealed JSON of the OAuth tokens (lib/sync/secret-box.ts); never plain. */
+    tokens: text("tokens"),
+    groupId: text("group_id"),
+    groupName: text("group_name"),
+    direction: directionEnum("direction").notNull().default("one_way"),
+    visibility: visibilityEnum("visibility").notNull().default("company"),
+    status: connectionStatusEnum("status").notNull().default("active"),
+    lastError: text("last_error"),
+    /** Google sync token or Graph delta link; null = the next pull is a full listing. */
+    cursor: text("cursor"),
+    /** Persons of the user created at or after this instant and not linked are new for two-way. */
+    pushWatermark: timestamp("push_watermark", { withTimezone: true }).notNull().defaultNow(),
+    /** A run holds the connection until this instant (renewed while it works); see lib/sync/lease.ts. */
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    leaseOwner: text("lease_owner"),
+    lastRunAt: timestamp("last_run_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    unique("sync_connections_user_account_uq").on(t.userId, t.provider, t.accountEmail),
+    index("sync_connections_company_idx").on(t.companyId),
+  ],
+);
+
+/** A provider contact linked to a person: the bijection that keeps sync free of duplicates. */
+export const syncLinks = pgTable(
+  "sync_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => syncConnections.id, { onDelete: "cascade" }),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => persons.id, { onDelete: "cascade" }),
+    providerId: text("provider_id").notNull(),
+    etag: text("etag"),
+    /** The normalised contact both sides last agreed on (three-way merge base). */
+    base: jsonb("base").notNull(),
+    /** persons.version when the CRM side last matched `base`; differs = the person changed since. */
+    crmVersion: integer("crm_version").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    unique("sync_links_provider_uq").on(t.connectionId, t.providerId),
+    unique("sync_links_person_uq").on(t.connectionId, t.personId),
+    index("sync_links_person_idx").on(t.personId),
+  ],
+);
+
+export const RUN_TRIGGERS = ["initial", "scheduled", "manual", "cli"] as const;
+export const runTriggerEnum = pgEnum("sync_run_trigger", RUN_TRIGGERS);
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export const RUN_OUTCOMES = ["running", "succeeded", "held", "failed", "reconnect_needed"] as const;
+export const runOutcomeEnum = pgEnum("sync_run_outcome", RUN_OUTCOMES);
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+export type RunCounts = {
+  crmAdded: number;
+  crmUpdated: number;
+  crmDeleted: number;
+  providerAdded: number;
+  providerUpdated: number;
+  providerDeleted: number;
+  conflicts: number;
+  errors: number;
+  heldDeletions: number;
+};
+
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => syncConnections.id, { onDelete: "cascade" }),
+    trigger: runTriggerEnum("trigger").notNull(),
+    outcome: runOutcomeEnum("outcome").notNull().default("running"),
+    fullSync: boolean("full_sync").notNull().default(false),
+    counts: jsonb("counts").$type<RunCounts>().notNull(),
+    processed: integer("processed").notNull().default(0),
+    total: integer("total"),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("sync_runs_connection_idx").on(t.connectionId, t.startedAt)],
+);
+
+export const EVENT_KINDS = ["added", "updated", "deleted", "conflict", "error", "held_deletion", "restored"] as const;
+export const eventKindEnum = pgEnum("sync_event_kind", EVENT_KINDS);
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export const SIDES = ["crm", "provider"] as const;
+export const sideEnum = pgEnum("sync_side", SIDES);
+export type Side = (typeof SIDES)[number];
+
+export type FieldChange = { field: string; old: unknown; new: unknown };
+
+/** What happened to one contact in one run, on which side: the dashboard and person history. */
+export const syncEvents = pgTable(
+  "sync_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => syncConnections.id, { onDelete: "cascade" }),
+    runId: uuid("run_id").references(() => syncRuns.id, { onDelete: "set null" }),
+    personId: uuid("person_id").references(() => persons.id, { onDelete: "set null" }),
+    providerId: text("provider_id"),
+    kind: eventKindEnum("kind").notNull(),
+    /** The side that was written (for conflicts: the side whose value lost). */
+    side: sideEnum("side").notNull(),
+    /** "First Last" at the time, so the event reads well after the person is gone. */
+    label: text("label").notNull().default(""),
+    changes: jsonb("changes").$type<FieldChange[]>().notNull().default([]),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    /** For held deletions: set when the user confirmed or rejected them. */
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("sync_events_connection_idx").on(t.connectionId, t.createdAt),
+    index("sync_events_person_idx").on(t.personId, t.createdAt),
+  ],
+);
+
 export type Company = typeof companies.$inferSelect;
 export type Role = typeof roles.$inferSelect;
 export type User = typeof users.$inferSelect;
@@ -197,3 +351,7 @@ export type Organization = typeof organizations.$inferSelect;
 export type Person = typeof persons.$inferSelect;
 export type NewPerson = typeof persons.$inferInsert;
 export type CustomField = typeof customFields.$inferSelect;
+export type SyncConnection = typeof syncConnections.$inferSelect;
+export type SyncLink = typeof syncLinks.$inferSelect;
+export type SyncRun = typeof syncRuns.$inferSelect;
+export type SyncEvent = typeof syncEvents.$inferSelect;

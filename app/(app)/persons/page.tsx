@@ -8,6 +8,7 @@ import { Alert, Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { VISIBILITY_LABELS } from "@/lib/visibility";
+import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
 
 export const metadata: Metadata = { title: "Persons" };
@@ -106,7 +107,7 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
                 <tr key={p.id} className="hover:bg-slate-50">
                   <td className="px-4 py-3 font-medium">
                     <Link href={`/persons/${p.id}`} className="text-brand-700 hover:underline">
-                      {[p.firstName, p.lastName].filter(Boolean).join(" ")}
+                      {personDisplayName(p)}
                     </Link>
                   </td>
                   <td className="hidden px-4 py-3 text-slate-600 md:table-cell">{p.email}</td>

@@ -7,6 +7,7 @@ import { listVisiblePersonsOfOrganization } from "@/db/queries/persons";
 import { OrganizationForm } from "@/components/organization-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { Card, CardTitle, PageHeader } from "@/components/ui/card";
+import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
 import { deleteOrganizationAction, updateOrganizationAction } from "../actions";
 
@@ -51,7 +52,7 @@ export default async function OrganizationPage({ params }: { params: Promise<{ i
               {people.map((p) => (
                 <li key={p.id}>
                   <Link href={`/persons/${p.id}`} className="text-brand-700 hover:underline">
-                    {[p.firstName, p.lastName].filter(Boolean).join(" ")}
+                    {personDisplayName(p)}
                   </Link>
                 </li>
               ))}

@@ -10,6 +10,7 @@ import { ActionButton } from "@/components/ui/action-button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { personFormOptions } from "@/lib/persons/form-options";
 import { VISIBILITY_LABELS } from "@/lib/visibility";
+import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
 import { deletePersonAction, setFollowingAction, setPictureAction, updatePersonAction } from "../actions";
 
@@ -32,7 +33,7 @@ export default async function PersonPage({
     listCustomFields(db, viewer),
     searchParams,
   ]);
-  const name = [person.firstName, person.lastName].filter(Boolean).join(" ");
+  const name = personDisplayName(person);
   const filledFields = fields.filter((f) => person.customFields[f.id]);
 
   return (
