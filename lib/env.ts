@@ -14,6 +14,12 @@ const schema = z.object({
   /** Folder for local state: the embedded database, generated secrets. */
   DATA_DIR: z.string().trim().min(1).default(".data"),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  /** 32 bytes, base64: seals OAuth tokens at rest. Generated under DATA_DIR when unset. */
+  TOKEN_ENCRYPTION_KEY: z.string().trim().min(1).optional(),
+  /** Provider endpoints (production defaults; the emulators in demo mode and tests). */
+  GOOGLE_PEOPLE_ROOT_URL: z.url().default("https://people.googleapis.com/"),
+  GOOGLE_TOKEN_URL: z.url().default("https://oauth2.googleapis.com/token"),
+  GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -90,7 +90,7 @@ export function mergeContact(input: { base: Contact; crm: Contact; provider: Con
     const c = crm[field];
     const p = provider[field];
     if (isListField(field)) {
-      const result = mergeList(toLabeled(b), toLabeled(c), toLabeled(p), crmWins);
+      const result = mergeList(toLabeled(base[field]), toLabeled(crm[field]), toLabeled(provider[field]), crmWins);
       merged[field] = field === "ims" ? result.value.map((i) => i.value) : result.value;
       if (result.conflicting) {
         conflicts.push({ field, base: b, crm: c, provider: p, winner: crmWins ? "crm" : "provider" });

@@ -1,0 +1,725 @@
+// One sync run for one connection: pull → plan → apply → (two-way) push → commit cursor.
+//
+// Guarantees, and how they are kept:
+// - One run per connection at a time: a lease on the connection row (lease.ts).
+// - No duplicates: links are unique per (connection, provider id) and (connection, person);
+//   a contact is only ever created on the other side when it has no link.
+// - Crash at any point, then a rerun, ends where no crash would have: each pulled page is
+//   applied in one CRM transaction, and the cursor is stored only after everything it covers is
+//   committed. A replayed page is a no-op (same etag, or same content as the base).
+// - No echo: after writing to the provider we store the returned etag and the written content as
+//   the new base, so reading our own write back changes nothing.
+// - Deletions: from tombstones, a contact leaving the group, or a complete full listing — and
+//   held for confirmation when a run would delete more than max(10, 20 %) of the links, or the
+//   group comes back empty. Persons deleted by sync are soft-deleted and restorable.
+// - One contact failing is an error event; the run goes on. A revoked grant stops the run and
+//   marks the connection "reconnect needed".
+import crypto from "node:crypto";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { DB, Tx } from "@/db/client";
+import {
+  companies,
+  organizations,
+  personPictures,
+  persons,
+  syncConnections,
+  syncEvents,
+  syncLinks,
+  syncRuns,
+  type FieldChange,
+  type RunCounts,
+  type RunOutcome,
+  type RunTrigger,
+  type SyncConnection,
+} from "@/db/schema";
+import { changedFields, normalizeContact, type Contact, type ContactField } from "./contact";
+import { ensureSyncCustomFields, OrganizationResolver, personToContact, contactToPersonColumns, type PersonForSync, type SyncFieldIds } from "./crm-side";
+import { acquireLease, LeaseLostError, releaseLease, renewLease } from "./lease";
+import { decideCrmGone, decideProviderGone, mergeContact } from "./plan";
+import { CursorExpiredError, InvalidGrantError, type ProviderAdapter, type PulledContact } from "./provider";
+
+export const DELETE_GUARD_MIN = 10;
+export const DELETE_GUARD_SHARE = 0.2;
+export const PUSH_BATCH = 200;
+const PHOTO_CONCURRENCY = 4;
+
+export type SyncLogger = { info(msg: string, data?: object): void; warn(msg: string, data?: object): void; error(msg: string, data?: object): void };
+const silentLogger: SyncLogger = { info() {}, warn() {}, error() {} };
+
+/** Named points where tests inject a crash. */
+export type FaultPoint = "after-page" | "before-cursor" | "after-cursor" | "after-provider-write" | "before-finish";
+
+export type RunSyncOptions = {
+  db: DB;
+  connectionId: string;
+  trigger: RunTrigger;
+  adapter: ProviderAdapter;
+  logger?: SyncLogger;
+  /** Test hook: called at each fault point; throwing there simulates a crash. */
+  fault?: (point: FaultPoint) => void;
+};
+
+export type RunSummary =
+  | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "not_configured" }
+  | { status: "done"; runId: string; outcome: RunOutcome; counts: RunCounts; full: boolean; error?: string };
+
+export const emptyCounts = (): RunCounts => ({
+  crmAdded: 0,
+  crmUpdated: 0,
+  crmDeleted: 0,
+  providerAdded: 0,
+  providerUpdated: 0,
+  providerDeleted: 0,
+  conflicts: 0,
+  errors: 0,
+  heldDeletions: 0,
+});
+
+type LinkRow = typeof syncLinks.$inferSelect;
+type EventRow = typeof syncEvents.$inferInsert;
+type PendingDeletion = { link: LinkRow; person: PersonForSync | null; item: PulledContact | null };
+
+const label = (c: Pick<Contact, "firstName" | "lastName" | "emails" | "phones">) =>
+  [c.firstName, c.lastName].filter(Boolean).join(" ") || c.emails[0]?.value || c.phones[0]?.value || "(no name)";
+
+function fieldChanges(from: Contact, to: Contact, fields: ContactField[] = changedFields(from, to)): FieldChange[] {
+  return fields.map((field) => ({ field, old: from[field], new: to[field] }));
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class Run {
+  readonly id = crypto.randomUUID();
+  readonly counts = emptyCounts();
+  private readonly events: EventRow[] = [];
+  processed = 0;
+  fieldIds!: SyncFieldIds;
+  defaultCountry = "US";
+  orgs!: OrganizationResolver;
+  /** Provider updates the pull's merges call for (two-way). */
+  readonly pendingPushIds = new Set<string>();
+  readonly photoQueue: { personId: string; item: PulledContact }[] = [];
+
+  constructor(
+    readonly db: DB,
+    readonly conn: SyncConnection,
+    readonly adapter: ProviderAdapter,
+    readonly logger: SyncLogger,
+    readonly fault: (point: FaultPoint) => void,
+  ) {}
+
+  event(e: Omit<EventRow, "connectionId" | "runId">): void {
+    this.events.push({ ...e, connectionId: this.conn.id, runId: this.id });
+  }
+
+  async flushEvents(tx: DB | Tx): Promise<void> {
+    if (this.events.length === 0) return;
+    const batch = this.events.splice(0);
+    for (let i = 0; i < batch.length; i += 1000) await tx.insert(syncEvents).values(batch.slice(i, i + 1000));
+  }
+
+  dropEvents(): void {
+    this.events.length = 0;
+  }
+
+  crmContact(p: PersonForSync): Contact {
+    return this.adapter.project(normalizeContact(personToContact(p, this.fieldIds), this.defaultCountry));
+  }
+
+  async heartbeat(): Promise<void> {
+    if (!(await renewLease(this.db, this.conn.id, this.id))) throw new LeaseLostError();
+  }
+}
+
+const personColumns = {
+  id: persons.id,
+  firstName: persons.firstName,
+  lastName: persons.lastName,
+  emails: persons.emails,
+  phones: persons.phones,
+  address: persons.address,
+  customFields: persons.customFields,
+  organizationId: persons.organizationId,
+  version: persons.version,
+  deletedAt: persons.deletedAt,
+  ownerId: persons.ownerId,
+  organizationName: organizations.name,
+};
+
+/** Loads persons; inside a page transaction they are locked, so a user's edit made meanwhile
+ * waits for the page to commit and then sees the new version (and is refused as stale). */
+async function loadPersons(tx: DB | Tx, ids: string[], lock = false): Promise<Map<string, PersonForSync>> {
+  if (ids.length === 0) return new Map();
+  const query = tx
+    .select(personColumns)
+    .from(persons)
+    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+    .where(inArray(persons.id, ids));
+  const rows = lock ? await query.for("update", { of: persons }) : await query;
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
+  const { db, connectionId } = opts;
+  const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
+  if (!conn) throw new Error(`No sync connection ${connectionId}`);
+  if (!conn.groupId) return { status: "skipped", reason: "not_configured" };
+  if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation") {
+    return { status: "skipped", reason: conn.status };
+  }
+  const run = new Run(db, conn, opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
+  if (!(await acquireLease(db, conn.id, run.id))) return { status: "skipped", reason: "busy" };
+
+  let outcome: RunOutcome = "succeeded";
+  let full = false;
+  let failure: string | undefined;
+  const startedAt = new Date();
+  try {
+    await db.insert(syncRuns).values({ id: run.id, connectionId: conn.id, trigger: opts.trigger, counts: run.counts, startedAt });
+    const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
+    run.defaultCountry = company?.defaultCountry ?? "US";
+    run.fieldIds = await ensureSyncCustomFields(db, conn.companyId);
+    run.orgs = new OrganizationResolver(conn.companyId, conn.userId);
+
+    const pulled = await pull(run);
+    full = pulled.full;
+    if (pulled.held) outcome = "held";
+    await fetchPhotos(run);
+    if (conn.direction === "two_way") await push(run, startedAt);
+    run.fault("before-finish");
+  } catch (error) {
+    run.dropEvents();
+    if (error instanceof InvalidGrantError) {
+      outcome = "reconnect_needed";
+      failure = "The account's access was revoked or has expired. Reconnect the account to resume syncing.";
+    } else if (error instanceof LeaseLostError) {
+      outcome = "failed";
+      failure = error.message;
+    } else {
+      outcome = "failed";
+      failure = errorMessage(error);
+      run.logger.error("sync run failed", { connectionId: conn.id, runId: run.id, error: failure });
+    }
+  }
+
+  await db.transaction(async (tx) => {
+    await run.flushEvents(tx);
+    await tx
+      .update(syncRuns)
+      .set({ outcome, counts: run.counts, processed: run.processed, fullSync: full, error: failure ?? null, finishedAt: new Date() })
+      .where(eq(syncRuns.id, run.id));
+    const status =
+      outcome === "reconnect_needed" ? "reconnect_needed" : outcome === "held" ? "needs_confirmation" : outcome === "failed" ? "error" : "active";
+    await tx
+      .update(syncConnections)
+      .set({
+        status,
+        lastError: failure ?? (outcome === "held" ? "Held back deletions: confirm or reject them." : null),
+        lastRunAt: startedAt,
+        ...(outcome === "succeeded" || outcome === "held" ? { lastSuccessAt: new Date() } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(syncConnections.id, conn.id));
+  });
+  await releaseLease(db, conn.id, run.id);
+  return { status: "done", runId: run.id, outcome, counts: run.counts, full, ...(failure ? { error: failure } : {}) };
+}
+
+// ---- pull -------------------------------------------------------------------------------
+
+async function pull(run: Run): Promise<{ full: boolean; held: boolean }> {
+  const { db, conn, adapter } = run;
+  const pending: PendingDeletion[] = [];
+  const seen = new Set<string>();
+  let inScopeSeen = 0;
+
+  const onPage = async (items: PulledContact[]) => {
+    for (const item of items) {
+      if (!item.deleted && item.inScope) {
+        seen.add(item.id);
+        inScopeSeen++;
+      }
+    }
+    await applyPage(run, items, pending);
+    run.processed += items.length;
+    await db.update(syncRuns).set({ processed: run.processed, counts: run.counts }).where(eq(syncRuns.id, run.id));
+    await run.heartbeat();
+    run.fault("after-page");
+  };
+
+  let result;
+  try {
+    result = await adapter.pull(conn.cursor, (page) => onPage(page.items));
+  } catch (error) {
+    if (!(error instanceof CursorExpiredError)) throw error;
+    run.logger.warn("cursor expired; running a full listing", { connectionId: conn.id });
+    pending.length = 0;
+    seen.clear();
+    inScopeSeen = 0;
+    result = await adapter.pull(null, (page) => onPage(page.items));
+  }
+
+  // A complete full listing also tells us which linked contacts are gone without a tombstone.
+  let emptied = false;
+  if (result.full) {
+    const links = await db.select().from(syncLinks).where(eq(syncLinks.connectionId, conn.id));
+    const pendingIds = new Set(pending.map((p) => p.link.providerId));
+    const missing = links.filter((l) => !seen.has(l.providerId) && !pendingIds.has(l.providerId));
+    const people = await loadPersons(db, missing.map((l) => l.personId));
+    for (const link of missing) pending.push({ link, person: people.get(link.personId) ?? null, item: null });
+    emptied = inScopeSeen === 0 && links.length > 0;
+  }
+
+  const held = await settleDeletions(run, pending, emptied, result.cursor);
+  return { full: result.full, held };
+}
+
+/** Applies one page of pulled contacts in one transaction. Deletions are only collected. */
+async function applyPage(run: Run, items: PulledContact[], pending: PendingDeletion[]): Promise<void> {
+  const { db, conn } = run;
+  if (items.length === 0) return;
+  try {
+    await db.transaction(async (tx) => {
+      const ids = [...new Set(items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]))];
+      const links = await tx
+        .select()
+        .from(syncLinks)
+        .where(and(eq(syncLinks.connectionId, conn.id), inArray(syncLinks.providerId, ids)));
+      const linkById = new Map(links.map((l) => [l.providerId, l]));
+      const people = await loadPersons(tx, links.map((l) => l.personId), true);
+      const creates: PulledContact[] = [];
+
+      for (const item of items) {
+        let link = linkById.get(item.id);
+        if (!link) {
+          // Re-keyed at the provider (Google previousResourceNames): move the link, not the person.
+          const previous = item.previousIds?.map((id) => linkById.get(id)).find(Boolean);
+          if (previous) {
+            await tx.update(syncLinks).set({ providerId: item.id, updatedAt: new Date() }).where(eq(syncLinks.id, previous.id));
+            link = { ...previous, providerId: item.id };
+            linkById.set(item.id, link);
+          }
+        }
+        if (!link) {
+          if (!item.deleted && item.inScope && !creates.some((c) => c.id === item.id)) creates.push(item);
+          continue;
+        }
+        const person = people.get(link.personId) ?? null;
+        if (item.deleted || !item.inScope) {
+          if (!pending.some((p) => p.link.id === link.id)) pending.push({ link, person, item });
+          continue;
+        }
+        await reconcileLinked(run, tx, link, person, item);
+      }
+      await createPersons(run, tx, creates);
+      await run.flushEvents(tx);
+    });
+  } catch (error) {
+    run.dropEvents();
+    run.orgs.reset();
+    throw error;
+  }
+}
+
+async function reconcileLinked(run: Run, tx: Tx, link: LinkRow, person: PersonForSync | null, item: PulledContact): Promise<void> {
+  const base = link.base as Contact;
+  const provider = item.contact;
+  const direction = run.conn.direction;
+
+  if (!person || person.deletedAt) {
+    // Deleted in the CRM. Two-way: the push deletes it at the provider (delete wins). One-way:
+    // the person stays deleted; the link keeps it from coming back.
+    const decision = decideCrmGone({ base, provider, direction });
+    if (decision.action === "delete_at_provider" && decision.lostEdit) {
+      run.counts.conflicts++;
+      run.event({
+        personId: link.personId,
+        providerId: item.id,
+        kind: "conflict",
+        side: "provider",
+        label: label(provider),
+        changes: fieldChanges(base, provider),
+        detail: { rule: "delete wins", deletedOn: "crm" },
+      });
+    }
+    await tx.update(syncLinks).set({ etag: item.etag, base: provider, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+    return;
+  }
+
+  const crm = run.crmContact(person);
+  if (item.etag === link.etag && changedFields(base, provider).length === 0) return; // replay or own write
+  const merge = mergeContact({ base, crm, provider, direction });
+
+  for (const c of merge.conflicts) {
+    run.counts.conflicts++;
+    run.event({
+      personId: person.id,
+      providerId: item.id,
+      kind: "conflict",
+      side: c.winner === "crm" ? "provider" : "crm",
+      label: label(merge.merged),
+      changes: [{ field: c.field, old: c.base, new: c.winner === "crm" ? c.crm : c.provider }],
+      detail: { base: c.base, crm: c.crm, provider: c.provider, winner: c.winner, rule: c.winner === "crm" ? "CRM wins (two-way)" : "provider wins (one-way)" },
+    });
+  }
+
+  let version = person.version;
+  if (merge.crmFields.length > 0) {
+    const organizationId = merge.crmFields.includes("organization") ? await run.orgs.resolve(tx, merge.merged.organization) : person.organizationId;
+    const [updated] = await tx
+      .update(persons)
+      .set({
+        ...contactToPersonColumns(merge.merged, run.fieldIds, person.customFields, organizationId),
+        version: sql`${persons.version} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(persons.id, person.id), eq(persons.version, person.version)))
+      .returning({ version: persons.version });
+    if (!updated) throw new Error("person changed during the run; it will be merged on the next run");
+    version = updated.version;
+    run.counts.crmUpdated++;
+    run.event({
+      personId: person.id,
+      providerId: item.id,
+      kind: "updated",
+      side: "crm",
+      label: label(merge.merged),
+      changes: fieldChanges(crm, merge.merged, merge.crmFields),
+    });
+  }
+  if (merge.providerFields.length > 0 && person.ownerId === run.conn.userId) {
+    // The provider must catch up with CRM-side changes: the base stays at what the provider has,
+    // and a stale crmVersion makes the push phase (or a later run) send the difference.
+    run.pendingPushIds.add(link.id);
+    await tx.update(syncLinks).set({ etag: item.etag, base: provider, crmVersion: -1, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+  } else {
+    await tx.update(syncLinks).set({ etag: item.etag, base: merge.merged, crmVersion: version, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+  }
+}
+
+async function createPersons(run: Run, tx: Tx, items: PulledContact[]): Promise<void> {
+  if (items.length === 0) return;
+  const { conn } = run;
+  const rows: (typeof persons.$inferInsert)[] = [];
+  for (const item of items) {
+    const organizationId = await run.orgs.resolve(tx, item.contact.organization);
+    rows.push({
+      companyId: conn.companyId,
+      ownerId: conn.userId,
+      visibility: conn.visibility,
+      ...contactToPersonColumns(item.contact, run.fieldIds, {}, organizationId),
+    });
+  }
+  const created: { id: string; version: number }[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    created.push(...(await tx.insert(persons).values(rows.slice(i, i + 500)).returning({ id: persons.id, version: persons.version })));
+  }
+  const links = items.map((item, i) => ({
+    connectionId: conn.id,
+    personId: created[i]!.id,
+    providerId: item.id,
+    etag: item.etag,
+    base: item.contact,
+    crmVersion: created[i]!.version,
+  }));
+  for (let i = 0; i < links.length; i += 500) await tx.insert(syncLinks).values(links.slice(i, i + 500));
+  items.forEach((item, i) => {
+    const personId = created[i]!.id;
+    run.counts.crmAdded++;
+    run.event({
+      personId,
+      providerId: item.id,
+      kind: "added",
+      side: "crm",
+      label: label(item.contact),
+      changes: fieldChanges(normalizeContact(emptyContactFor(), "US"), item.contact),
+    });
+    if (item.photoUrl) run.photoQueue.push({ personId, item });
+  });
+}
+
+function emptyContactFor(): Contact {
+  return { firstName: "", lastName: "", emails: [], phones: [], address: null, postalAddress: null, ims: [], organization: null, jobTitle: null, notes: null, birthday: null };
+}
+
+/** Applies the collected deletions — or holds them when too many — and stores the cursor, in
+ * one transaction. Returns true when deletions were held. */
+async function settleDeletions(run: Run, pending: PendingDeletion[], emptied: boolean, cursor: string): Promise<boolean> {
+  const { db, conn } = run;
+  const [{ n: linkCount } = { n: 0 }] = await db.select({ n: sql<number>`count(*)::int` }).from(syncLinks).where(eq(syncLinks.connectionId, conn.id));
+  const toDelete = pending.filter((p) => p.person && !p.person.deletedAt);
+  const quiet = pending.filter((p) => !p.person || p.person.deletedAt);
+  const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
+  const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
+
+  run.fault("before-cursor");
+  await db.transaction(async (tx) => {
+    // Gone on both sides: drop the link quietly.
+    if (quiet.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, quiet.map((p) => p.link.id)));
+    if (hold) {
+      run.counts.heldDeletions += toDelete.length;
+      for (const p of toDelete) {
+        run.event({
+          personId: p.person!.id,
+          providerId: p.link.providerId,
+          kind: "held_deletion",
+          side: "crm",
+          label: label(run.crmContact(p.person!)),
+          detail: { reason: emptied ? "group_emptied" : "mass_delete", total: toDelete.length, linked: linkCount },
+        });
+      }
+    } else {
+      for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
+    }
+    await run.flushEvents(tx);
+    await tx.update(syncConnections).set({ cursor, updatedAt: new Date() }).where(eq(syncConnections.id, conn.id));
+  });
+  run.fault("after-cursor");
+  return hold;
+}
+
+async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise<void> {
+  const person = p.person!;
+  const crm = run.crmContact(person);
+  const decision = decideProviderGone({ base: p.link.base as Contact, crm, direction: run.conn.direction });
+  // A person still linked through another connection is only unlinked here: the other address
+  // book still has it.
+  const [other] = await tx
+    .select({ id: syncLinks.id })
+    .from(syncLinks)
+    .where(and(eq(syncLinks.personId, person.id), sql`${syncLinks.connectionId} <> ${run.conn.id}`))
+    .limit(1);
+  await tx.delete(syncLinks).where(eq(syncLinks.id, p.link.id));
+  if (other || decision.action !== "delete_person") return;
+  if (decision.lostEdit) {
+    run.counts.conflicts++;
+    run.event({
+      personId: person.id,
+      providerId: p.link.providerId,
+      kind: "conflict",
+      side: "crm",
+      label: label(crm),
+      changes: fieldChanges(p.link.base as Contact, crm),
+      detail: { rule: "delete wins", deletedOn: "provider" },
+    });
+  }
+  await tx
+    .update(persons)
+    .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
+    .where(eq(persons.id, person.id));
+  run.counts.crmDeleted++;
+  run.event({
+    personId: person.id,
+    providerId: p.link.providerId,
+    kind: "deleted",
+    side: "crm",
+    label: label(crm),
+    detail: { reason: p.item?.deleted ? "deleted_at_provider" : p.item ? "left_group" : "missing_from_full_listing", restorable: true },
+  });
+}
+
+// ---- photos -----------------------------------------------------------------------------
+
+async function fetchPhotos(run: Run): Promise<void> {
+  const queue = run.photoQueue.splice(0);
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        const photo = await run.adapter.fetchPhoto(job.item);
+        if (!photo) continue;
+        // Only while the person has no picture: a picture set in the CRM is never replaced.
+        await run.db.insert(personPictures).values({ personId: job.personId, contentType: photo.contentType, data: photo.data }).onConflictDoNothing();
+      } catch (error) {
+        if (error instanceof InvalidGrantError) throw error;
+        run.logger.warn("photo fetch failed", { personId: job.personId, error: errorMessage(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PHOTO_CONCURRENCY }, worker));
+}
+
+// ---- push (two-way) ---------------------------------------------------------------------
+
+async function push(run: Run, startedAt: Date): Promise<void> {
+  const { db, conn, adapter } = run;
+  // Linked persons of the user that changed (or were deleted) since they last matched the base.
+  const changed = await db
+    .select({ link: syncLinks, person: personColumns })
+    .from(syncLinks)
+    .innerJoin(persons, eq(persons.id, syncLinks.personId))
+    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+    .where(and(eq(syncLinks.connectionId, conn.id), sql`${persons.version} <> ${syncLinks.crmVersion}`, eq(persons.ownerId, conn.userId)));
+
+  const updates: { link: LinkRow; person: PersonForSync; contact: Contact }[] = [];
+  const deletes: { link: LinkRow; person: PersonForSync }[] = [];
+  for (const row of changed) {
+    if (row.person.deletedAt) {
+      deletes.push(row);
+      continue;
+    }
+    const contact = run.crmContact(row.person);
+    if (changedFields(row.link.base as Contact, contact).length === 0) {
+      await db.update(syncLinks).set({ crmVersion: row.person.version }).where(eq(syncLinks.id, row.link.id));
+    } else {
+      updates.push({ ...row, contact });
+    }
+  }
+
+  for (let i = 0; i < updates.length; i += PUSH_BATCH) {
+    const batch = updates.slice(i, i + PUSH_BATCH);
+    const results = await adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact })));
+    run.fault("after-provider-write");
+    await db.transaction(async (tx) => {
+      for (const [k, u] of batch.entries()) {
+        const r = results[k]!;
+        if (r.ok) {
+          await tx
+            .update(syncLinks)
+            .set({ etag: r.etag, base: r.contact, crmVersion: u.person.version, updatedAt: new Date() })
+            .where(eq(syncLinks.id, u.link.id));
+          run.counts.providerUpdated++;
+          run.event({
+            personId: u.person.id,
+            providerId: u.link.providerId,
+            kind: "updated",
+            side: "provider",
+            label: label(u.contact),
+            changes: fieldChanges(u.link.base as Contact, r.contact),
+          });
+        } else if (r.error === "rejected") {
+          run.counts.errors++;
+          run.event({ personId: u.person.id, providerId: u.link.providerId, kind: "error", side: "provider", label: label(u.contact), detail: { message: r.message } });
+        }
+        // conflict / not_found: the provider changed meanwhile; the next pull merges it.
+      }
+      await run.flushEvents(tx);
+    });
+    await run.heartbeat();
+  }
+
+  for (let i = 0; i < deletes.length; i += PUSH_BATCH) {
+    const batch = deletes.slice(i, i + PUSH_BATCH);
+    const results = await adapter.delete(batch.map((d) => d.link.providerId));
+    run.fault("after-provider-write");
+    await db.transaction(async (tx) => {
+      for (const [k, d] of batch.entries()) {
+        const r = results[k]!;
+        if (r.ok || r.error === "not_found") {
+          await tx.delete(syncLinks).where(eq(syncLinks.id, d.link.id));
+          if (r.ok) {
+            run.counts.providerDeleted++;
+            run.event({ personId: d.person.id, providerId: d.link.providerId, kind: "deleted", side: "provider", label: label(d.link.base as Contact) });
+          }
+        } else {
+          run.counts.errors++;
+          run.event({ personId: d.person.id, providerId: d.link.providerId, kind: "error", side: "provider", label: label(d.link.base as Contact), detail: { message: r.message } });
+        }
+      }
+      await run.flushEvents(tx);
+    });
+  }
+
+  // Persons the user created in the CRM since the last push, not from any address book.
+  const fresh = await db
+    .select(personColumns)
+    .from(persons)
+    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+    .where(
+      and(
+        eq(persons.companyId, conn.companyId),
+        eq(persons.ownerId, conn.userId),
+        isNull(persons.deletedAt),
+        sql`${persons.createdAt} >= ${conn.pushWatermark.toISOString()}::timestamptz`,
+        sql`not exists (select 1 from sync_links l where l.person_id = ${persons.id})`,
+      ),
+    );
+  for (let i = 0; i < fresh.length; i += PUSH_BATCH) {
+    const batch = fresh.slice(i, i + PUSH_BATCH).map((person) => ({ person, contact: run.crmContact(person) }));
+    const results = await adapter.create(batch.map((b) => ({ contact: b.contact, stamp: b.person.id })));
+    run.fault("after-provider-write");
+    await db.transaction(async (tx) => {
+      for (const [k, b] of batch.entries()) {
+        const r = results[k]!;
+        if (r.ok) {
+          await tx
+            .insert(syncLinks)
+            .values({ connectionId: conn.id, personId: b.person.id, providerId: r.id, etag: r.etag, base: r.contact, crmVersion: b.person.version })
+            .onConflictDoNothing();
+          run.counts.providerAdded++;
+          run.event({
+            personId: b.person.id,
+            providerId: r.id,
+            kind: "added",
+            side: "provider",
+            label: label(b.contact),
+            changes: fieldChanges(emptyContactFor(), r.contact),
+          });
+        } else {
+          run.counts.errors++;
+          run.event({ personId: b.person.id, kind: "error", side: "provider", label: label(b.contact), detail: { message: r.message } });
+        }
+      }
+      await run.flushEvents(tx);
+    });
+    await run.heartbeat();
+  }
+  // Everything created before this run started has now been offered to the provider.
+  await db.update(syncConnections).set({ pushWatermark: startedAt }).where(eq(syncConnections.id, conn.id));
+}
+
+// ---- held deletions and restore ---------------------------------------------------------
+
+/** The user's answer to held deletions: confirm deletes those persons (restorably); reject
+ * keeps them and unlinks them from the provider contacts that are gone. */
+export async function resolveHeldDeletions(db: DB, connectionId: string, confirm: boolean): Promise<number> {
+  return db.transaction(async (tx) => {
+    const held = await tx
+      .select()
+      .from(syncEvents)
+      .where(and(eq(syncEvents.connectionId, connectionId), eq(syncEvents.kind, "held_deletion"), isNull(syncEvents.resolvedAt)));
+    for (const e of held) {
+      if (!e.providerId) continue;
+      const [link] = await tx
+        .delete(syncLinks)
+        .where(and(eq(syncLinks.connectionId, connectionId), eq(syncLinks.providerId, e.providerId)))
+        .returning();
+      if (confirm && link) {
+        await tx
+          .update(persons)
+          .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
+          .where(and(eq(persons.id, link.personId), isNull(persons.deletedAt)));
+        await tx.insert(syncEvents).values({
+          connectionId,
+          personId: link.personId,
+          providerId: e.providerId,
+          kind: "deleted",
+          side: "crm",
+          label: e.label,
+          detail: { reason: "confirmed_by_user", restorable: true },
+        });
+      }
+    }
+    await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(inArray(syncEvents.id, held.map((e) => e.id).concat(["00000000-0000-0000-0000-000000000000"])));
+    await tx.update(syncConnections).set({ status: "active", lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+    return held.length;
+  });
+}
+
+/** Brings back a person deleted by sync (from its "deleted" event). The next two-way run sends
+ * it to the provider again as a new contact. */
+export async function restoreDeletedPerson(db: DB, eventId: string): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const [e] = await tx.select().from(syncEvents).where(and(eq(syncEvents.id, eventId), eq(syncEvents.kind, "deleted"), eq(syncEvents.side, "crm")));
+    if (!e?.personId) return null;
+    const restored = await tx
+      .update(persons)
+      .set({ deletedAt: null, version: sql`${persons.version} + 1`, updatedAt: new Date(), createdAt: new Date() })
+      .where(and(eq(persons.id, e.personId), sql`${persons.deletedAt} is not null`))
+      .returning({ id: persons.id });
+    if (restored.length === 0) return null;
+    await tx.insert(syncEvents).values({ connectionId: e.connectionId, personId: e.personId, kind: "restored", side: "crm", label: e.label });
+    return e.personId;
+  });
+}

@@ -1,0 +1,86 @@
+// What the engine needs from a contact provider, split by capability. Each adapter maps its
+// provider's JSON to the canonical Contact (providers/*/mapping.ts) and talks to the provider
+// through its official client (providers/*/adapter.ts). Nothing here knows Google or Microsoft.
+import type { Contact } from "./contact";
+
+export type ProviderGroup = { id: string; name: string; memberCount?: number };
+
+/** One contact as a pull delivers it. */
+export type PulledContact = {
+  id: string;
+  etag: string;
+  /** A tombstone: the contact was deleted at the provider. */
+  deleted: boolean;
+  /** Still in the synced group/folder (a contact that left it is, for us, gone). */
+  inScope: boolean;
+  /** Normalised and projected onto what the provider can represent; EMPTY for tombstones. */
+  contact: Contact;
+  photoUrl?: string | null;
+  /** Earlier ids of the same contact (Google re-keys contacts). */
+  previousIds?: string[];
+  /** The CRM person id stamped on the contact when we created it, if the provider keeps one. */
+  stamp?: string | null;
+};
+
+export type PullPage = { items: PulledContact[] };
+
+export type PullResult = {
+  /** The cursor to store once everything delivered is committed. */
+  cursor: string;
+  /** True when this was a full listing (first sync, or the old cursor expired). */
+  full: boolean;
+};
+
+export type WriteResult =
+  | { ok: true; id: string; etag: string; contact: Contact }
+  | { ok: false; error: "conflict" | "not_found" | "rejected"; message: string };
+
+export type DeleteResult = { ok: true } | { ok: false; error: "not_found" | "rejected"; message: string };
+
+export interface ContactReader {
+  listGroups(): Promise<ProviderGroup[]>;
+  /** Delivers every changed contact since `cursor` (all contacts when null) page by page;
+   * onPage must finish before the next page is fetched. Throws CursorExpiredError when the
+   * provider no longer accepts the cursor. */
+  pull(cursor: string | null, onPage: (page: PullPage) => Promise<void>): Promise<PullResult>;
+  /** A contact's photo, or null when it has none. */
+  fetchPhoto(contact: PulledContact): Promise<{ contentType: string; data: Buffer } | null>;
+}
+
+export interface ContactWriter {
+  /** Creates contacts in the synced group; results in input order. `stamp` is the CRM person id. */
+  create(items: { contact: Contact; stamp: string }[]): Promise<WriteResult[]>;
+  /** Updates mapped fields only, with the etag as a precondition; results in input order. */
+  update(items: { id: string; etag: string | null; contact: Contact }[]): Promise<WriteResult[]>;
+  delete(ids: string[]): Promise<DeleteResult[]>;
+}
+
+export interface ProviderAdapter extends ContactReader, ContactWriter {
+  readonly provider: "google" | "microsoft";
+  /** Maps a contact onto what this provider can represent (e.g. Graph has no e-mail types), so
+   * that CRM-side details the provider cannot hold never look like changes. */
+  project(contact: Contact): Contact;
+}
+
+export class CursorExpiredError extends Error {
+  constructor(message = "The provider no longer accepts the sync cursor") {
+    super(message);
+    this.name = "CursorExpiredError";
+  }
+}
+
+/** The grant was revoked or expired: nothing but the user reconnecting will help. */
+export class InvalidGrantError extends Error {
+  constructor(message = "The account's authorization was revoked or has expired") {
+    super(message);
+    this.name = "InvalidGrantError";
+  }
+}
+
+/** The provider kept refusing (429/5xx) past our retry budget. */
+export class ProviderUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProviderUnavailableError";
+  }
+}
