@@ -569,7 +569,7 @@ async function push(run: Run, startedAt: Date): Promise<void> {
 
   for (let i = 0; i < updates.length; i += PUSH_BATCH) {
     const batch = updates.slice(i, i + PUSH_BATCH);
-    const results = await adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact })));
+    const results = await adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact, base: u.link.base as Contact })));
     run.fault("after-provider-write");
     await db.transaction(async (tx) => {
       for (const [k, u] of batch.entries()) {

@@ -50,8 +50,9 @@ export interface ContactReader {
 export interface ContactWriter {
   /** Creates contacts in the synced group; results in input order. `stamp` is the CRM person id. */
   create(items: { contact: Contact; stamp: string }[]): Promise<WriteResult[]>;
-  /** Updates mapped fields only, with the etag as a precondition; results in input order. */
-  update(items: { id: string; etag: string | null; contact: Contact }[]): Promise<WriteResult[]>;
+  /** Updates mapped fields only, with the etag as a precondition; results in input order.
+   * `base` is what we last knew the provider to hold (adapters may diff against it). */
+  update(items: { id: string; etag: string | null; contact: Contact; base: Contact }[]): Promise<WriteResult[]>;
   delete(ids: string[]): Promise<DeleteResult[]>;
 }
 

@@ -1,0 +1,81 @@
+// Creating connections and building the provider adapter a connection talks through.
+import { eq } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { companies, syncConnections, type Direction, type Provider, type SyncConnection, type Visibility } from "@/db/schema";
+import { env } from "@/lib/env";
+import { ensureSyncCustomFields } from "./crm-side";
+import type { ProviderAdapter } from "./provider";
+import { createGoogleAdapter } from "./providers/google/adapter";
+import { createMicrosoftAdapter } from "./providers/microsoft/adapter";
+import type { RetryPolicy } from "./retry";
+import { openJson, sealJson } from "./secret-box";
+
+export type StoredTokens = {
+  accessToken: string;
+  refreshToken?: string | null;
+  /** epoch ms */
+  expiresAt?: number | null;
+  scope?: string | null;
+};
+
+export type NewConnection = {
+  companyId: string;
+  userId: string;
+  provider: Provider;
+  accountEmail: string;
+  tokens: StoredTokens;
+  groupId: string | null;
+  groupName?: string | null;
+  direction: Direction;
+  visibility: Visibility;
+};
+
+/** Stores a connection (tokens sealed) and creates the company's sync custom fields the first
+ * time any connection is configured. */
+export async function createConnection(db: DB, input: NewConnection): Promise<string> {
+  await ensureSyncCustomFields(db, input.companyId);
+  const [row] = await db
+    .insert(syncConnections)
+    .values({
+      companyId: input.companyId,
+      userId: input.userId,
+      provider: input.provider,
+      accountEmail: input.accountEmail.toLowerCase(),
+      tokens: sealJson(input.tokens),
+      groupId: input.groupId,
+      groupName: input.groupName ?? null,
+      direction: input.direction,
+      visibility: input.visibility,
+    })
+    .returning({ id: syncConnections.id });
+  if (!row) throw new Error("insert returned no row");
+  return row.id;
+}
+
+export function readTokens(conn: Pick<SyncConnection, "tokens">): StoredTokens {
+  if (!conn.tokens) throw new Error("This connection has no tokens");
+  return openJson<StoredTokens>(conn.tokens);
+}
+
+export type AdapterEndpoints = { googleRootUrl: string; graphBaseUrl: string };
+
+export function defaultEndpoints(): AdapterEndpoints {
+  return { googleRootUrl: env().GOOGLE_PEOPLE_ROOT_URL, graphBaseUrl: env().GRAPH_BASE_URL };
+}
+
+/** The adapter for a connection. `getAccessToken` defaults to the stored access token; the
+ * token lifecycle (refresh, rotation) plugs in here. */
+export async function adapterForConnection(
+  db: DB,
+  conn: SyncConnection,
+  options: { endpoints?: AdapterEndpoints; getAccessToken?: () => Promise<string>; retry?: RetryPolicy } = {},
+): Promise<ProviderAdapter> {
+  const endpoints = options.endpoints ?? defaultEndpoints();
+  const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
+  const defaultCountry = company?.defaultCountry ?? "US";
+  const getAccessToken = options.getAccessToken ?? (async () => readTokens(conn).accessToken);
+  if (!conn.groupId) throw new Error("The connection has no sync group yet");
+  return conn.provider === "google"
+    ? createGoogleAdapter({ rootUrl: endpoints.googleRootUrl, getAccessToken, groupResourceName: conn.groupId, defaultCountry, retry: options.retry })
+    : createMicrosoftAdapter({ baseUrl: endpoints.graphBaseUrl, getAccessToken, folderId: conn.groupId, defaultCountry, retry: options.retry });
+}

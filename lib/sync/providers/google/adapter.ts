@@ -1,0 +1,317 @@
+// Google Contacts through the official People API client (@googleapis/people).
+// Provider surprises handled here (see research/provider-apis.md):
+// - connections.list has no group filter: we read memberships and filter ourselves; a contact
+//   that loses the membership is "gone" for us.
+// - An expired sync token is a 400 with reason EXPIRED_SYNC_TOKEN (older docs: 410).
+// - Mutations for one user are sent one after another; batch calls carry up to 200 contacts
+//   (500 for deletes); the client does not retry POSTs, so retries are ours (retry.ts).
+// - updateContact replaces whole fields: we read the current person first and change only the
+//   items we map, so data we do not map is never touched.
+import { people, auth as googleAuth, type people_v1 } from "@googleapis/people";
+import {
+  CursorExpiredError,
+  InvalidGrantError,
+  ProviderUnavailableError,
+  type DeleteResult,
+  type ProviderAdapter,
+  type ProviderGroup,
+  type PulledContact,
+  type WriteResult,
+} from "../../provider";
+import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../../retry";
+import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
+
+export type GoogleAdapterOptions = {
+  rootUrl: string;
+  getAccessToken: () => Promise<string>;
+  /** e.g. "contactGroups/myContacts" or "contactGroups/abc123" */
+  groupResourceName: string;
+  defaultCountry: string;
+  retry?: RetryPolicy;
+};
+
+const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
+const PAGE_SIZE = 1000;
+const BATCH_WRITE = 200;
+const BATCH_DELETE = 500;
+const STAMP_KEY = "tandemPersonId";
+
+type GaxiosLike = { status?: number; response?: { status?: number; headers?: Record<string, string> | Headers; data?: unknown }; message?: string };
+
+function statusOf(error: unknown): number | undefined {
+  const e = error as GaxiosLike;
+  return e?.response?.status ?? e?.status;
+}
+
+function headerOf(error: unknown, name: string): string | null {
+  const headers = (error as GaxiosLike)?.response?.headers;
+  if (!headers) return null;
+  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
+  return (headers as Record<string, string>)[name] ?? null;
+}
+
+type GoogleErrorBody = { error?: { status?: string; message?: string; details?: { reason?: string }[] } | string };
+function bodyOf(error: unknown): GoogleErrorBody {
+  return ((error as GaxiosLike)?.response?.data ?? {}) as GoogleErrorBody;
+}
+
+/** 400 FAILED_PRECONDITION with reason EXPIRED_SYNC_TOKEN, or the older 410. */
+export function isExpiredSyncToken(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === 410) return true;
+  const body = bodyOf(error).error;
+  return status === 400 && typeof body === "object" && !!body?.details?.some((d) => d.reason === "EXPIRED_SYNC_TOKEN");
+}
+
+/** 400 "Request person.etag is different than the current person.etag" (FAILED_PRECONDITION). */
+export function isEtagMismatch(error: unknown): boolean {
+  const status = statusOf(error);
+  const body = bodyOf(error).error;
+  return (status === 400 || status === 403) && typeof body === "object" && (body?.status === "FAILED_PRECONDITION" || /etag/i.test(body?.message ?? ""));
+}
+
+/** invalid_grant from the token endpoint, or 401 on the API with a token we just obtained. */
+export function isInvalidGrant(error: unknown): boolean {
+  if (error instanceof InvalidGrantError) return true;
+  const body = bodyOf(error);
+  return statusOf(error) === 401 || body.error === "invalid_grant" || (error as Error)?.message === "invalid_grant";
+}
+
+export function isRateLimitedOrDown(error: unknown): RetryVerdict {
+  const status = statusOf(error);
+  if (status === 429 || (status !== undefined && status >= 500)) return { retry: true, afterMs: parseRetryAfter(headerOf(error, "retry-after")) };
+  return { retry: false };
+}
+
+export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter {
+  const oauth = new googleAuth.OAuth2();
+  const api = people({ version: "v1", auth: oauth, rootUrl: opts.rootUrl });
+  const mapping = { groupResourceName: opts.groupResourceName, defaultCountry: opts.defaultCountry };
+
+  /** One call: fresh token, our retry policy (the client's own is off), errors classified. */
+  async function call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
+    try {
+      const res = await withRetry(
+        async () => {
+          oauth.setCredentials({ access_token: await opts.getAccessToken() });
+          return fn();
+        },
+        isRateLimitedOrDown,
+        opts.retry,
+      );
+      return res.data;
+    } catch (error) {
+      if (isInvalidGrant(error)) throw new InvalidGrantError();
+      if (isRateLimitedOrDown(error).retry) throw new ProviderUnavailableError(`Google is busy or unavailable (HTTP ${statusOf(error)})`);
+      throw error;
+    }
+  }
+  const noRetry = { retry: false };
+
+  const toPulled = (person: people_v1.Schema$Person): PulledContact => {
+    const read = readGooglePerson(person, mapping);
+    const stamp = person.clientData?.find((d) => d.key === STAMP_KEY)?.value ?? null;
+    return { ...read, contact: projectForGoogle(read.contact), stamp };
+  };
+  const toResult = (person: people_v1.Schema$Person | undefined): WriteResult => {
+    if (!person?.resourceName) return { ok: false, error: "rejected", message: "Google returned no contact" };
+    const read = readGooglePerson(person, mapping);
+    return { ok: true, id: read.id, etag: read.etag, contact: projectForGoogle(read.contact) };
+  };
+  const stamped = (person: people_v1.Schema$Person, stamp: string): people_v1.Schema$Person => ({
+    ...person,
+    clientData: [...(person.clientData ?? []).filter((d) => d.key !== STAMP_KEY), { key: STAMP_KEY, value: stamp }],
+  });
+
+  async function getCurrent(ids: string[]): Promise<Map<string, people_v1.Schema$Person>> {
+    const current = new Map<string, people_v1.Schema$Person>();
+    for (let i = 0; i < ids.length; i += BATCH_WRITE) {
+      const data = await call(() =>
+        api.people.getBatchGet({ resourceNames: ids.slice(i, i + BATCH_WRITE), personFields: GOOGLE_PERSON_FIELDS, sources: SOURCES }, noRetry),
+      );
+      for (const r of data.responses ?? []) if (r.person?.resourceName && r.requestedResourceName) current.set(r.requestedResourceName, r.person);
+    }
+    return current;
+  }
+
+  return {
+    provider: "google",
+    project: projectForGoogle,
+
+    async listGroups(): Promise<ProviderGroup[]> {
+      const groups: ProviderGroup[] = [];
+      let pageToken: string | undefined;
+      do {
+        const data = await call(() => api.contactGroups.list({ pageSize: 1000, pageToken, groupFields: "name,groupType,memberCount" }, noRetry));
+        for (const g of data.contactGroups ?? []) {
+          if (!g.resourceName) continue;
+          const userGroup = g.groupType === "USER_CONTACT_GROUP";
+          if (!userGroup && g.resourceName !== "contactGroups/myContacts") continue;
+          groups.push({ id: g.resourceName, name: g.formattedName || g.name || g.resourceName, memberCount: g.memberCount ?? 0 });
+        }
+        pageToken = data.nextPageToken ?? undefined;
+      } while (pageToken);
+      return groups.sort((a, b) => (a.id === "contactGroups/myContacts" ? -1 : b.id === "contactGroups/myContacts" ? 1 : a.name.localeCompare(b.name)));
+    },
+
+    async pull(cursor, onPage) {
+      // Every page and every later sync must repeat the same parameters.
+      const params = {
+        resourceName: "people/me",
+        personFields: GOOGLE_PERSON_FIELDS,
+        pageSize: PAGE_SIZE,
+        requestSyncToken: true,
+        sources: SOURCES,
+        ...(cursor ? { syncToken: cursor } : {}),
+      };
+      let pageToken: string | undefined;
+      for (;;) {
+        let data: people_v1.Schema$ListConnectionsResponse;
+        try {
+          data = await call(() => api.people.connections.list({ ...params, ...(pageToken ? { pageToken } : {}) }, noRetry));
+        } catch (error) {
+          if (isExpiredSyncToken(error)) throw new CursorExpiredError();
+          throw error;
+        }
+        await onPage({ items: (data.connections ?? []).map(toPulled) });
+        if (data.nextPageToken) {
+          pageToken = data.nextPageToken;
+          continue;
+        }
+        if (!data.nextSyncToken) throw new Error("Google ended a listing without a sync token");
+        return { cursor: data.nextSyncToken, full: !cursor };
+      }
+    },
+
+    async fetchPhoto(contact) {
+      if (!contact.photoUrl) return null;
+      // Photo URLs are public content URLs: no token is sent to them.
+      const res = await withRetry(
+        async () => {
+          const r = await fetch(contact.photoUrl!);
+          if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status });
+          return r;
+        },
+        isRateLimitedOrDown,
+        opts.retry,
+      );
+      if (!res.ok) return null;
+      const contentType = res.headers.get("content-type")?.split(";")[0] ?? "image/jpeg";
+      return { contentType, data: Buffer.from(await res.arrayBuffer()) };
+    },
+
+    async create(items) {
+      const results: WriteResult[] = [];
+      for (let i = 0; i < items.length; i += BATCH_WRITE) {
+        const batch = items.slice(i, i + BATCH_WRITE);
+        const bodies = batch.map((item) => stamped(writeGooglePerson(item.contact, null, mapping).person, item.stamp));
+        try {
+          const data = await call(() =>
+            api.people.batchCreateContacts(
+              { requestBody: { contacts: bodies.map((contactPerson) => ({ contactPerson })), readMask: GOOGLE_PERSON_FIELDS, sources: SOURCES } },
+              noRetry,
+            ),
+          );
+          const created = data.createdPeople ?? [];
+          batch.forEach((_, k) => results.push(toResult(created[k]?.person)));
+        } catch (error) {
+          if (statusOf(error) !== 400) throw error;
+          // One bad contact fails the whole batch: create one by one to find it.
+          for (const body of bodies) {
+            try {
+              results.push(toResult(await call(() => api.people.createContact({ requestBody: body, personFields: GOOGLE_PERSON_FIELDS, sources: SOURCES }, noRetry))));
+            } catch (one) {
+              if (statusOf(one) !== 400) throw one;
+              results.push({ ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google" });
+            }
+          }
+        }
+      }
+      return results;
+    },
+
+    async update(items) {
+      const current = await getCurrent(items.map((i) => i.id));
+      const results = new Map<number, WriteResult>();
+      const writes: { index: number; resourceName: string; person: people_v1.Schema$Person; fields: string[] }[] = [];
+      items.forEach((item, index) => {
+        const now = current.get(item.id);
+        if (!now) return results.set(index, { ok: false, error: "not_found", message: "The contact no longer exists" });
+        if (item.etag && now.etag !== item.etag) {
+          return results.set(index, { ok: false, error: "conflict", message: "The contact changed at Google since the last pull" });
+        }
+        const { person, updatePersonFields } = writeGooglePerson(item.contact, now, mapping);
+        if (updatePersonFields.length === 0) return results.set(index, toResult(now));
+        writes.push({ index, resourceName: item.id, person: { ...person, etag: now.etag, resourceName: item.id }, fields: updatePersonFields });
+      });
+
+      for (let i = 0; i < writes.length; i += BATCH_WRITE) {
+        const batch = writes.slice(i, i + BATCH_WRITE);
+        // One mask for the whole batch: fields a contact does not change are sent as they are.
+        const mask = [...new Set(batch.flatMap((w) => w.fields))];
+        const contacts: Record<string, people_v1.Schema$Person> = {};
+        for (const w of batch) {
+          const now = current.get(w.resourceName)!;
+          const body: Record<string, unknown> = { ...w.person };
+          for (const f of mask) if (!w.fields.includes(f)) body[f] = (now as Record<string, unknown>)[f] ?? [];
+          contacts[w.resourceName] = body as people_v1.Schema$Person;
+        }
+        try {
+          const data = await call(() =>
+            api.people.batchUpdateContacts(
+              { requestBody: { contacts, updateMask: mask.join(","), readMask: GOOGLE_PERSON_FIELDS, sources: SOURCES } },
+              noRetry,
+            ),
+          );
+          for (const w of batch) results.set(w.index, toResult(data.updateResult?.[w.resourceName]?.person ?? undefined));
+        } catch (error) {
+          if (statusOf(error) !== 400 && statusOf(error) !== 404) throw error;
+          // Isolate the contact that failed (changed meanwhile, or rejected).
+          for (const w of batch) {
+            try {
+              const person = await call(() =>
+                api.people.updateContact(
+                  { resourceName: w.resourceName, updatePersonFields: w.fields.join(","), personFields: GOOGLE_PERSON_FIELDS, sources: SOURCES, requestBody: w.person },
+                  noRetry,
+                ),
+              );
+              results.set(w.index, toResult(person));
+            } catch (one) {
+              const status = statusOf(one);
+              if (status === 404) results.set(w.index, { ok: false, error: "not_found", message: "The contact no longer exists" });
+              else if (isEtagMismatch(one)) results.set(w.index, { ok: false, error: "conflict", message: "The contact changed at Google meanwhile" });
+              else if (status === 400) results.set(w.index, { ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google" });
+              else throw one;
+            }
+          }
+        }
+      }
+      return items.map((_, index) => results.get(index)!);
+    },
+
+    async delete(ids) {
+      const results: DeleteResult[] = [];
+      for (let i = 0; i < ids.length; i += BATCH_DELETE) {
+        const batch = ids.slice(i, i + BATCH_DELETE);
+        try {
+          await call(() => api.people.batchDeleteContacts({ requestBody: { resourceNames: batch } }, noRetry));
+          for (const _ of batch) results.push({ ok: true });
+        } catch (error) {
+          if (statusOf(error) !== 400 && statusOf(error) !== 404) throw error;
+          for (const id of batch) {
+            try {
+              await call(() => api.people.deleteContact({ resourceName: id }, noRetry));
+              results.push({ ok: true });
+            } catch (one) {
+              if (statusOf(one) === 404) results.push({ ok: false, error: "not_found", message: "Already gone" });
+              else if (statusOf(one) === 400) results.push({ ok: false, error: "rejected", message: "rejected by Google" });
+              else throw one;
+            }
+          }
+        }
+      }
+      return results;
+    },
+  };
+}
+

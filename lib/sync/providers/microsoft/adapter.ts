@@ -1,0 +1,236 @@
+// Outlook contacts through the official Microsoft Graph client.
+// Provider surprises handled here (see research/provider-apis.md):
+// - The client only sends the Authorization header to https hosts it knows: customHosts.
+// - Delta per folder: follow @odata.nextLink to the @odata.deltaLink, which is the cursor;
+//   410 / SyncStateNotFound / resyncRequired mean start again with a full delta.
+// - "@removed" (any reason) means gone from the folder.
+// - $batch carries at most 20 requests, each of which may be throttled on its own (429 with
+//   Retry-After): those are retried, the rest are not sent again.
+// - Updates are PATCHes of the changed properties, always with displayName (Graph would
+//   regenerate it), and If-Match with the last change key we saw.
+import { Client, GraphError, type AuthProvider } from "@microsoft/microsoft-graph-client";
+import type { Contact as GraphContact } from "@microsoft/microsoft-graph-types";
+import {
+  CursorExpiredError,
+  InvalidGrantError,
+  ProviderUnavailableError,
+  type DeleteResult,
+  type ProviderAdapter,
+  type ProviderGroup,
+  type PulledContact,
+  type WriteResult,
+} from "../../provider";
+import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../../retry";
+import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
+
+export type MicrosoftAdapterOptions = {
+  /** e.g. https://graph.microsoft.com/ */
+  baseUrl: string;
+  getAccessToken: () => Promise<string>;
+  folderId: string;
+  defaultCountry: string;
+  retry?: RetryPolicy;
+};
+
+const MAX_PAGE = 1000;
+const BATCH_MAX = 20;
+
+type BatchRequest = { id: string; method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; headers?: Record<string, string>; body?: unknown };
+type BatchResponse = { id: string; status: number; headers?: Record<string, string>; body?: unknown };
+
+function graphStatus(error: unknown): number | undefined {
+  return error instanceof GraphError ? error.statusCode : (error as { statusCode?: number })?.statusCode;
+}
+
+/** 410 Gone, or SyncStateNotFound / resyncRequired in any case. */
+export function isExpiredDelta(error: unknown): boolean {
+  const code = error instanceof GraphError ? error.code : undefined;
+  return graphStatus(error) === 410 || /syncStateNotFound|resyncRequired/i.test(code ?? "");
+}
+
+export function isInvalidGrant(error: unknown): boolean {
+  return error instanceof InvalidGrantError || graphStatus(error) === 401;
+}
+
+export function isThrottledOrDown(error: unknown): RetryVerdict {
+  const status = graphStatus(error);
+  if (status === 429 || (status !== undefined && status >= 500)) {
+    const headers = error instanceof GraphError ? error.headers : undefined;
+    return { retry: true, afterMs: parseRetryAfter(headers?.get("retry-after")) };
+  }
+  return { retry: false };
+}
+
+function messageOf(body: unknown): string {
+  const err = (body as { error?: { code?: string; message?: string } })?.error;
+  return err?.message || err?.code || "rejected by Microsoft";
+}
+
+export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderAdapter {
+  const base = new URL(opts.baseUrl);
+  const authProvider: AuthProvider = (done) => {
+    opts.getAccessToken().then(
+      (token) => done(null, token),
+      (error: unknown) => done(error, null),
+    );
+  };
+  const client = Client.init({
+    authProvider,
+    baseUrl: base.origin + "/",
+    defaultVersion: "v1.0",
+    customHosts: new Set([base.hostname]),
+  });
+  const mapping = { folderId: opts.folderId, defaultCountry: opts.defaultCountry };
+  const folderPath = `/me/contactFolders/${encodeURIComponent(opts.folderId)}`;
+
+  async function call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(fn, isThrottledOrDown, opts.retry);
+    } catch (error) {
+      if (isInvalidGrant(error)) throw new InvalidGrantError();
+      if (isThrottledOrDown(error).retry) throw new ProviderUnavailableError(`Microsoft is busy or unavailable (HTTP ${graphStatus(error)})`);
+      throw error;
+    }
+  }
+
+  /** Sends requests through $batch (20 a call), retrying only the throttled ones. */
+  async function batch(requests: BatchRequest[]): Promise<Map<string, BatchResponse>> {
+    const done = new Map<string, BatchResponse>();
+    for (let i = 0; i < requests.length; i += BATCH_MAX) {
+      let todo = requests.slice(i, i + BATCH_MAX);
+      for (let attempt = 0; todo.length > 0; attempt++) {
+        const data = await call(() => client.api("/$batch").post({ requests: todo }) as Promise<{ responses: BatchResponse[] }>);
+        const throttled: BatchRequest[] = [];
+        let wait = 0;
+        for (const r of data.responses ?? []) {
+          if ((r.status === 429 || r.status >= 500) && attempt < 5) {
+            const request = todo.find((q) => q.id === r.id);
+            if (request) throttled.push(request);
+            wait = Math.max(wait, parseRetryAfter(r.headers?.["Retry-After"] ?? r.headers?.["retry-after"]) ?? 500 * 2 ** attempt);
+          } else {
+            done.set(r.id, r);
+          }
+        }
+        if (throttled.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 30_000)));
+        todo = throttled;
+      }
+    }
+    return done;
+  }
+
+  const toResult = (r: BatchResponse | undefined): WriteResult => {
+    if (!r) return { ok: false, error: "rejected", message: "Microsoft returned no answer" };
+    if (r.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
+    if (r.status === 412) return { ok: false, error: "conflict", message: "The contact changed at Microsoft meanwhile" };
+    if (r.status === 401) throw new InvalidGrantError();
+    if (r.status >= 400) return { ok: false, error: "rejected", message: messageOf(r.body) };
+    const read = readGraphContact(r.body as GraphContact, mapping);
+    return { ok: true, id: read.id, etag: read.etag, contact: projectForGraph(read.contact) };
+  };
+
+  return {
+    provider: "microsoft",
+    project: projectForGraph,
+
+    async listGroups(): Promise<ProviderGroup[]> {
+      const groups: ProviderGroup[] = [];
+      let url: string | undefined = "/me/contactFolders?$top=100";
+      while (url) {
+        const page: { value?: { id?: string; displayName?: string; parentFolderId?: string }[]; "@odata.nextLink"?: string } = await call(() =>
+          client.api(url!).get(),
+        );
+        for (const f of page.value ?? []) if (f.id) groups.push({ id: f.id, name: f.displayName ?? f.id });
+        // The default Contacts folder is not listed; it is the parent of the folders that are.
+        const parent = page.value?.[0]?.parentFolderId;
+        if (parent && !groups.some((g) => g.id === parent)) groups.unshift({ id: parent, name: "Contacts" });
+        url = page["@odata.nextLink"];
+      }
+      return groups;
+    },
+
+    async pull(cursor, onPage) {
+      let url = cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`;
+      for (;;) {
+        let page: { value?: GraphContact[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+        try {
+          page = await call(() => client.api(url).header("Prefer", `odata.maxpagesize=${MAX_PAGE}`).get());
+        } catch (error) {
+          if (isExpiredDelta(error)) throw new CursorExpiredError();
+          throw error;
+        }
+        const items: PulledContact[] = (page.value ?? []).map((item) => {
+          const read = readGraphContact(item, mapping);
+          return { ...read, contact: projectForGraph(read.contact), photoUrl: read.deleted ? null : `/me/contacts/${read.id}/photo/$value` };
+        });
+        await onPage({ items });
+        if (page["@odata.nextLink"]) {
+          url = page["@odata.nextLink"];
+          continue;
+        }
+        if (!page["@odata.deltaLink"]) throw new Error("Microsoft ended a delta round without a deltaLink");
+        return { cursor: page["@odata.deltaLink"], full: !cursor };
+      }
+    },
+
+    async fetchPhoto(contact) {
+      try {
+        const data: ArrayBuffer = await call(() => client.api(`/me/contacts/${encodeURIComponent(contact.id)}/photo/$value`).responseType("arraybuffer" as never).get());
+        const bytes = Buffer.from(data);
+        if (bytes.length === 0) return null;
+        const png = bytes[0] === 0x89 && bytes[1] === 0x50;
+        return { contentType: png ? "image/png" : "image/jpeg", data: bytes };
+      } catch (error) {
+        if (graphStatus(error) === 404) return null;
+        throw error;
+      }
+    },
+
+    async create(items) {
+      const responses = await batch(
+        items.map((item, k) => ({
+          id: String(k),
+          method: "POST",
+          url: `${folderPath}/contacts`,
+          headers: { "Content-Type": "application/json" },
+          body: writeGraphContact(item.contact, null, mapping).body,
+        })),
+      );
+      return items.map((_, k) => toResult(responses.get(String(k))));
+    },
+
+    async update(items) {
+      // The base is what the provider holds: PATCH only what differs from it (no read needed,
+      // so 1,000 updates take 50 $batch calls), with the change key as precondition.
+      const requests: BatchRequest[] = [];
+      const unchanged = new Map<number, WriteResult>();
+      items.forEach((item, k) => {
+        const asProvider = writeGraphContact(item.base, null, mapping).body as GraphContact;
+        const { body, changed } = writeGraphContact(item.contact, asProvider, mapping);
+        if (!changed) {
+          unchanged.set(k, { ok: true, id: item.id, etag: item.etag ?? "", contact: item.contact });
+          return;
+        }
+        requests.push({
+          id: String(k),
+          method: "PATCH",
+          url: `/me/contacts/${encodeURIComponent(item.id)}`,
+          headers: { "Content-Type": "application/json", ...(item.etag ? { "If-Match": `W/"${item.etag}"` } : {}) },
+          body,
+        });
+      });
+      const responses = await batch(requests);
+      return items.map((_, k) => unchanged.get(k) ?? toResult(responses.get(String(k))));
+    },
+
+    async delete(ids) {
+      const responses = await batch(ids.map((id, k) => ({ id: String(k), method: "DELETE", url: `/me/contacts/${encodeURIComponent(id)}` })));
+      return ids.map((_, k): DeleteResult => {
+        const r = responses.get(String(k));
+        if (r && r.status < 300) return { ok: true };
+        if (r?.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
+        return { ok: false, error: "rejected", message: messageOf(r?.body) };
+      });
+    },
+  };
+}
+

@@ -1,0 +1,305 @@
+// The sync engine end to end: the official Google and Microsoft clients against the emulators,
+// a real database (PGlite, and a Postgres server when TEST_DATABASE_URL is set), no mocks.
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { personPictures, persons, syncConnections, syncEvents, syncLinks, type Direction } from "@/db/schema";
+import { seedDemo, type SeededDemo } from "@/db/seed";
+import { getViewer } from "@/db/queries/users";
+import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/queries/persons";
+import { personInputSchema } from "@/lib/persons/input";
+import { adapterForConnection, createConnection } from "@/lib/sync/connections";
+import { resolveHeldDeletions, restoreDeletedPerson, runSync, type RunSummary } from "@/lib/sync/engine";
+import { testDatabases } from "@/tests/databases";
+import { PNG, startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
+
+const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 50, maxTotalWaitMs: 5_000 };
+
+const providers = [
+  { name: "google", start: startGoogle },
+  { name: "microsoft", start: startMicrosoft },
+] as const;
+
+const matrix = providers.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
+
+describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) => {
+  let emu: ProviderEmulator;
+  let handle: DbHandle;
+  let demo: SeededDemo;
+  let counter = 0;
+
+  beforeAll(async () => {
+    [emu, handle] = await Promise.all([start(), open()]);
+    demo = await seedDemo(handle.db);
+  });
+  afterAll(async () => {
+    await Promise.all([emu?.close(), handle?.close()]);
+  });
+
+  async function connect(opts: { direction?: Direction; user?: keyof SeededDemo["users"]; book?: AddressBook } = {}) {
+    const book = opts.book ?? (await emu.addressBook(`user${++counter}-${Date.now()}@example.com`, "Clients"));
+    const id = await createConnection(handle.db, {
+      companyId: demo.companyId,
+      userId: demo.users[opts.user ?? "east"],
+      provider: emu.provider,
+      accountEmail: book.email,
+      tokens: { accessToken: book.accessToken },
+      groupId: book.groupId,
+      groupName: "Clients",
+      direction: opts.direction ?? "two_way",
+      visibility: "owner",
+    });
+    return { book, id };
+  }
+
+  async function sync(connectionId: string): Promise<Extract<RunSummary, { status: "done" }>> {
+    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
+    const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
+    // The production retry policy with test-sized waits.
+    const adapter = await adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY });
+    const summary = await runSync({ db: handle.db, connectionId, trigger: "manual", adapter });
+    if (summary.status !== "done") throw new Error(`run skipped: ${summary.reason}`);
+    return summary;
+  }
+
+  async function linkedPersons(connectionId: string) {
+    return handle.db
+      .select({ person: persons, link: syncLinks })
+      .from(syncLinks)
+      .innerJoin(persons, eq(persons.id, syncLinks.personId))
+      .where(eq(syncLinks.connectionId, connectionId));
+  }
+
+  async function viewer(key: keyof SeededDemo["users"]) {
+    return (await getViewer(handle.db, demo.users[key]))!;
+  }
+
+  const input = (over: Record<string, unknown>) =>
+    personInputSchema("US").parse({
+      firstName: "",
+      lastName: "",
+      emails: [],
+      phones: [],
+      address: "",
+      organizationId: null,
+      visibility: "company",
+      customFields: {},
+      ...over,
+    });
+
+  it("initial sync brings in the group's contacts, and only them, owned by the user with the chosen visibility", async () => {
+    const { book, id } = await connect();
+    await book.add({ given: "Ada", family: "Lovelace", email: "ADA@Example.com", phone: "+44 20 7946 0000", company: "Analytical Engines", title: "Programmer", notes: "First\nprogrammer", birthday: "1815-12-10" });
+    await book.add({ given: "Alan", family: "Turing", email: "alan@example.com" });
+    await book.add({ given: "Outside", family: "Group", email: "out@example.com" }, { inGroup: false });
+    const run = await sync(id);
+    expect(run.outcome).toBe("succeeded");
+    expect(run.counts.crmAdded).toBe(2);
+    const rows = await linkedPersons(id);
+    expect(rows.map((r) => r.person.lastName).sort()).toEqual(["Lovelace", "Turing"]);
+    for (const r of rows) {
+      expect(r.person.ownerId).toBe(demo.users.east);
+      expect(r.person.visibility).toBe("owner");
+    }
+    const ada = rows.find((r) => r.person.lastName === "Lovelace")!.person;
+    expect(ada.emails).toEqual([{ value: "ada@example.com", label: emu.provider === "google" ? "work" : "other" }]);
+    expect(ada.phones[0]?.value).toBe("+442079460000");
+    // Organization found or created by name; custom fields for the rest, notes included (Microsoft too).
+    const east = await viewer("east");
+    const detail = (await getPersonById(handle.db, east, ada.id))!;
+    expect(detail.organizationName).toBe("Analytical Engines");
+    expect(Object.values(detail.customFields).sort()).toEqual(["1815-12-10", "First\nprogrammer", "Programmer"].sort());
+    // Owner-only visibility: another rep does not see it.
+    expect(await getPersonById(handle.db, await viewer("west"), ada.id)).toBeNull();
+  });
+
+  it("a second run with no changes writes nothing on either side", async () => {
+    const { book, id } = await connect();
+    await book.add({ given: "Grace", family: "Hopper", email: "grace@example.com" });
+    await sync(id);
+    const writesBefore = await book.writeCalls();
+    const versionsBefore = (await linkedPersons(id)).map((r) => r.person.version);
+    const again = await sync(id);
+    expect(again.counts).toMatchObject({ crmAdded: 0, crmUpdated: 0, crmDeleted: 0, providerAdded: 0, providerUpdated: 0, providerDeleted: 0 });
+    expect(await book.writeCalls()).toBe(writesBefore);
+    expect((await linkedPersons(id)).map((r) => r.person.version)).toEqual(versionsBefore);
+  });
+
+  it("incremental create, update and delete at the provider reach the CRM; a deletion is restorable", async () => {
+    const { book, id } = await connect();
+    const keep = await book.add({ given: "Keep", family: "Me", email: "keep@example.com" });
+    const gone = await book.add({ given: "Delete", family: "Me", email: "gone@example.com" });
+    await sync(id);
+    await book.update(keep, { given: "Kept", family: "Me", email: "keep@example.com", title: "Boss" });
+    await book.remove(gone);
+    await book.add({ given: "New", family: "Comer", email: "new@example.com" });
+    const run = await sync(id);
+    expect(run.counts).toMatchObject({ crmAdded: 1, crmUpdated: 1, crmDeleted: 1 });
+    const live = (await linkedPersons(id)).map((r) => r.person.firstName).sort();
+    expect(live).toEqual(["Kept", "New"]);
+    const [deleted] = await handle.db
+      .select()
+      .from(syncEvents)
+      .where(and(eq(syncEvents.connectionId, id), eq(syncEvents.kind, "deleted"), eq(syncEvents.side, "crm")));
+    expect(deleted?.label).toBe("Delete Me");
+    const restored = await restoreDeletedPerson(handle.db, deleted!.id);
+    const [person] = await handle.db.select().from(persons).where(eq(persons.id, restored!));
+    expect(person?.deletedAt).toBeNull();
+  });
+
+  it("two-way: CRM edits, creations and deletions of the user's persons reach the provider, without echo", async () => {
+    const { book, id } = await connect();
+    const ext = await book.add({ given: "Edit", family: "Me", email: "edit@example.com" });
+    const del = await book.add({ given: "Remove", family: "Me", email: "remove@example.com" });
+    await sync(id);
+    const east = await viewer("east");
+    const rows = await linkedPersons(id);
+    const editRow = rows.find((r) => r.link.providerId === ext)!;
+    const delRow = rows.find((r) => r.link.providerId === del)!;
+    await updatePerson(handle.db, east, editRow.person.id, input({ firstName: "Edited", lastName: "Me", emails: [{ value: "edit@example.com", label: "work" }, { value: "second@example.com", label: "home" }], visibility: "owner" }));
+    await deletePerson(handle.db, east, delRow.person.id);
+    const created = await createPerson(handle.db, east, input({ firstName: "Born", lastName: "InCRM", emails: [{ value: "born@example.com", label: "work" }], visibility: "owner" }));
+
+    const run = await sync(id);
+    expect(run.counts).toMatchObject({ providerUpdated: 1, providerDeleted: 1, providerAdded: 1, crmAdded: 0, crmUpdated: 0 });
+    const remote = await book.list();
+    expect(remote.get(ext)?.given).toBe("Edited");
+    expect(remote.has(del)).toBe(false);
+    const born = [...remote.values()].find((c) => c.family === "InCRM");
+    expect(born?.email).toBe("born@example.com");
+    const [link] = await handle.db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, id), eq(syncLinks.personId, created)));
+    expect(link).toBeDefined();
+
+    // Our own writes come back in the next pull: nothing changes anywhere.
+    const writes = await book.writeCalls();
+    const again = await sync(id);
+    expect(again.counts).toMatchObject({ crmAdded: 0, crmUpdated: 0, crmDeleted: 0, providerAdded: 0, providerUpdated: 0, providerDeleted: 0 });
+    expect(await book.writeCalls()).toBe(writes);
+  });
+
+  it("one-way never writes to the provider", async () => {
+    const { book, id } = await connect({ direction: "one_way" });
+    await book.add({ given: "Only", family: "Reader", email: "reader@example.com" });
+    await sync(id);
+    const east = await viewer("east");
+    const [row] = await linkedPersons(id);
+    await updatePerson(handle.db, east, row!.person.id, input({ firstName: "Local", lastName: "Edit", visibility: "owner" }));
+    await createPerson(handle.db, east, input({ firstName: "Not", lastName: "Sent", visibility: "owner" }));
+    const writes = await book.writeCalls();
+    const run = await sync(id);
+    expect(run.counts).toMatchObject({ providerAdded: 0, providerUpdated: 0, providerDeleted: 0 });
+    expect(await book.writeCalls()).toBe(writes);
+    expect([...(await book.list()).values()].map((c) => c.given)).toEqual(["Only"]);
+  });
+
+  it("the same field edited on both sides: CRM wins two-way, and the conflict is recorded with both values", async () => {
+    const { book, id } = await connect();
+    const cid = await book.add({ given: "Both", family: "Sides", email: "both@example.com", title: "Base" });
+    await sync(id);
+    const east = await viewer("east");
+    const [row] = await linkedPersons(id);
+    await book.update(cid, { given: "Both", family: "Sides", email: "both@example.com", title: "Provider" });
+    const detail = (await getPersonById(handle.db, east, row!.person.id))!;
+    const jobField = Object.keys(detail.customFields).find((k) => detail.customFields[k] === "Base")!;
+    await updatePerson(handle.db, east, row!.person.id, input({ firstName: "Both", lastName: "Sides", emails: detail.emails, visibility: "owner", customFields: { ...detail.customFields, [jobField]: "CRM" } }));
+    await sync(id);
+    expect((await book.list()).get(cid)?.title).toBe("CRM");
+    const conflicts = await handle.db.select().from(syncEvents).where(and(eq(syncEvents.connectionId, id), eq(syncEvents.kind, "conflict")));
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]!.detail).toMatchObject({ base: "Base", crm: "CRM", provider: "Provider", winner: "crm" });
+  });
+
+  it("an expired cursor leads to a full listing with no duplicates and no resurrection", async () => {
+    const { book, id } = await connect();
+    const a = await book.add({ given: "A", family: "One", email: "a1@example.com" });
+    const b = await book.add({ given: "B", family: "Two", email: "b2@example.com" });
+    await sync(id);
+    await book.remove(b);
+    await book.update(a, { given: "A2", family: "One", email: "a1@example.com" });
+    await book.expireCursor();
+    const run = await sync(id);
+    expect(run.full).toBe(true);
+    const rows = await linkedPersons(id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.person.firstName).toBe("A2");
+    const all = await handle.db.select().from(persons).where(and(eq(persons.companyId, demo.companyId), eq(persons.lastName, "Two"), isNull(persons.deletedAt)));
+    expect(all).toHaveLength(0);
+  });
+
+  it("a revoked grant stops the run and marks the connection reconnect-needed", async () => {
+    const { book, id } = await connect();
+    await book.add({ given: "R", family: "Evoked" });
+    await book.revoke();
+    const run = await sync(id);
+    expect(run.outcome).toBe("reconnect_needed");
+    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
+    expect(conn!.status).toBe("reconnect_needed");
+    expect(conn!.lastError).toMatch(/Reconnect/);
+  });
+
+  it("a storm of 429s is ridden out with backoff and the run completes", async () => {
+    const { book, id } = await connect();
+    for (let i = 0; i < 3; i++) await book.add({ given: `Storm${i}`, family: "Contact", email: `storm${i}@example.com` });
+    await book.fault("rate_limit", 3, 0);
+    const run = await sync(id);
+    expect(run.outcome).toBe("succeeded");
+    expect(run.counts.crmAdded).toBe(3);
+    const stats = await book.stats();
+    expect(stats.byStatus["429"]).toBe(3);
+  });
+
+  it("the photo comes across while the person has no picture, and never replaces one", async () => {
+    const { book, id } = await connect();
+    const cid = await book.add({ given: "Pic", family: "Ture", email: "pic@example.com" });
+    await book.setPhoto(cid, PNG);
+    await sync(id);
+    const [row] = await linkedPersons(id);
+    const [pic] = await handle.db.select().from(personPictures).where(eq(personPictures.personId, row!.person.id));
+    expect(pic?.data.equals(PNG)).toBe(true);
+  });
+
+  it("two users of one company with the same contact get two persons", async () => {
+    const first = await connect({ user: "east" });
+    const second = await connect({ user: "west" });
+    await first.book.add({ given: "Shared", family: "Contact", email: "shared@example.com" });
+    await second.book.add({ given: "Shared", family: "Contact", email: "shared@example.com" });
+    await sync(first.id);
+    await sync(second.id);
+    const [a] = await linkedPersons(first.id);
+    const [b] = await linkedPersons(second.id);
+    expect(a!.person.id).not.toBe(b!.person.id);
+    expect(a!.person.ownerId).toBe(demo.users.east);
+    expect(b!.person.ownerId).toBe(demo.users.west);
+  });
+
+  it("a run that would delete most linked persons holds the deletions until the user confirms", async () => {
+    const { book, id } = await connect();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await book.add({ given: `Mass${i}`, family: "Delete", email: `mass${i}@example.com` }));
+    await sync(id);
+    for (const cid of ids.slice(0, 11)) await book.remove(cid);
+    const run = await sync(id);
+    expect(run.outcome).toBe("held");
+    expect(run.counts.heldDeletions).toBe(11);
+    expect((await linkedPersons(id)).filter((r) => !r.person.deletedAt)).toHaveLength(12);
+    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
+    expect(conn!.status).toBe("needs_confirmation");
+    expect(await resolveHeldDeletions(handle.db, id, true)).toBe(11);
+    const live = (await linkedPersons(id)).filter((r) => !r.person.deletedAt);
+    expect(live).toHaveLength(1);
+    const next = await sync(id);
+    expect(next.outcome).toBe("succeeded");
+  });
+
+  // Google groups are labels a contact can lose; Graph folders are not modelled as such.
+  it.runIf(provider === "google")("a contact that leaves the group is deleted in the CRM, not elsewhere", async () => {
+    const { book, id } = await connect();
+    const cid = await book.add({ given: "Leaving", family: "Group", email: "leave@example.com" });
+    await book.add({ given: "Staying", family: "Group", email: "stay@example.com" });
+    await sync(id);
+    await book.leaveGroup!(cid);
+    const run = await sync(id);
+    expect(run.counts.crmDeleted).toBe(1);
+    expect((await linkedPersons(id)).map((r) => r.person.firstName)).toEqual(["Staying"]);
+  });
+});
