@@ -17,8 +17,10 @@ import {
   customType,
 } from "drizzle-orm/pg-core";
 
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => "bytea",
+  // PGlite hands back a Uint8Array, postgres.js a Buffer: one type for the app.
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
 });
 
 const timestamps = {

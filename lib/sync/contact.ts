@@ -124,8 +124,22 @@ export function normalizeContact(c: Contact, defaultCountry: string): Contact {
   };
 }
 
+/** JSON with object keys sorted: equal values give equal strings, whatever the key order
+ * (a base snapshot read back from jsonb comes with its keys reordered). */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export function valuesEqual(a: unknown, b: unknown): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
 export function fieldEquals(field: ContactField, a: Contact, b: Contact): boolean {
-  return JSON.stringify(a[field]) === JSON.stringify(b[field]);
+  return valuesEqual(a[field], b[field]);
 }
 
 /** Fields whose normalised values differ. */

@@ -14,7 +14,7 @@
 // - One-way never plans provider writes.
 // - Edit against delete: the deletion wins, on either side, and the losing edit is reported as
 //   a conflict (the CRM person stays restorable from the activity log).
-import { CONTACT_FIELDS, LIST_FIELDS, type Contact, type ContactField, type Labeled } from "./contact";
+import { CONTACT_FIELDS, LIST_FIELDS, valuesEqual, type Contact, type ContactField, type Labeled } from "./contact";
 import type { Direction } from "@/db/schema";
 
 export type FieldConflict = {
@@ -34,7 +34,7 @@ export type Merge = {
   conflicts: FieldConflict[];
 };
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const same = valuesEqual;
 
 type ListField = (typeof LIST_FIELDS)[number];
 const isListField = (f: ContactField): f is ListField => (LIST_FIELDS as readonly string[]).includes(f);

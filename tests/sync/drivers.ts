@@ -132,7 +132,7 @@ export async function startGoogle(): Promise<ProviderEmulator> {
         },
         stats: () => getStats(url, email),
         writeCalls: async () => countWrites(await getStats(url, email)),
-        revoke: async () => void (await revokeAccount(url, email)),
+        revoke: async () => void (await revokeAccount(url, email, "invalidate")),
         fault: async (kind, count, retryAfterSeconds) => void (await injectFault(url, { kind, count, email, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })),
         expireCursor: async () => void (await expireSyncTokens(url)),
       };
@@ -207,7 +207,7 @@ export async function startMicrosoft(): Promise<ProviderEmulator> {
         },
         stats: () => getStats(url, email),
         writeCalls: async () => countWrites(await getStats(url, email)),
-        revoke: async () => void (await revokeAccount(url, email)),
+        revoke: async () => void (await revokeAccount(url, email, "invalidate")),
         fault: async (kind, count, retryAfterSeconds) => void (await injectFault(url, { kind, count, email, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })),
         expireCursor: async () => void (await expireSyncTokens(url)),
       };

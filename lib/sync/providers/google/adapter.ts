@@ -8,6 +8,7 @@
 // - updateContact replaces whole fields: we read the current person first and change only the
 //   items we map, so data we do not map is never touched.
 import { people, auth as googleAuth, type people_v1 } from "@googleapis/people";
+import { changedFields } from "../../contact";
 import {
   CursorExpiredError,
   InvalidGrantError,
@@ -237,7 +238,10 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
       items.forEach((item, index) => {
         const now = current.get(item.id);
         if (!now) return results.set(index, { ok: false, error: "not_found", message: "The contact no longer exists" });
-        if (item.etag && now.etag !== item.etag) {
+        // Etags depend on the field mask and where they were handed out, so compare what we map:
+        // if the contact no longer matches the base, it changed since the pull and the next
+        // pull merges it. Otherwise the fresh etag guards the write.
+        if (changedFields(projectForGoogle(readGooglePerson(now, mapping).contact), item.base).length > 0) {
           return results.set(index, { ok: false, error: "conflict", message: "The contact changed at Google since the last pull" });
         }
         const { person, updatePersonFields } = writeGooglePerson(item.contact, now, mapping);
