@@ -41,6 +41,11 @@ import { CursorExpiredError, InvalidGrantError, type ProviderAdapter, type Pulle
 export const DELETE_GUARD_MIN = 10;
 export const DELETE_GUARD_SHARE = 0.2;
 export const PUSH_BATCH = 200;
+/** A link whose provider contact is being created: an intent recorded before the create call,
+ * so that a crash between the call and the link does not create the contact twice. */
+const PENDING = "pending:";
+const isPending = (providerId: string) => providerId.startsWith(PENDING);
+const notPending = sql`${syncLinks.providerId} not like ${`${PENDING}%`}`;
 const PHOTO_CONCURRENCY = 4;
 
 export type SyncLogger = { info(msg: string, data?: object): void; warn(msg: string, data?: object): void; error(msg: string, data?: object): void };
@@ -264,7 +269,7 @@ async function pull(run: Run): Promise<{ full: boolean; held: boolean }> {
   // A complete full listing also tells us which linked contacts are gone without a tombstone.
   let emptied = false;
   if (result.full) {
-    const links = await db.select().from(syncLinks).where(eq(syncLinks.connectionId, conn.id));
+    const links = await db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), notPending));
     const pendingIds = new Set(pending.map((p) => p.link.providerId));
     const missing = links.filter((l) => !seen.has(l.providerId) && !pendingIds.has(l.providerId));
     const people = await loadPersons(db, missing.map((l) => l.personId));
@@ -302,6 +307,11 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
             linkById.set(item.id, link);
           }
         }
+        if (!link && !item.deleted && item.inScope) {
+          // One of our own creates whose link a crash cut short: adopt it instead of importing it.
+          link = (await adoptPendingCreate(run, tx, item)) ?? undefined;
+          if (link) continue;
+        }
         if (!link) {
           if (!item.deleted && item.inScope && !creates.some((c) => c.id === item.id)) creates.push(item);
           continue;
@@ -321,6 +331,25 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
     run.orgs.reset();
     throw error;
   }
+}
+
+/** Matches an unlinked pulled contact to a pending create of this connection: by the stamp the
+ * provider kept (Google clientData), else by identical content. */
+async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<LinkRow | null> {
+  const pending = await tx
+    .select()
+    .from(syncLinks)
+    .where(and(eq(syncLinks.connectionId, run.conn.id), sql`${syncLinks.providerId} like ${`${PENDING}%`}`));
+  const match =
+    (item.stamp ? pending.find((l) => l.personId === item.stamp) : undefined) ??
+    pending.find((l) => changedFields(l.base as Contact, item.contact).length === 0);
+  if (!match) return null;
+  const [adopted] = await tx
+    .update(syncLinks)
+    .set({ providerId: item.id, etag: item.etag, base: item.contact, updatedAt: new Date() })
+    .where(eq(syncLinks.id, match.id))
+    .returning();
+  return adopted ?? null;
 }
 
 async function reconcileLinked(run: Run, tx: Tx, link: LinkRow, person: PersonForSync | null, item: PulledContact): Promise<void> {
@@ -448,7 +477,10 @@ function emptyContactFor(): Contact {
  * one transaction. Returns true when deletions were held. */
 async function settleDeletions(run: Run, pending: PendingDeletion[], emptied: boolean, cursor: string): Promise<boolean> {
   const { db, conn } = run;
-  const [{ n: linkCount } = { n: 0 }] = await db.select({ n: sql<number>`count(*)::int` }).from(syncLinks).where(eq(syncLinks.connectionId, conn.id));
+  const [{ n: linkCount } = { n: 0 }] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(syncLinks)
+    .where(and(eq(syncLinks.connectionId, conn.id), notPending));
   const toDelete = pending.filter((p) => p.person && !p.person.deletedAt);
   const quiet = pending.filter((p) => !p.person || p.person.deletedAt);
   const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
@@ -550,7 +582,7 @@ async function push(run: Run, startedAt: Date): Promise<void> {
     .from(syncLinks)
     .innerJoin(persons, eq(persons.id, syncLinks.personId))
     .leftJoin(organizations, eq(organizations.id, persons.organizationId))
-    .where(and(eq(syncLinks.connectionId, conn.id), sql`${persons.version} <> ${syncLinks.crmVersion}`, eq(persons.ownerId, conn.userId)));
+    .where(and(eq(syncLinks.connectionId, conn.id), notPending, sql`${persons.version} <> ${syncLinks.crmVersion}`, eq(persons.ownerId, conn.userId)));
 
   const updates: { link: LinkRow; person: PersonForSync; contact: Contact }[] = [];
   const deletes: { link: LinkRow; person: PersonForSync }[] = [];
@@ -621,6 +653,9 @@ async function push(run: Run, startedAt: Date): Promise<void> {
     });
   }
 
+  // Creates a crash left pending and the pull did not find at the provider: they never
+  // happened, so they are offered again below.
+  await db.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), sql`${syncLinks.providerId} like ${`${PENDING}%`}`));
   // Persons the user created in the CRM since the last push, not from any address book.
   const fresh = await db
     .select(personColumns)
@@ -637,16 +672,18 @@ async function push(run: Run, startedAt: Date): Promise<void> {
     );
   for (let i = 0; i < fresh.length; i += PUSH_BATCH) {
     const batch = fresh.slice(i, i + PUSH_BATCH).map((person) => ({ person, contact: run.crmContact(person) }));
+    // The intent first: after a crash past the create call, the next pull adopts the contact.
+    await db.insert(syncLinks).values(
+      batch.map((b) => ({ connectionId: conn.id, personId: b.person.id, providerId: `${PENDING}${b.person.id}`, base: b.contact, crmVersion: b.person.version })),
+    );
     const results = await adapter.create(batch.map((b) => ({ contact: b.contact, stamp: b.person.id })));
     run.fault("after-provider-write");
     await db.transaction(async (tx) => {
       for (const [k, b] of batch.entries()) {
         const r = results[k]!;
+        const pendingLink = and(eq(syncLinks.connectionId, conn.id), eq(syncLinks.providerId, `${PENDING}${b.person.id}`));
         if (r.ok) {
-          await tx
-            .insert(syncLinks)
-            .values({ connectionId: conn.id, personId: b.person.id, providerId: r.id, etag: r.etag, base: r.contact, crmVersion: b.person.version })
-            .onConflictDoNothing();
+          await tx.update(syncLinks).set({ providerId: r.id, etag: r.etag, base: r.contact, updatedAt: new Date() }).where(pendingLink);
           run.counts.providerAdded++;
           run.event({
             personId: b.person.id,
@@ -657,6 +694,7 @@ async function push(run: Run, startedAt: Date): Promise<void> {
             changes: fieldChanges(emptyContactFor(), r.contact),
           });
         } else {
+          await tx.delete(syncLinks).where(pendingLink);
           run.counts.errors++;
           run.event({ personId: b.person.id, kind: "error", side: "provider", label: label(b.contact), detail: { message: r.message } });
         }

@@ -18,7 +18,7 @@ import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/qu
 import type { Viewer } from "@/db/queries/visibility";
 import { personInputSchema } from "@/lib/persons/input";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
-import { runSync, type FaultPoint } from "@/lib/sync/engine";
+import { resolveHeldDeletions, runSync, type FaultPoint } from "@/lib/sync/engine";
 import { createDb } from "@/db/client";
 import { startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
 
@@ -144,6 +144,8 @@ describe.each(providers)("sync invariants with $name (model-based)", ({ start })
     });
     // A crashed worker would not release its lease: let it lapse as time would.
     await handle.db.update(syncConnections).set({ leaseUntil: null, leaseOwner: null }).where(eq(syncConnections.id, w.connectionId));
+    // Held deletions (the group came back empty, or too many at once): the user confirms them.
+    if (summary.status === "done" && summary.outcome === "held") await resolveHeldDeletions(handle.db, w.connectionId, true);
     return summary;
   }
 
@@ -235,7 +237,6 @@ describe.each(providers)("sync invariants with $name (model-based)", ({ start })
     // Quiescence: at most 3 passes until a pass changes nothing.
     for (let pass = 0; pass < 3; pass++) {
       const s = await sync(w);
-      if (s.status === "done" && s.outcome === "held") throw new Error("deletions held: the model never deletes that many");
       const c = s.status === "done" ? s.counts : null;
       if (c && Object.entries(c).every(([k, v]) => k === "conflicts" || v === 0)) break;
     }

@@ -32,6 +32,8 @@ export type GoogleAdapterOptions = {
 };
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
+/** What we read: the mapped fields plus clientData, where our creates carry the CRM person id. */
+const READ_MASK = `${GOOGLE_PERSON_FIELDS},clientData`;
 const PAGE_SIZE = 1000;
 const BATCH_WRITE = 200;
 const BATCH_DELETE = 500;
@@ -128,7 +130,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
     const current = new Map<string, people_v1.Schema$Person>();
     for (let i = 0; i < ids.length; i += BATCH_WRITE) {
       const data = await call(() =>
-        api.people.getBatchGet({ resourceNames: ids.slice(i, i + BATCH_WRITE), personFields: GOOGLE_PERSON_FIELDS, sources: SOURCES }, noRetry),
+        api.people.getBatchGet({ resourceNames: ids.slice(i, i + BATCH_WRITE), personFields: READ_MASK, sources: SOURCES }, noRetry),
       );
       for (const r of data.responses ?? []) if (r.person?.resourceName && r.requestedResourceName) current.set(r.requestedResourceName, r.person);
     }
@@ -159,7 +161,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
       // Every page and every later sync must repeat the same parameters.
       const params = {
         resourceName: "people/me",
-        personFields: GOOGLE_PERSON_FIELDS,
+        personFields: READ_MASK,
         pageSize: PAGE_SIZE,
         requestSyncToken: true,
         sources: SOURCES,
@@ -209,7 +211,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
         try {
           const data = await call(() =>
             api.people.batchCreateContacts(
-              { requestBody: { contacts: bodies.map((contactPerson) => ({ contactPerson })), readMask: GOOGLE_PERSON_FIELDS, sources: SOURCES } },
+              { requestBody: { contacts: bodies.map((contactPerson) => ({ contactPerson })), readMask: READ_MASK, sources: SOURCES } },
               noRetry,
             ),
           );
@@ -220,7 +222,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
           // One bad contact fails the whole batch: create one by one to find it.
           for (const body of bodies) {
             try {
-              results.push(toResult(await call(() => api.people.createContact({ requestBody: body, personFields: GOOGLE_PERSON_FIELDS, sources: SOURCES }, noRetry))));
+              results.push(toResult(await call(() => api.people.createContact({ requestBody: body, personFields: READ_MASK, sources: SOURCES }, noRetry))));
             } catch (one) {
               if (statusOf(one) !== 400) throw one;
               results.push({ ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google" });
@@ -263,7 +265,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
         try {
           const data = await call(() =>
             api.people.batchUpdateContacts(
-              { requestBody: { contacts, updateMask: mask.join(","), readMask: GOOGLE_PERSON_FIELDS, sources: SOURCES } },
+              { requestBody: { contacts, updateMask: mask.join(","), readMask: READ_MASK, sources: SOURCES } },
               noRetry,
             ),
           );
@@ -275,7 +277,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
             try {
               const person = await call(() =>
                 api.people.updateContact(
-                  { resourceName: w.resourceName, updatePersonFields: w.fields.join(","), personFields: GOOGLE_PERSON_FIELDS, sources: SOURCES, requestBody: w.person },
+                  { resourceName: w.resourceName, updatePersonFields: w.fields.join(","), personFields: READ_MASK, sources: SOURCES, requestBody: w.person },
                   noRetry,
                 ),
               );
