@@ -6,7 +6,7 @@
 //   lost silently (it is the final value, or recorded in a conflict event) · crash-equivalence
 //   (crashes change nothing about the above).
 // Every contact carries an immutable marker in its last name, used only by this oracle.
-// Runs: FC_RUNS (default 60 per provider); the seed and path are printed on failure.
+// Runs: FC_RUNS (default 150 per provider); the seed and path are printed on failure.
 import fc from "fast-check";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ import { resolveHeldDeletions, runSync, type FaultPoint } from "@/lib/sync/engin
 import { createDb } from "@/db/client";
 import { startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
 
-const RUNS = Number(process.env.FC_RUNS ?? 60);
+const RUNS = Number(process.env.FC_RUNS ?? 150);
 const FAST_RETRY = { attempts: 8, baseDelayMs: 1, maxDelayMs: 10, maxTotalWaitMs: 2_000 };
 const NAMES = ["Ann", "Bob", "Cy", "Di"];
 const FAULTS: FaultPoint[] = ["after-page", "before-cursor", "after-cursor", "after-provider-write", "before-finish"];
