@@ -68,7 +68,7 @@ export function defaultEndpoints(): AdapterEndpoints {
 export async function adapterForConnection(
   db: DB,
   conn: SyncConnection,
-  options: { endpoints?: AdapterEndpoints; getAccessToken?: () => Promise<string>; retry?: RetryPolicy } = {},
+  options: { endpoints?: AdapterEndpoints; getAccessToken?: () => Promise<string>; retry?: RetryPolicy; pageSize?: number } = {},
 ): Promise<ProviderAdapter> {
   const endpoints = options.endpoints ?? defaultEndpoints();
   const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
@@ -76,6 +76,6 @@ export async function adapterForConnection(
   const getAccessToken = options.getAccessToken ?? (async () => readTokens(conn).accessToken);
   if (!conn.groupId) throw new Error("The connection has no sync group yet");
   return conn.provider === "google"
-    ? createGoogleAdapter({ rootUrl: endpoints.googleRootUrl, getAccessToken, groupResourceName: conn.groupId, defaultCountry, retry: options.retry })
-    : createMicrosoftAdapter({ baseUrl: endpoints.graphBaseUrl, getAccessToken, folderId: conn.groupId, defaultCountry, retry: options.retry });
+    ? createGoogleAdapter({ rootUrl: endpoints.googleRootUrl, getAccessToken, groupResourceName: conn.groupId, defaultCountry, retry: options.retry, pageSize: options.pageSize })
+    : createMicrosoftAdapter({ baseUrl: endpoints.graphBaseUrl, getAccessToken, folderId: conn.groupId, defaultCountry, retry: options.retry, pageSize: options.pageSize });
 }

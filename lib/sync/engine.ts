@@ -61,7 +61,7 @@ export type RunSyncOptions = {
   adapter: ProviderAdapter;
   logger?: SyncLogger;
   /** Test hook: called at each fault point; throwing there simulates a crash. */
-  fault?: (point: FaultPoint) => void;
+  fault?: (point: FaultPoint) => void | Promise<void>;
 };
 
 export type RunSummary =
@@ -112,7 +112,7 @@ class Run {
     readonly conn: SyncConnection,
     readonly adapter: ProviderAdapter,
     readonly logger: SyncLogger,
-    readonly fault: (point: FaultPoint) => void,
+    readonly fault: (point: FaultPoint) => void | Promise<void>,
   ) {}
 
   event(e: Omit<EventRow, "connectionId" | "runId">): void {
@@ -193,7 +193,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
     if (pulled.held) outcome = "held";
     await fetchPhotos(run);
     if (conn.direction === "two_way") await push(run, startedAt);
-    run.fault("before-finish");
+    await run.fault("before-finish");
   } catch (error) {
     run.dropEvents();
     if (error instanceof InvalidGrantError) {
@@ -251,7 +251,7 @@ async function pull(run: Run): Promise<{ full: boolean; held: boolean }> {
     run.processed += items.length;
     await db.update(syncRuns).set({ processed: run.processed, counts: run.counts }).where(eq(syncRuns.id, run.id));
     await run.heartbeat();
-    run.fault("after-page");
+    await run.fault("after-page");
   };
 
   let result;
@@ -486,7 +486,7 @@ async function settleDeletions(run: Run, pending: PendingDeletion[], emptied: bo
   const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
   const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
 
-  run.fault("before-cursor");
+  await run.fault("before-cursor");
   await db.transaction(async (tx) => {
     // Gone on both sides: drop the link quietly.
     if (quiet.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, quiet.map((p) => p.link.id)));
@@ -508,7 +508,7 @@ async function settleDeletions(run: Run, pending: PendingDeletion[], emptied: bo
     await run.flushEvents(tx);
     await tx.update(syncConnections).set({ cursor, updatedAt: new Date() }).where(eq(syncConnections.id, conn.id));
   });
-  run.fault("after-cursor");
+  await run.fault("after-cursor");
   return hold;
 }
 
@@ -602,7 +602,7 @@ async function push(run: Run, startedAt: Date): Promise<void> {
   for (let i = 0; i < updates.length; i += PUSH_BATCH) {
     const batch = updates.slice(i, i + PUSH_BATCH);
     const results = await adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact, base: u.link.base as Contact })));
-    run.fault("after-provider-write");
+    await run.fault("after-provider-write");
     await db.transaction(async (tx) => {
       for (const [k, u] of batch.entries()) {
         const r = results[k]!;
@@ -634,7 +634,7 @@ async function push(run: Run, startedAt: Date): Promise<void> {
   for (let i = 0; i < deletes.length; i += PUSH_BATCH) {
     const batch = deletes.slice(i, i + PUSH_BATCH);
     const results = await adapter.delete(batch.map((d) => d.link.providerId));
-    run.fault("after-provider-write");
+    await run.fault("after-provider-write");
     await db.transaction(async (tx) => {
       for (const [k, d] of batch.entries()) {
         const r = results[k]!;
@@ -677,7 +677,7 @@ async function push(run: Run, startedAt: Date): Promise<void> {
       batch.map((b) => ({ connectionId: conn.id, personId: b.person.id, providerId: `${PENDING}${b.person.id}`, base: b.contact, crmVersion: b.person.version })),
     );
     const results = await adapter.create(batch.map((b) => ({ contact: b.contact, stamp: b.person.id })));
-    run.fault("after-provider-write");
+    await run.fault("after-provider-write");
     await db.transaction(async (tx) => {
       for (const [k, b] of batch.entries()) {
         const r = results[k]!;

@@ -9,7 +9,7 @@ import { getViewer } from "@/db/queries/users";
 import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/queries/persons";
 import { personInputSchema } from "@/lib/persons/input";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
-import { resolveHeldDeletions, restoreDeletedPerson, runSync, type RunSummary } from "@/lib/sync/engine";
+import { resolveHeldDeletions, restoreDeletedPerson, runSync, type FaultPoint, type RunSummary } from "@/lib/sync/engine";
 import { testDatabases } from "@/tests/databases";
 import { PNG, startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
 
@@ -52,12 +52,15 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     return { book, id };
   }
 
-  async function sync(connectionId: string): Promise<Extract<RunSummary, { status: "done" }>> {
+  async function sync(
+    connectionId: string,
+    opts: { pageSize?: number; fault?: (point: FaultPoint) => Promise<void> } = {},
+  ): Promise<Extract<RunSummary, { status: "done" }>> {
     const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
     const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
     // The production retry policy with test-sized waits.
-    const adapter = await adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY });
-    const summary = await runSync({ db: handle.db, connectionId, trigger: "manual", adapter });
+    const adapter = await adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY, pageSize: opts.pageSize });
+    const summary = await runSync({ db: handle.db, connectionId, trigger: "manual", adapter, fault: opts.fault });
     if (summary.status !== "done") throw new Error(`run skipped: ${summary.reason}`);
     return summary;
   }
@@ -224,6 +227,30 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     expect(rows[0]!.person.firstName).toBe("A2");
     const all = await handle.db.select().from(persons).where(and(eq(persons.companyId, demo.companyId), eq(persons.lastName, "Two"), isNull(persons.deletedAt)));
     expect(all).toHaveLength(0);
+  });
+
+  it("a cursor that expires between two pages of an incremental listing restarts it: every contact once", async () => {
+    const { book, id } = await connect();
+    await book.add({ given: "Before", family: "Turner", email: "before@example.com" });
+    await sync(id);
+    for (let i = 0; i < 5; i++) await book.add({ given: `Page${i}`, family: "Turner", email: `page${i}@example.com` });
+    let expired = false;
+    const run = await sync(id, {
+      pageSize: 2,
+      fault: async (point) => {
+        if (point === "after-page" && !expired) {
+          expired = true;
+          await book.expireCursor();
+        }
+      },
+    });
+    expect(run.outcome).toBe("succeeded");
+    expect(run.full).toBe(true);
+    const refused = (await book.stats()).byStatus;
+    expect((refused["400"] ?? 0) + (refused["410"] ?? 0)).toBe(1);
+    const rows = await linkedPersons(id);
+    expect(rows.map((r) => r.person.firstName).sort()).toEqual(["Before", "Page0", "Page1", "Page2", "Page3", "Page4"]);
+    expect((await sync(id)).counts.crmAdded).toBe(0);
   });
 
   it("a revoked grant stops the run and marks the connection reconnect-needed", async () => {

@@ -29,6 +29,8 @@ export type GoogleAdapterOptions = {
   groupResourceName: string;
   defaultCountry: string;
   retry?: RetryPolicy;
+  /** Contacts per listing page (provider maximum by default; tests use small pages). */
+  pageSize?: number;
 };
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
@@ -162,7 +164,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
       const params = {
         resourceName: "people/me",
         personFields: READ_MASK,
-        pageSize: PAGE_SIZE,
+        pageSize: opts.pageSize ?? PAGE_SIZE,
         requestSyncToken: true,
         sources: SOURCES,
         ...(cursor ? { syncToken: cursor } : {}),

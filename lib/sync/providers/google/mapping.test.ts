@@ -86,7 +86,10 @@ function serve(stored: Person): Person {
     const items = out[field] as { metadata?: people_v1.Schema$FieldMetadata }[] | undefined;
     items?.forEach((item, i) => (item.metadata = { ...(i === 0 ? { primary: true } : {}), source: SOURCE }));
   }
-  out.names = out.names?.map((n) => {
+  out.names = out.names?.map((stored) => {
+    // Google splits a free-form name it is given when there are no parts.
+    const tokens = (stored.unstructuredName ?? "").trim().split(/\s+/).filter(Boolean);
+    const n = !stored.givenName && !stored.familyName && !stored.middleName && tokens.length > 0 ? { ...stored, givenName: tokens.slice(0, -1).join(" ") || tokens[0], familyName: tokens.length > 1 ? tokens.at(-1) : undefined } : stored;
     const display = [n.givenName, n.middleName, n.familyName].filter(Boolean).join(" ");
     return display ? { ...n, displayName: display, unstructuredName: n.unstructuredName ?? display } : n;
   });

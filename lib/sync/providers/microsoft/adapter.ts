@@ -30,6 +30,8 @@ export type MicrosoftAdapterOptions = {
   folderId: string;
   defaultCountry: string;
   retry?: RetryPolicy;
+  /** Contacts per listing page (provider maximum by default; tests use small pages). */
+  pageSize?: number;
 };
 
 const MAX_PAGE = 1000;
@@ -153,7 +155,7 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
       for (;;) {
         let page: { value?: GraphContact[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
         try {
-          page = await call(() => client.api(url).header("Prefer", `odata.maxpagesize=${MAX_PAGE}`).get());
+          page = await call(() => client.api(url).header("Prefer", `odata.maxpagesize=${opts.pageSize ?? MAX_PAGE}`).get());
         } catch (error) {
           if (isExpiredDelta(error)) throw new CursorExpiredError();
           throw error;
