@@ -44,7 +44,6 @@ export const PUSH_BATCH = 200;
 /** A link whose provider contact is being created: an intent recorded before the create call,
  * so that a crash between the call and the link does not create the contact twice. */
 const PENDING = "pending:";
-const isPending = (providerId: string) => providerId.startsWith(PENDING);
 const notPending = sql`${syncLinks.providerId} not like ${`${PENDING}%`}`;
 const PHOTO_CONCURRENCY = 4;
 

@@ -149,7 +149,6 @@ describe.each(providers)("sync invariants with $name (model-based)", ({ start })
     return summary;
   }
 
-  const live = (m: Map<string, string>, w: World) => [...m.keys()].filter((k) => !w.deleted.has(k));
   const record = (w: World, marker: string, value: string) => {
     const set = w.written.get(marker) ?? new Set<string>();
     set.add(value);

@@ -303,7 +303,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
         const batch = ids.slice(i, i + BATCH_DELETE);
         try {
           await call(() => api.people.batchDeleteContacts({ requestBody: { resourceNames: batch } }, noRetry));
-          for (const _ of batch) results.push({ ok: true });
+          results.push(...batch.map((): DeleteResult => ({ ok: true })));
         } catch (error) {
           if (statusOf(error) !== 400 && statusOf(error) !== 404) throw error;
           for (const id of batch) {
