@@ -16,6 +16,10 @@ const TABLES = [
   "persons",
   "roles",
   "sign_in_throttle",
+  "sync_connections",
+  "sync_events",
+  "sync_links",
+  "sync_runs",
   "users",
 ];
 
