@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { normalizeText } from "@/lib/normalize";
 import { CONTACT_FIELDS, EMPTY_CONTACT, changedFields, contactsEqual, normalizeBirthday, normalizeContact, type Contact, type ContactField } from "./contact";
 
 const contact = (over: Partial<Contact>): Contact => ({ ...EMPTY_CONTACT, ...over });
@@ -7,7 +8,9 @@ const contact = (over: Partial<Contact>): Contact => ({ ...EMPTY_CONTACT, ...ove
 // Deliberately wild text (any Unicode, any white space): normalisation must cope with all of it.
 const text = fc.string({ unit: "grapheme", maxLength: 12 });
 const spaced = fc.array(fc.oneof(text, fc.constantFrom(" ", "\t", "\n", "\r\n", "\u00a0", "  ")), { maxLength: 6 }).map((parts) => parts.join(""));
-const labeled = (value: fc.Arbitrary<string>) => fc.array(fc.record({ value, label: spaced }), { maxLength: 5 });
+// Labels that fit the 40-character cut: longer ones hit the known bug pinned below.
+const label = spaced.filter((l) => normalizeText(l).toLowerCase().length <= 40);
+const labeled = (value: fc.Arbitrary<string>) => fc.array(fc.record({ value, label }), { maxLength: 5 });
 const anyContact: fc.Arbitrary<Contact> = fc.record({
   firstName: spaced,
   lastName: spaced,
@@ -113,6 +116,11 @@ describe("normalizeContact", () => {
   it.fails("is idempotent for a label longer than 40 characters with a space at the cut (known bug)", () => {
     const once = normalizeContact(contact({ emails: [{ value: "a@x.test", label: `${"x".repeat(39)} y` }] }), "US");
     expect(normalizeContact(once, "US")).toEqual(once);
+  });
+
+  it.fails("keeps a long label's characters whole at the 40-character cut (known bug)", () => {
+    const once = normalizeContact(contact({ emails: [{ value: "a@x.test", label: `${"x".repeat(39)}\u{10000}` }] }), "US");
+    expect(once.emails[0]?.label.isWellFormed()).toBe(true);
   });
 
   it.fails("rejects a year-less birthday that exists in no year, like 30 February (known bug)", () => {

@@ -36,7 +36,7 @@ import { changedFields, normalizeContact, type Contact, type ContactField } from
 import { ensureSyncCustomFields, OrganizationResolver, personToContact, contactToPersonColumns, type PersonForSync, type SyncFieldIds } from "./crm-side";
 import { acquireLease, LeaseLostError, releaseLease, renewLease } from "./lease";
 import { decideCrmGone, decideProviderGone, mergeContact } from "./plan";
-import { CursorExpiredError, InvalidGrantError, type ProviderAdapter, type PulledContact } from "./provider";
+import { CursorExpiredError, InvalidGrantError, type Photo, type ProviderAdapter, type PulledContact } from "./provider";
 
 export const DELETE_GUARD_MIN = 10;
 export const DELETE_GUARD_SHARE = 0.2;
@@ -45,7 +45,7 @@ export const PUSH_BATCH = 200;
  * so that a crash between the call and the link does not create the contact twice. */
 const PENDING = "pending:";
 const notPending = sql`${syncLinks.providerId} not like ${`${PENDING}%`}`;
-const PHOTO_CONCURRENCY = 4;
+const PHOTO_BATCH = 100;
 
 export type SyncLogger = { info(msg: string, data?: object): void; warn(msg: string, data?: object): void; error(msg: string, data?: object): void };
 const silentLogger: SyncLogger = { info() {}, warn() {}, error() {} };
@@ -555,20 +555,23 @@ async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise
 
 async function fetchPhotos(run: Run): Promise<void> {
   const queue = run.photoQueue.splice(0);
-  const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
-      try {
-        const photo = await run.adapter.fetchPhoto(job.item);
-        if (!photo) continue;
-        // Only while the person has no picture: a picture set in the CRM is never replaced.
-        await run.db.insert(personPictures).values({ personId: job.personId, contentType: photo.contentType, data: photo.data }).onConflictDoNothing();
-      } catch (error) {
-        if (error instanceof InvalidGrantError) throw error;
-        run.logger.warn("photo fetch failed", { personId: job.personId, error: errorMessage(error) });
-      }
+  for (let i = 0; i < queue.length; i += PHOTO_BATCH) {
+    const batch = queue.slice(i, i + PHOTO_BATCH);
+    let photos: (Photo | null)[];
+    try {
+      photos = await run.adapter.fetchPhotos(batch.map((j) => j.item));
+    } catch (error) {
+      if (error instanceof InvalidGrantError) throw error;
+      run.logger.warn("photo fetch failed", { error: errorMessage(error) });
+      continue;
     }
-  };
-  await Promise.all(Array.from({ length: PHOTO_CONCURRENCY }, worker));
+    const rows = batch.flatMap((job, k) => {
+      const photo = photos[k];
+      return photo ? [{ personId: job.personId, contentType: photo.contentType, data: photo.data }] : [];
+    });
+    // Only while the person has no picture: a picture set in the CRM is never replaced.
+    if (rows.length > 0) await run.db.insert(personPictures).values(rows).onConflictDoNothing();
+  }
 }
 
 // ---- push (two-way) ---------------------------------------------------------------------

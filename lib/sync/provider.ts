@@ -24,6 +24,8 @@ export type PulledContact = {
 
 export type PullPage = { items: PulledContact[] };
 
+export type Photo = { contentType: string; data: Buffer };
+
 export type PullResult = {
   /** The cursor to store once everything delivered is committed. */
   cursor: string;
@@ -43,8 +45,8 @@ export interface ContactReader {
    * onPage must finish before the next page is fetched. Throws CursorExpiredError when the
    * provider no longer accepts the cursor. */
   pull(cursor: string | null, onPage: (page: PullPage) => Promise<void>): Promise<PullResult>;
-  /** A contact's photo, or null when it has none. */
-  fetchPhoto(contact: PulledContact): Promise<{ contentType: string; data: Buffer } | null>;
+  /** The contacts' photos, in input order (null: none). Batched where the provider allows. */
+  fetchPhotos(contacts: PulledContact[]): Promise<(Photo | null)[]>;
 }
 
 export interface ContactWriter {

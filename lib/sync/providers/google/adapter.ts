@@ -14,6 +14,7 @@ import {
   InvalidGrantError,
   ProviderUnavailableError,
   type DeleteResult,
+  type Photo,
   type ProviderAdapter,
   type ProviderGroup,
   type PulledContact,
@@ -188,21 +189,31 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
       }
     },
 
-    async fetchPhoto(contact) {
-      if (!contact.photoUrl) return null;
-      // Photo URLs are public content URLs: no token is sent to them.
-      const res = await withRetry(
-        async () => {
-          const r = await fetch(contact.photoUrl!);
-          if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status });
-          return r;
-        },
-        isRateLimitedOrDown,
-        opts.retry,
-      );
-      if (!res.ok) return null;
-      const contentType = res.headers.get("content-type")?.split(";")[0] ?? "image/jpeg";
-      return { contentType, data: Buffer.from(await res.arrayBuffer()) };
+    async fetchPhotos(contacts) {
+      // Photo URLs are public content URLs, not People API calls: no token is sent to them.
+      const fetchOne = async (url: string): Promise<Photo | null> => {
+        const res = await withRetry(
+          async () => {
+            const r = await fetch(url);
+            if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status });
+            return r;
+          },
+          isRateLimitedOrDown,
+          opts.retry,
+        );
+        if (!res.ok) return null;
+        return { contentType: res.headers.get("content-type")?.split(";")[0] ?? "image/jpeg", data: Buffer.from(await res.arrayBuffer()) };
+      };
+      const out: (Photo | null)[] = new Array(contacts.length).fill(null);
+      let next = 0;
+      const worker = async () => {
+        for (let k = next++; k < contacts.length; k = next++) {
+          const url = contacts[k]!.photoUrl;
+          if (url) out[k] = await fetchOne(url);
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, worker));
+      return out;
     },
 
     async create(items) {
