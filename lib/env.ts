@@ -16,10 +16,25 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   /** 32 bytes, base64: seals OAuth tokens at rest. Generated under DATA_DIR when unset. */
   TOKEN_ENCRYPTION_KEY: z.string().trim().min(1).optional(),
-  /** Provider endpoints (production defaults; the emulators in demo mode and tests). */
-  GOOGLE_PEOPLE_ROOT_URL: z.url().default("https://people.googleapis.com/"),
-  GOOGLE_TOKEN_URL: z.url().default("https://oauth2.googleapis.com/token"),
-  GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/"),
+  /** Where users reach the app; OAuth redirect URIs are built from it. */
+  APP_URL: z.url().default("http://localhost:3000"),
+  /** OAuth clients. A provider without a client id runs in demo mode against its emulator. */
+  GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  MICROSOFT_CLIENT_ID: z.string().trim().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  MICROSOFT_TENANT: z.string().trim().min(1).default("common"),
+  /** Provider endpoints: production defaults when a client id is set, else the emulators. */
+  GOOGLE_AUTHORIZE_URL: z.url().optional(),
+  GOOGLE_TOKEN_URL: z.url().optional(),
+  GOOGLE_PEOPLE_ROOT_URL: z.url().optional(),
+  MICROSOFT_LOGIN_URL: z.url().optional(),
+  GRAPH_BASE_URL: z.url().optional(),
+  /** Demo-mode emulator ports. */
+  GOOGLE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+  MICROSOFT_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4020),
+  /** Minutes between background syncs of a connection. */
+  SYNC_INTERVAL_MINUTES: z.coerce.number().min(0.1).max(1440).default(5),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -15,5 +15,7 @@ export function normalizeEmail(value: string): string {
 export function normalizePhone(value: string, defaultCountry: string): string {
   const text = normalizeText(value);
   const parsed = parsePhoneNumberFromString(text, defaultCountry.toUpperCase() as CountryCode);
-  return parsed?.isValid() ? parsed.number : text;
+  if (!parsed?.isValid()) return text;
+  // Keep an extension (RFC 3966 style), which E.164 alone would drop.
+  return parsed.ext ? `${parsed.number};ext=${parsed.ext}` : parsed.number;
 }

@@ -31,6 +31,11 @@ describe("person input", () => {
     expect(r.data.phones).toEqual([{ value: "+14155550100", label: "mobile" }]);
   });
 
+  it("keeps a phone extension", () => {
+    const r = parse({ phones: [{ value: "+1 415 555 0100 ext. 12", label: "work" }] });
+    expect(r.success && r.data.phones[0]?.value).toBe("+14155550100;ext=12");
+  });
+
   it("keeps an unparseable phone number as typed rather than dropping it", () => {
     const r = parse({ phones: [{ value: "ext. 123 / desk", label: "work" }] });
     expect(r.success && r.data.phones[0]?.value).toBe("ext. 123 / desk");

@@ -2,21 +2,14 @@
 import { eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { companies, syncConnections, type Direction, type Provider, type SyncConnection, type Visibility } from "@/db/schema";
-import { env } from "@/lib/env";
 import { ensureSyncCustomFields } from "./crm-side";
+import { providerConfig } from "./oauth-config";
 import type { ProviderAdapter } from "./provider";
 import { createGoogleAdapter } from "./providers/google/adapter";
 import { createMicrosoftAdapter } from "./providers/microsoft/adapter";
 import type { RetryPolicy } from "./retry";
-import { openJson, sealJson } from "./secret-box";
-
-export type StoredTokens = {
-  accessToken: string;
-  refreshToken?: string | null;
-  /** epoch ms */
-  expiresAt?: number | null;
-  scope?: string | null;
-};
+import { sealJson } from "./secret-box";
+import { getAccessToken as lifecycleToken, tokenEndpointFor, type StoredTokens } from "./tokens";
 
 export type NewConnection = {
   companyId: string;
@@ -52,19 +45,13 @@ export async function createConnection(db: DB, input: NewConnection): Promise<st
   return row.id;
 }
 
-export function readTokens(conn: Pick<SyncConnection, "tokens">): StoredTokens {
-  if (!conn.tokens) throw new Error("This connection has no tokens");
-  return openJson<StoredTokens>(conn.tokens);
-}
-
 export type AdapterEndpoints = { googleRootUrl: string; graphBaseUrl: string };
 
 export function defaultEndpoints(): AdapterEndpoints {
-  return { googleRootUrl: env().GOOGLE_PEOPLE_ROOT_URL, graphBaseUrl: env().GRAPH_BASE_URL };
+  return { googleRootUrl: providerConfig("google").apiBaseUrl, graphBaseUrl: providerConfig("microsoft").apiBaseUrl };
 }
 
-/** The adapter for a connection. `getAccessToken` defaults to the stored access token; the
- * token lifecycle (refresh, rotation) plugs in here. */
+/** The adapter for a connection; its access tokens come from the token lifecycle (tokens.ts). */
 export async function adapterForConnection(
   db: DB,
   conn: SyncConnection,
@@ -73,7 +60,8 @@ export async function adapterForConnection(
   const endpoints = options.endpoints ?? defaultEndpoints();
   const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
   const defaultCountry = company?.defaultCountry ?? "US";
-  const getAccessToken = options.getAccessToken ?? (async () => readTokens(conn).accessToken);
+  const endpoint = tokenEndpointFor(providerConfig(conn.provider));
+  const getAccessToken = options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint));
   if (!conn.groupId) throw new Error("The connection has no sync group yet");
   return conn.provider === "google"
     ? createGoogleAdapter({ rootUrl: endpoints.googleRootUrl, getAccessToken, groupResourceName: conn.groupId, defaultCountry, retry: options.retry, pageSize: options.pageSize })

@@ -78,8 +78,10 @@ const orNull = (value: string | null | undefined, normalize: (v: string) => stri
 };
 
 const LABEL_MAX = 40;
-function normalizeLabel(label: string): string {
-  return normalizeText(label).toLowerCase().slice(0, LABEL_MAX) || "other";
+export function normalizeLabel(label: string): string {
+  // Cut by code point (never half a surrogate pair), then tidy again: idempotent.
+  const cut = Array.from(normalizeText(label).toLowerCase()).slice(0, LABEL_MAX).join("");
+  return normalizeText(cut) || "other";
 }
 
 function labeledSet(items: Labeled[], normalizeValue: (v: string) => string): Labeled[] {
@@ -101,9 +103,13 @@ export function normalizeBirthday(value: string | null | undefined): string | nu
   const mm = Number(month);
   const dd = Number(day);
   if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return null;
-  if (year === "--") return `--${month}-${day}`;
-  const d = new Date(Date.UTC(Number(year), mm - 1, dd));
+  // A year-less date must exist in some year (29 February does, 30 February does not);
+  // setUTCFullYear, unlike Date.UTC, takes years 0–99 literally.
+  const d = new Date(0);
+  d.setUTCFullYear(year === "--" || year === "0000" ? 2000 : Number(year), mm - 1, dd);
   if (d.getUTCMonth() !== mm - 1) return null;
+  // Neither provider can hold year 0: it means "no year".
+  if (year === "--" || year === "0000") return `--${month}-${day}`;
   return `${year}-${month}-${day}`;
 }
 
