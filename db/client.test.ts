@@ -10,6 +10,7 @@ import { testDatabases } from "@/tests/databases";
 const TABLES = [
   "companies",
   "custom_fields",
+  "oauth_states",
   "organizations",
   "person_followers",
   "person_pictures",

@@ -231,6 +231,11 @@ export const syncConnections = pgTable(
     /** A run holds the connection until this instant (renewed while it works); see lib/sync/lease.ts. */
     leaseUntil: timestamp("lease_until", { withTimezone: true }),
     leaseOwner: text("lease_owner"),
+    /** When the background scheduler should next run this connection. */
+    nextRunAt: timestamp("next_run_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Set by "sync now"; cleared when a worker takes the request. Requests made while a
+     * request is waiting coalesce into it. */
+    runRequestedAt: timestamp("run_requested_at", { withTimezone: true }),
     lastRunAt: timestamp("last_run_at", { withTimezone: true }),
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
     ...timestamps,
@@ -238,6 +243,7 @@ export const syncConnections = pgTable(
   (t) => [
     unique("sync_connections_user_account_uq").on(t.userId, t.provider, t.accountEmail),
     index("sync_connections_company_idx").on(t.companyId),
+    index("sync_connections_due_idx").on(t.nextRunAt),
   ],
 );
 
@@ -270,6 +276,24 @@ export const syncLinks = pgTable(
 export const RUN_TRIGGERS = ["initial", "scheduled", "manual", "cli"] as const;
 export const runTriggerEnum = pgEnum("sync_run_trigger", RUN_TRIGGERS);
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/** An OAuth authorization in flight: single use, expiring, bound to the user who started it.
+ * The PKCE verifier stays here (sealed), never in the browser. */
+export const oauthStates = pgTable("oauth_states", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  provider: providerEnum("provider").notNull(),
+  accountEmail: text("account_email").notNull(),
+  direction: directionEnum("direction").notNull().default("one_way"),
+  /** The connection being reconnected or upgraded, if any. */
+  connectionId: uuid("connection_id"),
+  codeVerifier: text("code_verifier").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const RUN_OUTCOMES = ["running", "succeeded", "held", "failed", "reconnect_needed"] as const;
 export const runOutcomeEnum = pgEnum("sync_run_outcome", RUN_OUTCOMES);
