@@ -11,7 +11,7 @@ import type { OAuthClientPolicy } from "../shared/oauth-clients";
 import { startServer, urlHost } from "../shared/server";
 import { applyGoogleConfigPatch, googleConfigPatchSchema, googleConfigSchema, type GoogleConfigPatch } from "./config";
 import { googleError, insufficientScope, rateLimited, serverError, unauthenticated } from "./errors";
-import { createGoogleOAuth, normalizeGoogleScopes } from "./oauth";
+import { createGoogleOAuth } from "./oauth";
 import { createPeopleRouter, type GoogleRoute } from "./routes";
 import { DEFAULT_MINTED_SCOPES, GOOGLE_SCOPES, GoogleState } from "./state";
 import { seedGoogleDemo } from "../seed/google-seed";
@@ -90,6 +90,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     const token = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : req.query.get("access_token");
     if (!token) throw unauthenticated("CREDENTIALS_MISSING", route.rpc);
     const lookup = state.grants.resolveAccess(token, state.clock.now());
+    // Calls with a dead token still count as calls of that account.
+    if (lookup.kind === "expired" || lookup.kind === "revoked") state.stats.record(lookup.grant.email, name, 401);
     if (lookup.kind === "expired") throw unauthenticated("ACCESS_TOKEN_EXPIRED", route.rpc);
     if (lookup.kind !== "ok") throw unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED", route.rpc);
     const account = state.account(lookup.grant.email);
@@ -124,16 +126,12 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   }
 
   async function dispatch(req: ApiRequest): Promise<Reply> {
-    const started = Date.now();
-    let reply: Reply;
     try {
-      reply = await route(req);
+      return await route(req);
     } catch (error) {
       if (!(error instanceof ReplyError)) throw error;
-      reply = error.reply;
+      return error.reply;
     }
-    options.log?.(`[google] ${req.method} ${req.path} → ${reply.status} (${Date.now() - started} ms)`);
-    return reply;
   }
 
   async function route(req: ApiRequest): Promise<Reply> {
@@ -156,6 +154,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 0,
     dispatch,
+    onResponse: (req, status, ms) => options.log?.(`[google] ${req?.method ?? "?"} ${req?.path ?? "?"} → ${status} (${ms.toFixed(1)} ms)`),
     tooLarge: () => jsonReply(413, { error: { code: 413, message: "Request payload is too large.", status: "INVALID_ARGUMENT" } }),
   });
   const url = `http://${urlHost(server.host)}:${server.port}`;
@@ -179,4 +178,3 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   };
 }
 
-export { normalizeGoogleScopes };

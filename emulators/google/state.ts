@@ -10,6 +10,7 @@ import { IdTokenSigner } from "../shared/jwt";
 import type { OAuthClientPolicy } from "../shared/oauth-clients";
 import { TokenSealer } from "../shared/opaque-token";
 import { ConcurrencyGate, WindowCounter } from "../shared/rate-limit";
+import { defaultName } from "../shared/names";
 import { UsageStats } from "../shared/stats";
 import { GoogleAccount } from "./account";
 import { googleConfigSchema, type GoogleConfig } from "./config";
@@ -79,13 +80,4 @@ export class GoogleState {
     this.quotaWindows.reset();
     this.config = this.initialConfig;
   }
-}
-
-export function defaultName(email: string): string {
-  const local = email.split("@")[0] ?? email;
-  return local
-    .split(/[._-]+/)
-    .filter((p) => p !== "")
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join(" ");
 }

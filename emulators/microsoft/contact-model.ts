@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { graphError } from "./errors";
+import { extendedInputSchema, parseExtendedInput } from "./extended-properties";
 
 const STRING_PROPS = [
   "birthday",
@@ -119,6 +120,7 @@ for (const p of STRING_PROPS) inputShape[p] = z.string().nullish();
 for (const p of STRING_ARRAY_PROPS) inputShape[p] = z.array(z.string()).nullish();
 for (const p of ADDRESS_PROPS) inputShape[p] = addressSchema.nullish();
 inputShape["emailAddresses"] = z.array(emailSchema).nullish();
+inputShape["singleValueExtendedProperties"] = extendedInputSchema;
 for (const p of READ_ONLY_PROPS) inputShape[p] = z.unknown().optional();
 const inputSchema = z.strictObject(inputShape);
 
@@ -134,8 +136,14 @@ const EDM_TYPES: Record<string, string> = { string: "Edm.String", array: "Collec
 
 export type ContactPatch = Partial<ContactData>;
 
-/** Validates a POST/PATCH body; returns only the writable properties it sets. */
-export function parseContactBody(body: unknown): ContactPatch {
+export interface ContactBody {
+  patch: ContactPatch;
+  /** singleValueExtendedProperties to upsert (null value = remove). */
+  extended: { id: string; value: string | null }[];
+}
+
+/** Validates a POST/PATCH body; returns the writable properties it sets and any extended properties. */
+export function parseContactBody(body: unknown): ContactBody {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw graphError(400, "BadRequest", "Empty Payload. JSON content expected.");
   const withoutAnnotations = Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith("@odata.")));
   const parsed = inputSchema.safeParse(withoutAnnotations, { reportInput: true });
@@ -148,9 +156,10 @@ export function parseContactBody(body: unknown): ContactPatch {
     throw graphError(400, "RequestBodyRead", `Cannot convert the literal '${String(issue?.input ?? "")}' to the expected type '${expected}'.`);
   }
   const input = parsed.data as Record<string, unknown>;
+  const extended = parseExtendedInput(input["singleValueExtendedProperties"] as z.infer<typeof extendedInputSchema>);
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    if ((READ_ONLY_PROPS as readonly string[]).includes(key) || value === undefined) continue;
+    if ((READ_ONLY_PROPS as readonly string[]).includes(key) || key === "singleValueExtendedProperties" || value === undefined) continue;
     const limit = MULTI_VALUE_LIMITS[key];
     if (limit && Array.isArray(value) && value.length > limit.max) {
       throw graphError(400, "ErrorInvalidProperty", `The multi value property ${limit.label} has ${value.length} entries, that exceeds the max allowed value of ${limit.max}.`);
@@ -173,7 +182,7 @@ export function parseContactBody(body: unknown): ContactPatch {
     }
     patch[key] = value;
   }
-  return patch as ContactPatch;
+  return { patch: patch as ContactPatch, extended };
 }
 
 /** Birthdays are DateTimeOffset; Graph has no year-less form. Stored and returned as ISO UTC. */

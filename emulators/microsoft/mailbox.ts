@@ -11,6 +11,7 @@ import { ChangeLog } from "../shared/change-log";
 import type { Clock } from "../shared/clock";
 import { randomHex } from "../shared/ids";
 import { applyPatch, emptyContactData, renderContact, type ContactData, type ContactPatch, type ContactProperty } from "./contact-model";
+import { applyExtended, type ExtendedProperty } from "./extended-properties";
 
 export interface StoredPhoto {
   bytes: Buffer;
@@ -30,6 +31,8 @@ export interface StoredContact {
   deleted: boolean;
   data: ContactData;
   photo: StoredPhoto | null;
+  /** singleValueExtendedProperties by lower-cased id. */
+  extended: Map<string, ExtendedProperty>;
 }
 
 export interface StoredFolder {
@@ -127,21 +130,23 @@ export class Mailbox {
     this.logs.get(contact.folderId)?.append(contact.seq, contact.id, this.lastLogTime, !isNew);
   }
 
-  createContact(folderId: string, patch: ContactPatch): StoredContact {
+  createContact(folderId: string, patch: ContactPatch, extended: readonly { id: string; value: string | null }[] = []): StoredContact {
     const now = this.clock.now();
     let id = itemId("contact");
     while (this.contacts.has(id)) id = itemId("contact");
     const data = emptyContactData();
     applyPatch(data, patch, true);
-    const contact: StoredContact = { id, folderId, changeKey: "", seq: 0, createdAt: now, modifiedAt: now, deleted: false, data, photo: null };
+    const contact: StoredContact = { id, folderId, changeKey: "", seq: 0, createdAt: now, modifiedAt: now, deleted: false, data, photo: null, extended: new Map() };
+    applyExtended(contact.extended, extended);
     this.contacts.set(id, contact);
     this.folderMembers.get(folderId)?.add(id);
     this.touch(contact, true);
     return contact;
   }
 
-  updateContact(contact: StoredContact, patch: ContactPatch): void {
+  updateContact(contact: StoredContact, patch: ContactPatch, extended: readonly { id: string; value: string | null }[] = []): void {
     applyPatch(contact.data, patch, false);
+    applyExtended(contact.extended, extended);
     this.touch(contact, false);
   }
 
@@ -149,6 +154,7 @@ export class Mailbox {
     contact.deleted = true;
     contact.data = emptyContactData();
     contact.photo = null;
+    contact.extended.clear();
     this.folderMembers.get(contact.folderId)?.delete(contact.id);
     this.touch(contact, false);
   }
@@ -184,11 +190,14 @@ export class Mailbox {
     folder.deleted = true;
   }
 
-  render(contact: StoredContact, select: readonly ContactProperty[] | null): Record<string, unknown> {
-    return renderContact(
+  /** `expand` picks the extended properties to include (from `$expand`), if any. */
+  render(contact: StoredContact, select: readonly ContactProperty[] | null, expand: ((props: ReadonlyMap<string, ExtendedProperty>) => ExtendedProperty[]) | null = null): Record<string, unknown> {
+    const out = renderContact(
       { id: contact.id, createdDateTime: iso(contact.createdAt), lastModifiedDateTime: iso(contact.modifiedAt), changeKey: contact.changeKey, parentFolderId: contact.folderId },
       contact.data,
       select,
     );
+    if (expand) out["singleValueExtendedProperties"] = expand(contact.extended);
+    return out;
   }
 }

@@ -6,8 +6,8 @@ import { IdTokenSigner } from "../shared/jwt";
 import type { OAuthClientPolicy } from "../shared/oauth-clients";
 import { TokenSealer } from "../shared/opaque-token";
 import { ConcurrencyGate, WindowCounter } from "../shared/rate-limit";
+import { defaultName } from "../shared/names";
 import { UsageStats } from "../shared/stats";
-import { defaultName } from "../google/state";
 import { microsoftConfigSchema, type MicrosoftConfig } from "./config";
 import { Mailbox } from "./mailbox";
 

@@ -70,7 +70,8 @@ export function renderConsentPage(input: ConsentPageInput): string {
   .email { color: #5f6368; }
   label.field { display: block; margin-top: 8px; }
   input[type=email], input[type=text] { width: 100%; box-sizing: border-box; padding: 8px; margin-top: 4px; }
-  .actions { display: flex; gap: 12px; justify-content: flex-end; }
+  /* Allow comes first in the DOM so Enter in a field allows; it is shown on the right. */
+  .actions { display: flex; flex-direction: row-reverse; gap: 12px; }
   button { padding: 8px 20px; border-radius: 4px; font-size: 14px; cursor: pointer; }
   button[value=allow] { background: ${brand.accent}; color: #fff; border: 0; }
   button[value=deny] { background: #fff; color: ${brand.accent}; border: 1px solid #dadce0; }
@@ -100,8 +101,8 @@ export function renderConsentPage(input: ConsentPageInput): string {
       </ul>
     </fieldset>
     <div class="actions">
-      <button type="submit" name="decision" value="deny">Deny</button>
       <button type="submit" name="decision" value="allow">Allow</button>
+      <button type="submit" name="decision" value="deny">Deny</button>
     </div>
   </form>
   <p class="note">Local ${brand.product} emulator. Typing an e-mail that is not listed creates that account.</p>

@@ -59,8 +59,7 @@ export class FaultInjector {
     if (!fault) return null;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.pending.splice(index, 1);
-    const { remaining: _remaining, ...triggered } = fault;
-    return triggered;
+    return { kind: fault.kind, email: fault.email, status: fault.status, retryAfterSeconds: fault.retryAfterSeconds };
   }
 
   list(): PendingFault[] {

@@ -7,6 +7,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { BodyTooLargeError, jsonReply, readBody, toApiRequest, writeReply, type ApiRequest, type Reply } from "./http";
 
 export type Dispatcher = (req: ApiRequest) => Promise<Reply>;
@@ -25,6 +26,8 @@ export interface ListenOptions {
   dispatch: Dispatcher;
   /** Reply used when the body is over the size limit (provider-shaped). */
   tooLarge: () => Reply;
+  /** Called after each response is written; `ms` covers body read, handling and serialisation. */
+  onResponse?: (req: ApiRequest | null, status: number, ms: number) => void;
 }
 
 export async function startServer(opts: ListenOptions): Promise<RunningServer> {
@@ -54,10 +57,13 @@ export async function startServer(opts: ListenOptions): Promise<RunningServer> {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: ListenOptions): Promise<void> {
+  const started = performance.now();
   let reply: Reply;
+  let apiReq: ApiRequest | null = null;
   try {
     const body = await readBody(req);
-    reply = await opts.dispatch(toApiRequest(req, body));
+    apiReq = toApiRequest(req, body);
+    reply = await opts.dispatch(apiReq);
   } catch (error) {
     if (error instanceof BodyTooLargeError) reply = opts.tooLarge();
     else {
@@ -66,6 +72,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ListenOpt
     }
   }
   if (!res.headersSent) writeReply(res, reply);
+  opts.onResponse?.(apiReq, reply.status, performance.now() - started);
 }
 
 /** Host part for URLs: IPv6 literals need brackets. */
