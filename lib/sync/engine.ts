@@ -239,6 +239,8 @@ async function pull(run: Run): Promise<{ full: boolean; held: boolean }> {
   const seen = new Set<string>();
   let inScopeSeen = 0;
 
+  await adoptStampedCreates(run);
+
   const onPage = async (items: PulledContact[]) => {
     for (const item of items) {
       if (!item.deleted && item.inScope) {
@@ -307,15 +309,16 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
           }
         }
         if (!link && !item.deleted && item.inScope) {
-          // One of our own creates whose link a crash cut short: adopt it instead of importing it.
+          // One of our own creates whose link a crash cut short: adopt it instead of importing it
+          // (and merge below whatever was edited at the provider since).
           link = (await adoptPendingCreate(run, tx, item)) ?? undefined;
-          if (link) continue;
         }
         if (!link) {
           if (!item.deleted && item.inScope && !creates.some((c) => c.id === item.id)) creates.push(item);
           continue;
         }
-        const person = people.get(link.personId) ?? null;
+        // (An adopted link's person was not among those loaded for the page.)
+        const person = people.get(link.personId) ?? (await loadPersons(tx, [link.personId], true)).get(link.personId) ?? null;
         if (item.deleted || !item.inScope) {
           if (!pending.some((p) => p.link.id === link.id)) pending.push({ link, person, item });
           continue;
@@ -332,6 +335,23 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
   }
 }
 
+/** After a crash cut creates short: asks providers whose listings do not carry our stamp which
+ * pending creates exist, and links them before the pull (the pull then merges any edit made
+ * to them since, against the content we wrote). */
+async function adoptStampedCreates(run: Run): Promise<void> {
+  if (!run.adapter.findCreated) return;
+  const pending = await run.db
+    .select()
+    .from(syncLinks)
+    .where(and(eq(syncLinks.connectionId, run.conn.id), sql`${syncLinks.providerId} like ${`${PENDING}%`}`));
+  if (pending.length === 0) return;
+  const found = await run.adapter.findCreated(pending.map((l) => l.personId));
+  for (const link of pending) {
+    const providerId = found.get(link.personId);
+    if (providerId) await run.db.update(syncLinks).set({ providerId, etag: null, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+  }
+}
+
 /** Matches an unlinked pulled contact to a pending create of this connection: by the stamp the
  * provider kept (Google clientData), else by identical content. */
 async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<LinkRow | null> {
@@ -345,7 +365,7 @@ async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promis
   if (!match) return null;
   const [adopted] = await tx
     .update(syncLinks)
-    .set({ providerId: item.id, etag: item.etag, base: item.contact, updatedAt: new Date() })
+    .set({ providerId: item.id, etag: null, updatedAt: new Date() })
     .where(eq(syncLinks.id, match.id))
     .returning();
   return adopted ?? null;

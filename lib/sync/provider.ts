@@ -56,6 +56,10 @@ export interface ContactWriter {
    * `base` is what we last knew the provider to hold (adapters may diff against it). */
   update(items: { id: string; etag: string | null; contact: Contact; base: Contact }[]): Promise<WriteResult[]>;
   delete(ids: string[]): Promise<DeleteResult[]>;
+  /** Finds contacts our creates stamped with these CRM person ids (stamp → provider id), for
+   * providers whose listings do not carry the stamp. Used only after a crash left creates
+   * unconfirmed. */
+  findCreated?(stamps: string[]): Promise<Map<string, string>>;
 }
 
 export interface ProviderAdapter extends ContactReader, ContactWriter {

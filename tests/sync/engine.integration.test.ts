@@ -180,6 +180,27 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     expect(await book.writeCalls()).toBe(writes);
   });
 
+  it("a crash right after the provider created a contact, then an edit there, still ends with one contact and one person", async () => {
+    const { book, id } = await connect();
+    const east = await viewer("east");
+    const personId = await createPerson(handle.db, east, input({ firstName: "Once", lastName: "Only", emails: [{ value: "once@example.com", label: "work" }], visibility: "owner" }));
+    const crashed = await sync(id, {
+      fault: async (point) => {
+        if (point === "after-provider-write") throw new Error("crash");
+      },
+    });
+    expect(crashed.outcome).toBe("failed");
+    const [created] = [...(await book.list()).entries()];
+    expect(created).toBeDefined();
+    await book.update(created![0], { given: "Once", family: "Edited", email: "once@example.com" });
+    await sync(id);
+    await sync(id);
+    const remote = [...(await book.list()).values()];
+    expect(remote.map((c) => c.family)).toEqual(["Edited"]);
+    const rows = await linkedPersons(id);
+    expect(rows.map((r) => [r.person.id, r.person.lastName])).toEqual([[personId, "Edited"]]);
+  });
+
   it("one-way never writes to the provider", async () => {
     const { book, id } = await connect({ direction: "one_way" });
     await book.add({ given: "Only", family: "Reader", email: "reader@example.com" });

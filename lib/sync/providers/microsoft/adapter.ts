@@ -36,6 +36,9 @@ export type MicrosoftAdapterOptions = {
 };
 
 const MAX_PAGE = 1000;
+/** Our creates carry the CRM person id in this extended property (delta does not return it;
+ * a $filter finds it). */
+const STAMP_PROPERTY = "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name TandemPersonId";
 const BATCH_MAX = 20;
 
 type BatchRequest = { id: string; method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; headers?: Record<string, string>; body?: unknown };
@@ -196,10 +199,28 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
           method: "POST",
           url: `${folderPath}/contacts`,
           headers: { "Content-Type": "application/json" },
-          body: writeGraphContact(item.contact, null, mapping).body,
+          body: { ...writeGraphContact(item.contact, null, mapping).body, singleValueExtendedProperties: [{ id: STAMP_PROPERTY, value: item.stamp }] },
         })),
       );
       return items.map((_, k) => toResult(responses.get(String(k))));
+    },
+
+    async findCreated(stamps) {
+      const quote = (v: string) => v.replace(/'/g, "''");
+      const responses = await batch(
+        stamps.map((stamp, k) => ({
+          id: String(k),
+          method: "GET",
+          url: `${folderPath}/contacts?$select=id&$filter=${encodeURIComponent(`singleValueExtendedProperties/Any(ep: ep/id eq '${STAMP_PROPERTY}' and ep/value eq '${quote(stamp)}')`)}`,
+        })),
+      );
+      const found = new Map<string, string>();
+      stamps.forEach((stamp, k) => {
+        const value = (responses.get(String(k))?.body as { value?: { id?: string }[] } | undefined)?.value;
+        const id = value?.[0]?.id;
+        if (id) found.set(stamp, id);
+      });
+      return found;
     },
 
     async update(items) {
