@@ -140,6 +140,14 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
 
     async listGroups(): Promise<ProviderGroup[]> {
       const groups: ProviderGroup[] = [];
+      // The default Contacts folder is not among /me/contactFolders (those are its children).
+      // Ask for it by its well-known name; failing that, it is the parent of the listed ones.
+      try {
+        const main = (await call(() => client.api("/me/contactFolders/contacts").get())) as { id?: string; displayName?: string };
+        if (main.id) groups.push({ id: main.id, name: main.displayName ?? "Contacts" });
+      } catch (error) {
+        if (error instanceof InvalidGrantError) throw error;
+      }
       let url: string | undefined = "/me/contactFolders?$top=100";
       while (url) {
         const page: { value?: { id?: string; displayName?: string; parentFolderId?: string }[]; "@odata.nextLink"?: string } = await call(() =>

@@ -1,0 +1,25 @@
+// Where the provider sends the user back after consent. Everything is checked in
+// finishAuthorization; this only turns the outcome into a redirect to Contact Sync.
+import { NextResponse } from "next/server";
+import { getDb } from "@/db";
+import { UserError } from "@/lib/errors";
+import { finishAuthorization, OAuthFlowError } from "@/lib/sync/oauth-flow";
+import { currentViewer } from "@/lib/viewer";
+
+const PAGE = "/settings/personal/contact-sync";
+
+export async function GET(request: Request, { params }: { params: Promise<{ provider: string }> }) {
+  const back = (query: Record<string, string>) => NextResponse.redirect(new URL(`${PAGE}?${new URLSearchParams(query)}`, request.url), 303);
+  const viewer = await currentViewer();
+  if (!viewer) return NextResponse.redirect(new URL("/sign-in", request.url), 303);
+  const { provider } = await params;
+  try {
+    const result = await finishAuthorization(await getDb(), viewer, { provider, params: new URL(request.url).searchParams });
+    return back({ connection: result.connectionId, [result.reconnected ? "reconnected" : "connected"]: "1" });
+  } catch (error) {
+    if (error instanceof OAuthFlowError) return back({ error: error.code });
+    if (error instanceof UserError) return back({ error: "forbidden" });
+    console.error("[oauth] callback failed", error instanceof Error ? error.message : error);
+    return back({ error: "unexpected" });
+  }
+}

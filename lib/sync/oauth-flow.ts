@@ -1,0 +1,205 @@
+// Connecting an address book: the OAuth 2.0 authorization-code flow with PKCE.
+// - start: checks the user may set up sync (both "add persons" and "add organizations"),
+//   records a single-use, expiring state row holding the PKCE verifier (sealed; it never goes to
+//   the browser), and returns the provider's authorize URL. The `state` parameter is the row id
+//   with an HMAC, so a forged or altered state is refused before the database is read.
+// - finish: verifies the state (signature, owner, provider, expiry, single use), exchanges the
+//   code, identifies the account, and stores the tokens (sealed) on a new or reconnected
+//   connection. Any failure stores nothing and reads as a clear message.
+import crypto from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { oauthStates, syncConnections, type Direction, type Provider } from "@/db/schema";
+import type { Viewer } from "@/db/queries/visibility";
+import { ForbiddenError, UserError } from "@/lib/errors";
+import { authSecret } from "@/lib/secrets";
+import { createConnection } from "./connections";
+import { providerConfig, providerForEmail, scopesFor, type ProviderConfig } from "./oauth-config";
+import { open, seal, sealJson } from "./secret-box";
+import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
+
+export const STATE_TTL_MS = 10 * 60_000;
+
+export function canSetUpSync(viewer: Viewer): boolean {
+  return viewer.canAddPersons && viewer.canAddOrganizations;
+}
+
+export function requireSyncPermission(viewer: Viewer): void {
+  if (!canSetUpSync(viewer)) {
+    throw new ForbiddenError("Setting up contact sync needs both the \"add persons\" and \"add organizations\" permissions. Ask a global admin.");
+  }
+}
+
+function sign(id: string): string {
+  return crypto.createHmac("sha256", authSecret()).update(`oauth-state:${id}`).digest("base64url");
+}
+
+function verifyState(state: string): string | null {
+  const [id, mac] = state.split(".");
+  if (!id || !mac || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  const expected = Buffer.from(sign(id));
+  const given = Buffer.from(mac);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? id : null;
+}
+
+export type StartInput = {
+  email: string;
+  /** Required when the address does not tell the provider. */
+  provider?: Provider | null;
+  direction?: Direction;
+  /** Reconnect (or widen the scopes of) an existing connection. */
+  connectionId?: string | null;
+};
+
+export async function startAuthorization(db: DB, viewer: Viewer, input: StartInput, config?: ProviderConfig): Promise<{ url: string; provider: Provider }> {
+  requireSyncPermission(viewer);
+  const email = input.email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+    throw new UserError("Enter the e-mail address of the account to connect, like name@gmail.com.", { email: "Not an e-mail address" });
+  }
+  const provider = input.provider ?? providerForEmail(email);
+  if (!provider) throw new UserError("Choose whether this is a Google or a Microsoft account.", { provider: "Choose a provider" });
+  const direction = input.direction ?? "one_way";
+  if (input.connectionId) {
+    const [conn] = await db
+      .select({ id: syncConnections.id })
+      .from(syncConnections)
+      .where(and(eq(syncConnections.id, input.connectionId), eq(syncConnections.userId, viewer.id)));
+    if (!conn) throw new UserError("That connection was not found.");
+  }
+  const cfg = config ?? providerConfig(provider);
+  const verifier = crypto.randomBytes(32).toString("base64url");
+  const [row] = await db
+    .insert(oauthStates)
+    .values({
+      userId: viewer.id,
+      provider,
+      accountEmail: email,
+      direction,
+      connectionId: input.connectionId ?? null,
+      codeVerifier: seal(verifier),
+      expiresAt: new Date(Date.now() + STATE_TTL_MS),
+    })
+    .returning({ id: oauthStates.id });
+  const state = `${row!.id}.${sign(row!.id)}`;
+  const url = new URL(cfg.authorizeUrl);
+  const params: Record<string, string> = {
+    client_id: cfg.clientId,
+    redirect_uri: cfg.redirectUri,
+    response_type: "code",
+    scope: scopesFor(provider, direction).join(" "),
+    state,
+    code_challenge: crypto.createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+    login_hint: email,
+    ...(provider === "google" ? { access_type: "offline", prompt: "consent", include_granted_scopes: "true" } : { response_mode: "query", prompt: "select_account" }),
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return { url: url.toString(), provider };
+}
+
+export type FinishResult = { connectionId: string; accountEmail: string; reconnected: boolean };
+
+/** Messages for what the provider or a tampered request can send back. */
+export class OAuthFlowError extends UserError {
+  constructor(
+    readonly code: "denied" | "bad_state" | "expired" | "replayed" | "wrong_provider" | "exchange_failed" | "no_refresh_token" | "wrong_user",
+    message: string,
+  ) {
+    super(message);
+    this.name = "OAuthFlowError";
+  }
+}
+
+function emailFromIdToken(idToken: string | null): string | null {
+  if (!idToken) return null;
+  try {
+    const payload = JSON.parse(Buffer.from(idToken.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+    const email = payload.email ?? payload.preferred_username ?? payload.upn;
+    return typeof email === "string" ? email.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function finishAuthorization(
+  db: DB,
+  viewer: Viewer,
+  input: { provider: string; params: URLSearchParams },
+  deps: { config?: ProviderConfig; endpoint?: TokenEndpoint } = {},
+): Promise<FinishResult> {
+  requireSyncPermission(viewer);
+  const { params } = input;
+  const id = verifyState(params.get("state") ?? "");
+  if (!id) throw new OAuthFlowError("bad_state", "This sign-in link is not valid. Start again from Contact Sync.");
+  // Single use: take the state row in one statement, so a replay finds it used.
+  const [state] = await db
+    .update(oauthStates)
+    .set({ usedAt: new Date() })
+    .where(and(eq(oauthStates.id, id), isNull(oauthStates.usedAt)))
+    .returning();
+  if (!state) throw new OAuthFlowError("replayed", "This sign-in was already used. Start again from Contact Sync.");
+  if (state.userId !== viewer.id) throw new OAuthFlowError("wrong_user", "This sign-in was started by another user. Start again from Contact Sync.");
+  if (state.expiresAt.getTime() < Date.now()) throw new OAuthFlowError("expired", "The sign-in took too long and expired. Start again.");
+  if (state.provider !== input.provider) {
+    throw new OAuthFlowError("wrong_provider", "The answer came from a different provider than the one you chose. Start again.");
+  }
+  const error = params.get("error");
+  if (error) {
+    throw new OAuthFlowError(
+      "denied",
+      error === "access_denied" ? "You did not allow access to your contacts, so nothing was connected." : `The provider refused the connection (${error.slice(0, 60)}).`,
+    );
+  }
+  const code = params.get("code");
+  if (!code) throw new OAuthFlowError("bad_state", "The provider's answer had no authorization code. Start again.");
+
+  const cfg = deps.config ?? providerConfig(state.provider);
+  const endpoint = deps.endpoint ?? tokenEndpointFor(cfg);
+  let grant;
+  try {
+    grant = await endpoint.exchangeCode({ code, codeVerifier: open(state.codeVerifier), redirectUri: cfg.redirectUri });
+  } catch {
+    throw new OAuthFlowError("exchange_failed", "The provider did not accept the sign-in (it may have been used already). Start again.");
+  }
+  if (!grant.refreshToken) {
+    throw new OAuthFlowError("no_refresh_token", "The provider did not grant offline access, which background sync needs. Start again and allow access.");
+  }
+  const accountEmail = emailFromIdToken(grant.idToken) ?? state.accountEmail;
+  const tokens = tokensFromGrant(grant);
+
+  const [existing] = await db
+    .select({ id: syncConnections.id })
+    .from(syncConnections)
+    .where(
+      state.connectionId
+        ? and(eq(syncConnections.id, state.connectionId), eq(syncConnections.userId, viewer.id))
+        : and(eq(syncConnections.userId, viewer.id), eq(syncConnections.provider, state.provider), eq(syncConnections.accountEmail, accountEmail)),
+    );
+  if (existing) {
+    await db
+      .update(syncConnections)
+      .set({ tokens: sealJson(tokens), status: "active", lastError: null, accountEmail, updatedAt: new Date() })
+      .where(eq(syncConnections.id, existing.id));
+    return { connectionId: existing.id, accountEmail, reconnected: true };
+  }
+  const connectionId = await createConnection(db, {
+    companyId: viewer.companyId,
+    userId: viewer.id,
+    provider: state.provider,
+    accountEmail,
+    tokens,
+    groupId: null,
+    direction: state.direction,
+    visibility: "company",
+  });
+  return { connectionId, accountEmail, reconnected: false };
+}
+
+/** Whether the scopes granted to a connection allow writing (two-way). */
+export function grantsWrite(provider: Provider, scope: string | null | undefined): boolean {
+  const granted = (scope ?? "").split(/\s+/);
+  return provider === "google"
+    ? granted.includes("https://www.googleapis.com/auth/contacts")
+    : granted.some((s) => /(^|\/)Contacts\.ReadWrite$/i.test(s));
+}
