@@ -4,6 +4,7 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db";
 import { UserError } from "@/lib/errors";
 import { finishAuthorization, OAuthFlowError } from "@/lib/sync/oauth-flow";
+import { requestSync } from "@/lib/sync/scheduler";
 import { currentViewer } from "@/lib/viewer";
 
 const PAGE = "/settings/personal/contact-sync";
@@ -14,7 +15,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ prov
   if (!viewer) return NextResponse.redirect(new URL("/sign-in", request.url), 303);
   const { provider } = await params;
   try {
-    const result = await finishAuthorization(await getDb(), viewer, { provider, params: new URL(request.url).searchParams });
+    const db = await getDb();
+    const result = await finishAuthorization(db, viewer, { provider, params: new URL(request.url).searchParams });
+    // A reconnected (or newly two-way) connection that has a group resumes at once.
+    if (result.reconnected) await requestSync(db, result.connectionId);
     return back({ connection: result.connectionId, [result.reconnected ? "reconnected" : "connected"]: "1" });
   } catch (error) {
     if (error instanceof OAuthFlowError) return back({ error: error.code });

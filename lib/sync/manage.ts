@@ -1,0 +1,163 @@
+// What a user may do with their connections — every function checks, on the server, that the
+// connection is the viewer's and that the viewer may set up sync; settings are validated against
+// the provider (the group must exist there) and the company's plan (visibility).
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import type { Viewer } from "@/db/queries/visibility";
+import { getCompany } from "@/db/queries/users";
+import { persons, syncConnections, syncEvents, syncLinks, type Direction, type SyncConnection, type Visibility } from "@/db/schema";
+import { NotFoundError, UserError } from "@/lib/errors";
+import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
+import { adapterForConnection, type AdapterEndpoints } from "./connections";
+import { getOwnConnection } from "./dashboard";
+import { resolveHeldDeletions, restoreDeletedPerson } from "./engine";
+import { grantsWrite, requireSyncPermission, startAuthorization } from "./oauth-flow";
+import type { ProviderConfig } from "./oauth-config";
+import type { ProviderGroup } from "./provider";
+import { requestSync } from "./scheduler";
+import { readTokens } from "./tokens";
+
+export type ManageDeps = { endpoints?: AdapterEndpoints; oauthConfig?: ProviderConfig };
+
+async function ownConnection(db: DB, viewer: Viewer, id: string): Promise<SyncConnection> {
+  requireSyncPermission(viewer);
+  const conn = await getOwnConnection(db, viewer, id);
+  if (!conn) throw new NotFoundError("This connection");
+  return conn;
+}
+
+/** The provider's groups (Google labels and My Contacts; Outlook folders), read live. */
+export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: string, deps: ManageDeps = {}): Promise<ProviderGroup[]> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  const adapter = await adapterForConnection(db, { ...conn, groupId: conn.groupId ?? "unset" }, { endpoints: deps.endpoints });
+  return adapter.listGroups();
+}
+
+export type Settings = { groupId: string; direction: Direction; visibility: Visibility };
+
+/** Saves the three settings. Two-way on a read-only grant returns the consent URL that widens
+ * it (nothing is saved until the user comes back). A new or changed group starts a full sync. */
+export async function configureConnection(
+  db: DB,
+  viewer: Viewer,
+  connectionId: string,
+  settings: Settings,
+  deps: ManageDeps = {},
+): Promise<{ consentUrl: string } | { saved: true; started: boolean }> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  const company = await getCompany(db, viewer);
+  if (!isVisibilityAllowed(company.plan, settings.visibility)) {
+    throw new UserError(`"${VISIBILITY_LABELS[settings.visibility]}" is not available on your company's plan.`, { visibility: "Not available on your plan" });
+  }
+  const groups = await listProviderGroups(db, viewer, connectionId, deps);
+  const group = groups.find((g) => g.id === settings.groupId);
+  if (!group) throw new UserError("That group no longer exists in the address book. Pick another one.", { groupId: "Unknown group" });
+  const needsWrite = settings.direction === "two_way" && !grantsWrite(conn.provider, readTokens(conn).scope);
+  const groupChanged = conn.groupId !== settings.groupId;
+  await db.transaction(async (tx) => {
+    if (groupChanged && conn.groupId) {
+      // Another group is another scope: its persons stay in the CRM, unlinked; the new group
+      // is listed in full.
+      await tx.delete(syncLinks).where(eq(syncLinks.connectionId, connectionId));
+    }
+    await tx
+      .update(syncConnections)
+      .set({
+        groupId: settings.groupId,
+        groupName: group.name,
+        direction: settings.direction,
+        visibility: settings.visibility,
+        ...(groupChanged ? { cursor: null, pushWatermark: new Date() } : {}),
+        ...(conn.direction !== "two_way" && settings.direction === "two_way" ? { pushWatermark: new Date() } : {}),
+        // Two-way on a read-only grant: the settings are kept, and syncing waits until the user
+        // allows write access (the OAuth callback makes the connection active again).
+        ...(needsWrite ? { status: "reconnect_needed" as const, lastError: "Allow write access to your contacts to sync both ways." } : {}),
+        updatedAt: new Date(),
+      })
+      .where(eq(syncConnections.id, connectionId));
+  });
+  if (needsWrite) {
+    const { url } = await startAuthorization(db, viewer, { email: conn.accountEmail, provider: conn.provider, direction: "two_way", connectionId }, deps.oauthConfig);
+    return { consentUrl: url };
+  }
+  if (groupChanged) await requestSync(db, connectionId);
+  return { saved: true, started: groupChanged };
+}
+
+export async function setPaused(db: DB, viewer: Viewer, connectionId: string, paused: boolean): Promise<void> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  if (paused && conn.status !== "active" && conn.status !== "error") return;
+  if (!paused && conn.status !== "paused") return;
+  await db
+    .update(syncConnections)
+    .set({ status: paused ? "paused" : "active", updatedAt: new Date(), ...(paused ? {} : { lastError: null }) })
+    .where(eq(syncConnections.id, connectionId));
+  if (!paused) await requestSync(db, connectionId);
+}
+
+/** Removes the connection. With keepPersons false, its synced persons go to the trash first. */
+export async function disconnect(db: DB, viewer: Viewer, connectionId: string, keepPersons: boolean): Promise<{ removedPersons: number }> {
+  await ownConnection(db, viewer, connectionId);
+  return db.transaction(async (tx) => {
+    let removed = 0;
+    if (!keepPersons) {
+      // Persons also linked through another connection stay.
+      const rows = await tx
+        .update(persons)
+        .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
+        .where(
+          and(
+            isNull(persons.deletedAt),
+            inArray(persons.id, tx.select({ id: syncLinks.personId }).from(syncLinks).where(eq(syncLinks.connectionId, connectionId))),
+            sql`not exists (select 1 from sync_links o where o.person_id = ${persons.id} and o.connection_id <> ${connectionId})`,
+          ),
+        )
+        .returning({ id: persons.id });
+      removed = rows.length;
+    }
+    await tx.delete(syncConnections).where(eq(syncConnections.id, connectionId));
+    return { removedPersons: removed };
+  });
+}
+
+export async function answerHeldDeletions(db: DB, viewer: Viewer, connectionId: string, confirm: boolean): Promise<number> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  if (conn.status !== "needs_confirmation") throw new UserError("There are no held deletions to answer.");
+  const n = await resolveHeldDeletions(db, connectionId, confirm);
+  await requestSync(db, connectionId);
+  return n;
+}
+
+/** Restores a person deleted by sync, from its event in one of the viewer's connections. */
+export async function restoreFromEvent(db: DB, viewer: Viewer, eventId: string): Promise<string> {
+  requireSyncPermission(viewer);
+  if (!/^[0-9a-f-]{36}$/i.test(eventId)) throw new NotFoundError("That activity");
+  const [event] = await db
+    .select({ id: syncEvents.id })
+    .from(syncEvents)
+    .innerJoin(syncConnections, eq(syncConnections.id, syncEvents.connectionId))
+    .where(and(eq(syncEvents.id, eventId), eq(syncConnections.userId, viewer.id)));
+  if (!event) throw new NotFoundError("That activity");
+  const personId = await restoreDeletedPerson(db, eventId);
+  if (!personId) throw new UserError("This person is not deleted any more, or cannot be restored.");
+  return personId;
+}
+
+export async function syncNow(db: DB, viewer: Viewer, connectionId: string): Promise<{ alreadyWaiting: boolean }> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  if (!conn.groupId) throw new UserError("Choose a sync group first.");
+  if (conn.status === "paused") throw new UserError("This connection is paused. Resume it to sync.");
+  if (conn.status === "reconnect_needed") throw new UserError("Reconnect the account first: its access was revoked or has expired.");
+  return requestSync(db, connectionId);
+}
+
+export async function reconnect(db: DB, viewer: Viewer, connectionId: string, deps: ManageDeps = {}): Promise<string> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  const { url } = await startAuthorization(
+    db,
+    viewer,
+    { email: conn.accountEmail, provider: conn.provider, direction: conn.direction, connectionId },
+    deps.oauthConfig,
+  );
+  return url;
+}

@@ -1,0 +1,171 @@
+// Managing connections: every action checks ownership, permission and plan on the server,
+// whatever a crafted request sends.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type DbHandle } from "@/db/client";
+import { persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
+import { seedDemo, type SeededDemo } from "@/db/seed";
+import { getViewer } from "@/db/queries/users";
+import type { Viewer } from "@/db/queries/visibility";
+import { createAccount, mintToken, startGoogleEmulator } from "@/emulators";
+import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
+import { adapterForConnection, createConnection } from "@/lib/sync/connections";
+import { runSync } from "@/lib/sync/engine";
+import { answerHeldDeletions, configureConnection, disconnect, listProviderGroups, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type ProviderConfig } from "@/lib/sync/oauth-config";
+import { people, auth as googleAuth } from "@googleapis/people";
+
+describe("managing a connection", () => {
+  let emu: Awaited<ReturnType<typeof startGoogleEmulator>>;
+  let handle: DbHandle;
+  let demo: SeededDemo;
+  let east: Viewer;
+  let west: Viewer;
+  let support: Viewer;
+  let admin: Viewer;
+  let deps: { endpoints: { googleRootUrl: string; graphBaseUrl: string }; oauthConfig: ProviderConfig };
+  let n = 0;
+
+  beforeAll(async () => {
+    [emu, handle] = await Promise.all([startGoogleEmulator({ port: 0 }), createDb({})]);
+    demo = await seedDemo(handle.db);
+    [east, west, support, admin] = await Promise.all(
+      (["east", "west", "support", "admin"] as const).map(async (k) => (await getViewer(handle.db, demo.users[k]))!),
+    ) as [Viewer, Viewer, Viewer, Viewer];
+    deps = {
+      endpoints: { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" },
+      oauthConfig: {
+        provider: "google",
+        demo: true,
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: DEMO_CLIENT_SECRET,
+        authorizeUrl: `${emu.url}/o/oauth2/v2/auth`,
+        tokenUrl: `${emu.url}/token`,
+        apiBaseUrl: `${emu.url}/`,
+        redirectUri: "http://localhost:3000/api/oauth/google/callback",
+      },
+    };
+  });
+  afterAll(async () => {
+    await Promise.all([emu?.close(), handle?.close()]);
+  });
+
+  /** East's connection to a fresh account with one group, on a read-only grant by default. */
+  async function connection(scopes = ["https://www.googleapis.com/auth/contacts.readonly"]) {
+    const email = `manage${++n}@gmail.com`;
+    await createAccount(emu.url, email);
+    const full = await mintToken(emu.url, email);
+    const oauth = new googleAuth.OAuth2();
+    oauth.setCredentials({ access_token: full.access_token });
+    const api = people({ version: "v1", auth: oauth, rootUrl: `${emu.url}/` });
+    const group = (await api.contactGroups.create({ requestBody: { contactGroup: { name: "Clients" } } })).data.resourceName!;
+    await api.people.createContact({
+      requestBody: { names: [{ givenName: "Kim", familyName: `Managed${n}` }], memberships: [{ contactGroupMembership: { contactGroupResourceName: group } }] },
+    });
+    const minted = await mintToken(emu.url, email, scopes);
+    const id = await createConnection(handle.db, {
+      companyId: demo.companyId,
+      userId: east.id,
+      provider: "google",
+      accountEmail: email,
+      tokens: { accessToken: minted.access_token, refreshToken: minted.refresh_token, scope: scopes.join(" ") },
+      groupId: null,
+      direction: "one_way",
+      visibility: "company",
+    });
+    return { id, group };
+  }
+
+  const row = async (id: string) => (await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id)))[0];
+
+  it("lists the provider's groups live and saves valid settings, starting the first sync", async () => {
+    const { id, group } = await connection();
+    const groups = await listProviderGroups(handle.db, east, id, deps);
+    expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(["Clients"]));
+    expect(groups[0]?.id).toBe("contactGroups/myContacts");
+    const result = await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "owner" }, deps);
+    expect(result).toEqual({ saved: true, started: true });
+    const conn = await row(id);
+    expect(conn).toMatchObject({ groupId: group, groupName: "Clients", visibility: "owner", direction: "one_way" });
+    expect(conn!.runRequestedAt).not.toBeNull();
+  });
+
+  it("refuses a group that is not in the address book and a visibility the plan does not offer", async () => {
+    const { id, group } = await connection();
+    await expect(configureConnection(handle.db, east, id, { groupId: "contactGroups/nope", direction: "one_way", visibility: "company" }, deps)).rejects.toThrow(
+      /no longer exists/,
+    );
+    await expect(configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "followers" }, deps)).rejects.toThrow(
+      /not available on your company's plan/,
+    );
+    expect((await row(id))!.groupId).toBeNull();
+  });
+
+  it("asks for write access before syncing two-way on a read-only grant", async () => {
+    const { id, group } = await connection();
+    const result = await configureConnection(handle.db, east, id, { groupId: group, direction: "two_way", visibility: "company" }, deps);
+    expect("consentUrl" in result && new URL(result.consentUrl).searchParams.get("scope")).toMatch(/auth\/contacts(\s|$)/);
+    expect((await row(id))!.status).toBe("reconnect_needed");
+    await expect(syncNow(handle.db, east, id)).rejects.toThrow(/Reconnect/);
+  });
+
+  it("every action refuses a connection of another user as missing, and a user without the permissions", async () => {
+    const { id, group } = await connection();
+    const calls: [string, (v: Viewer) => Promise<unknown>][] = [
+      ["groups", (v) => listProviderGroups(handle.db, v, id, deps)],
+      ["configure", (v) => configureConnection(handle.db, v, id, { groupId: group, direction: "one_way", visibility: "company" }, deps)],
+      ["pause", (v) => setPaused(handle.db, v, id, true)],
+      ["disconnect", (v) => disconnect(handle.db, v, id, false)],
+      ["held", (v) => answerHeldDeletions(handle.db, v, id, true)],
+      ["sync now", (v) => syncNow(handle.db, v, id)],
+      ["reconnect", (v) => reconnect(handle.db, v, id, deps)],
+    ];
+    for (const [name, call] of calls) {
+      await expect(call(west), `${name} as another user`).rejects.toBeInstanceOf(NotFoundError);
+      await expect(call(admin), `${name} as a global admin`).rejects.toBeInstanceOf(NotFoundError);
+      await expect(call(support), `${name} without permission`).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(await row(id)).toMatchObject({ status: "active", groupId: null });
+  });
+
+  it("pauses and resumes; a paused connection does not sync now", async () => {
+    const { id, group } = await connection();
+    await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "company" }, deps);
+    await setPaused(handle.db, east, id, true);
+    expect((await row(id))!.status).toBe("paused");
+    await expect(syncNow(handle.db, east, id)).rejects.toBeInstanceOf(UserError);
+    await setPaused(handle.db, east, id, false);
+    expect((await row(id))!.status).toBe("active");
+  });
+
+  it("disconnecting keeps or removes the synced persons as asked; a removed one is in the trash", async () => {
+    for (const keep of [true, false]) {
+      const { id, group } = await connection();
+      await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "company" }, deps);
+      const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
+      await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterForConnection(handle.db, conn!, deps) });
+      const [link] = await handle.db.select().from(syncLinks).where(eq(syncLinks.connectionId, id));
+      const result = await disconnect(handle.db, east, id, keep);
+      expect(result.removedPersons).toBe(keep ? 0 : 1);
+      expect(await row(id)).toBeUndefined();
+      const [person] = await handle.db.select().from(persons).where(eq(persons.id, link!.personId));
+      expect(person!.deletedAt === null).toBe(keep);
+    }
+  });
+
+  it("restores only from the viewer's own events", async () => {
+    const { id, group } = await connection();
+    await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "company" }, deps);
+    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
+    await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterForConnection(handle.db, conn!, deps) });
+    const [link] = await handle.db.select().from(syncLinks).where(eq(syncLinks.connectionId, id));
+    await handle.db.update(persons).set({ deletedAt: new Date() }).where(eq(persons.id, link!.personId));
+    const [event] = await handle.db
+      .insert(syncEvents)
+      .values({ connectionId: id, personId: link!.personId, kind: "deleted", side: "crm", label: "Kim" })
+      .returning();
+    await expect(restoreFromEvent(handle.db, west, event!.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await restoreFromEvent(handle.db, east, event!.id)).toBe(link!.personId);
+    await expect(restoreFromEvent(handle.db, east, event!.id)).rejects.toThrow(/not deleted any more/);
+  });
+});
