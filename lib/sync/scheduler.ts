@@ -1,0 +1,252 @@
+// The background job runner for sync. The queue is the connections table itself, so it works
+// the same on PGlite (the worker runs inside the app) and on a Postgres server (`npm run worker`
+// adds workers on this or other machines, all sharing the table):
+// - "Sync now" sets runRequestedAt if it is not set yet: requests made while one is waiting
+//   coalesce into it, and a request made during a run waits for the run to end (never lost,
+//   at most one extra run follows).
+// - A worker claims a due or requested connection with one atomic statement (FOR UPDATE SKIP
+//   LOCKED), which clears the request and moves nextRunAt on by the interval, then runs it.
+// - At most one run per connection at a time, and a dead worker's connection becoming runnable
+//   again, come from the engine's lease (lease.ts): a claim skips leased connections, and a run
+//   that finds the lease taken gives its request back.
+// It does not retry failed runs early (the next interval or "sync now" does), and it does not
+// push wake-ups across processes: other processes notice requests on their next poll.
+import os from "node:os";
+import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type SyncConnection } from "@/db/schema";
+import { env } from "@/lib/env";
+import { adapterForConnection } from "./connections";
+import { runSync, type RunSummary, type SyncLogger } from "./engine";
+import type { ProviderAdapter } from "./provider";
+
+export const DEFAULT_POLL_MS = 5_000;
+export const WORKER_CONCURRENCY = 2;
+
+/** The statuses a worker runs. "error" is a failed last run: the next one may well succeed.
+ * Paused, reconnect-needed and held connections wait for the user. */
+const RUNNABLE: ConnectionStatus[] = ["active", "error"];
+
+const ABANDONED = "Abandoned: the worker running it stopped before it finished; a later run picked up the work.";
+
+// Process-wide, on globalThis so that module copies (Next.js dev reloads, route bundles) share
+// one wake-up channel and one in-process worker.
+type SchedulerState = { wakeups: EventTarget; generation: number; inProcess?: InProcessWorker };
+const store = globalThis as unknown as { __tandemSyncScheduler?: SchedulerState };
+const state: SchedulerState = (store.__tandemSyncScheduler ??= { wakeups: new EventTarget(), generation: 0 });
+
+/** Tells this process's idle workers to look for work now instead of at their next poll. */
+export function wakeWorkers(): void {
+  state.generation++;
+  state.wakeups.dispatchEvent(new Event("wake"));
+}
+
+/** "Sync now": asks for a run as soon as a worker is free and the connection is not running.
+ * alreadyWaiting: an earlier request was still waiting, and this one joined it. */
+export async function requestSync(db: DB, connectionId: string): Promise<{ alreadyWaiting: boolean }> {
+  const made = await db
+    .update(syncConnections)
+    .set({ runRequestedAt: sql`now()` })
+    .where(and(eq(syncConnections.id, connectionId), isNull(syncConnections.runRequestedAt)))
+    .returning({ id: syncConnections.id });
+  if (made.length > 0) {
+    wakeWorkers();
+    return { alreadyWaiting: false };
+  }
+  const [exists] = await db.select({ id: syncConnections.id }).from(syncConnections).where(eq(syncConnections.id, connectionId));
+  if (!exists) throw new Error(`No sync connection ${connectionId}`);
+  return { alreadyWaiting: true };
+}
+
+export type Claim = {
+  connection: SyncConnection;
+  trigger: RunTrigger;
+  /** When "sync now" was asked for, if this claim took a request. */
+  requestedAt: Date | null;
+};
+
+/** Takes the next connection to run: requested ones first (oldest request first), then due
+ * ones (longest overdue first); never one whose lease is live. Concurrent claimers, in this or
+ * other processes, never get the same connection. */
+export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: number }): Promise<Claim | null> {
+  const c = syncConnections;
+  const next = db
+    .select({ id: c.id, requestedAt: c.runRequestedAt })
+    .from(c)
+    .where(
+      and(
+        inArray(c.status, RUNNABLE),
+        isNotNull(c.groupId),
+        or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`)),
+        or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
+      ),
+    )
+    .orderBy(sql`${c.runRequestedAt} asc nulls last`, c.nextRunAt)
+    .limit(1)
+    .for("update", { skipLocked: true })
+    .as("next");
+  const [row] = await db
+    .update(c)
+    .set({ runRequestedAt: null, nextRunAt: sql`now() + ${`${intervalMs} milliseconds`}::interval` })
+    .from(next)
+    .where(eq(c.id, next.id))
+    .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt });
+  if (!row) return null;
+  const trigger: RunTrigger = !row.connection.lastRunAt ? "initial" : row.requestedAt ? "manual" : "scheduled";
+  return { connection: row.connection, trigger, requestedAt: row.requestedAt };
+}
+
+/** Gives a request back (its run could not start); an earlier waiting request is kept. */
+async function restoreRequest(db: DB, connectionId: string, requestedAt: Date): Promise<void> {
+  await db
+    .update(syncConnections)
+    .set({ runRequestedAt: sql`coalesce(${syncConnections.runRequestedAt}, ${requestedAt.toISOString()}::timestamptz)` })
+    .where(eq(syncConnections.id, connectionId));
+}
+
+/** Runs of the connection left "running" by a worker that died: a run that started before
+ * `runId` and is still open after it held the lease cannot be alive. They are closed as failed,
+ * ending no later than `runId` started. A zombie that wakes up later writes its own outcome. */
+async function closeAbandonedRuns(db: DB, connectionId: string, runId: string): Promise<void> {
+  const startOf = sql`(select ${syncRuns.startedAt} from ${syncRuns} where ${syncRuns.id} = ${runId})`;
+  await db
+    .update(syncRuns)
+    .set({ outcome: "failed", error: ABANDONED, finishedAt: startOf })
+    .where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.outcome, "running"), lt(syncRuns.startedAt, startOf)));
+}
+
+export type WorkerOptions = {
+  db: DB;
+  /** Names this worker in logs. */
+  workerId?: string;
+  /** Time between two scheduled runs of a connection. */
+  intervalMs: number;
+  /** How often an idle worker looks for work that no in-process wake-up announced. */
+  pollMs?: number;
+  /** Aborting stops claiming; runs in progress finish first (runWorker resolves then). */
+  signal: AbortSignal;
+  adapterFor: (conn: SyncConnection) => Promise<ProviderAdapter>;
+  logger?: SyncLogger;
+  /** Runs at once (each of a different connection). */
+  concurrency?: number;
+};
+
+/** Claims and runs connections until aborted. A failing run is logged and never stops it. */
+export async function runWorker(opts: WorkerOptions): Promise<void> {
+  const concurrency = Math.max(1, opts.concurrency ?? WORKER_CONCURRENCY);
+  await Promise.all(Array.from({ length: concurrency }, () => lane(opts)));
+}
+
+async function lane(opts: WorkerOptions): Promise<void> {
+  const { db, signal, intervalMs } = opts;
+  const logger = opts.logger ?? silentLogger;
+  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  while (!signal.aborted) {
+    // A wake-up that arrives while we look finds no waiter; the generation tells us about it.
+    const seen = state.generation;
+    let claim: Claim | null;
+    try {
+      claim = await claimNextConnection(db, { intervalMs });
+    } catch (error) {
+      logger.error("could not look for sync work", { workerId: opts.workerId, error: messageOf(error) });
+      await pause(pollMs, signal, state.generation);
+      continue;
+    }
+    if (claim) await runClaimed(opts, logger, claim);
+    else await pause(pollMs, signal, seen);
+  }
+}
+
+async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim): Promise<void> {
+  const { db, workerId } = opts;
+  const { connection: conn, trigger, requestedAt } = claim;
+  const started = Date.now();
+  const line = { workerId, connectionId: conn.id, provider: conn.provider, trigger };
+  let summary: RunSummary;
+  try {
+    const adapter = await opts.adapterFor(conn);
+    summary = await runSync({ db, connectionId: conn.id, trigger, adapter, logger });
+  } catch (error) {
+    // Before or outside the run proper (no adapter, database gone): the next interval retries.
+    logger.error("sync run crashed", { ...line, ms: Date.now() - started, error: messageOf(error) });
+    return;
+  }
+  try {
+    if (summary.status === "skipped") {
+      // Busy: another worker took the lease between our claim and the run. A request goes back
+      // and is claimed once that run ends.
+      if (summary.reason === "busy" && requestedAt) await restoreRequest(db, conn.id, requestedAt);
+      logger.info("sync run skipped", { ...line, reason: summary.reason });
+      return;
+    }
+    await closeAbandonedRuns(db, conn.id, summary.runId);
+    const { runId, outcome, full, counts, error } = summary;
+    logger[outcome === "failed" ? "warn" : "info"]("sync run", { ...line, runId, outcome, full, ms: Date.now() - started, counts, ...(error ? { error } : {}) });
+  } catch (error) {
+    logger.error("sync run bookkeeping failed", { ...line, error: messageOf(error) });
+  }
+}
+
+/** Waits for the poll interval, a wake-up (also one that came since `seen`), or the abort. */
+function pause(ms: number, signal: AbortSignal, seen: number): Promise<void> {
+  if (signal.aborted || state.generation !== seen) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      state.wakeups.removeEventListener("wake", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+    state.wakeups.addEventListener("wake", done);
+  });
+}
+
+export type InProcessWorker = { readonly workerId: string; stop(): Promise<void> };
+
+/** The app's own worker (the only one with PGlite; one among several with a Postgres server).
+ * One per process: a second call, e.g. after a dev reload, returns the running worker. */
+export function startInProcessWorker(
+  opts: { db: DB } & Partial<Pick<WorkerOptions, "intervalMs" | "pollMs" | "adapterFor" | "logger" | "concurrency" | "workerId">>,
+): InProcessWorker {
+  if (state.inProcess) return state.inProcess;
+  const { db } = opts;
+  const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:app`;
+  const controller = new AbortController();
+  const done = runWorker({
+    db,
+    workerId,
+    intervalMs: opts.intervalMs ?? env().SYNC_INTERVAL_MINUTES * 60_000,
+    pollMs: opts.pollMs,
+    concurrency: opts.concurrency,
+    signal: controller.signal,
+    adapterFor: opts.adapterFor ?? ((conn) => adapterForConnection(db, conn)),
+    logger: opts.logger ?? consoleLogger("[tandem sync]"),
+  });
+  const worker: InProcessWorker = {
+    workerId,
+    async stop() {
+      controller.abort();
+      await done;
+      if (state.inProcess === worker) state.inProcess = undefined;
+    },
+  };
+  state.inProcess = worker;
+  return worker;
+}
+
+export function consoleLogger(prefix: string): SyncLogger {
+  const format = (msg: string, data?: object) => `${prefix} ${msg}${data ? ` ${JSON.stringify(data)}` : ""}`;
+  return {
+    info: (msg, data) => console.log(format(msg, data)),
+    warn: (msg, data) => console.warn(format(msg, data)),
+    error: (msg, data) => console.error(format(msg, data)),
+  };
+}
+
+const silentLogger: SyncLogger = { info() {}, warn() {}, error() {} };
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
