@@ -1,8 +1,15 @@
 // Runs once when the server starts: open, migrate and (for a new embedded database) seed, so
-// the first visitor does not wait for it and a broken configuration fails at start-up.
+// the first visitor does not wait for it and a broken configuration fails at start-up; start
+// the emulators of providers in demo mode; start this process's sync worker.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getDbHandle } = await import("./db");
   const handle = await getDbHandle();
   console.log(`[tandem] database ready (${handle.driver === "pglite" ? "embedded PGlite" : "Postgres server"})`);
+  const { ensureDemoEmulators } = await import("./lib/sync/demo");
+  await ensureDemoEmulators();
+  if (process.env.SYNC_WORKER !== "off") {
+    const { startInProcessWorker } = await import("./lib/sync/scheduler");
+    startInProcessWorker({ db: handle.db });
+  }
 }

@@ -36,7 +36,7 @@ export default defineConfig({
   },
   webServer: {
     // The build is done by the test command before Playwright starts (E2E_SKIP_BUILD=1).
-    command: process.env.E2E_SKIP_BUILD ? `node_modules/.bin/next start -p ${PORT}` : `node_modules/.bin/next build && node_modules/.bin/next start -p ${PORT}`,
+    command: `node scripts/start.mjs ${process.env.E2E_SKIP_BUILD ? "--no-build " : ""}-p ${PORT}`,
     url: `http://127.0.0.1:${PORT}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,
@@ -44,6 +44,11 @@ export default defineConfig({
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
       DATA_DIR,
+      APP_URL: `http://127.0.0.1:${PORT}`,
+      // Demo-mode emulators on ports of their own, away from a developer's `npm start`.
+      GOOGLE_EMULATOR_PORT: String(PORT + 1),
+      MICROSOFT_EMULATOR_PORT: String(PORT + 2),
+      SYNC_INTERVAL_MINUTES: "60",
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     },
   },
