@@ -66,10 +66,4 @@ export function providerConfig(provider: Provider): ProviderConfig {
   };
 }
 
-/** Recognises the provider from an address's domain; null when the user must choose. */
-export function providerForEmail(email: string): Provider | null {
-  const domain = email.trim().toLowerCase().split("@")[1] ?? "";
-  if (domain === "gmail.com" || domain === "googlemail.com") return "google";
-  if (["outlook.com", "live.com", "msn.com"].includes(domain) || /^hotmail\.[a-z.]+$/.test(domain)) return "microsoft";
-  return null;
-}
+export { providerForEmail } from "./provider-detect";

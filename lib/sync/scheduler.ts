@@ -78,7 +78,7 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
         inArray(c.status, RUNNABLE),
         isNotNull(c.groupId),
         or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`)),
-        or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
+
       ),
     )
     .orderBy(sql`${c.runRequestedAt} asc nulls last`, c.nextRunAt)

@@ -16,6 +16,9 @@ export default async function SettingsPage() {
           <p className="mt-2 text-sm text-slate-700">
             Signed in as <span className="font-medium">{viewer.name}</span> ({viewer.email}).
           </p>
+          <Link href="/settings/personal/contact-sync" className="mt-2 block text-sm font-medium text-brand-700 hover:underline">
+            Contact Sync
+          </Link>
         </Card>
         {viewer.isAdmin ? (
           <Card>

@@ -4,11 +4,13 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { getPersonById } from "@/db/queries/persons";
 import { listCustomFields } from "@/db/queries/custom-fields";
+import { PersonSyncPanel } from "@/components/contact-sync/person-sync-panel";
 import { PersonForm } from "@/components/person-form";
 import { PictureForm } from "@/components/picture-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { personFormOptions } from "@/lib/persons/form-options";
+import { personSyncHistory } from "@/lib/sync/dashboard";
 import { VISIBILITY_LABELS } from "@/lib/visibility";
 import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
@@ -28,10 +30,11 @@ export default async function PersonPage({
   const db = await getDb();
   const person = await getPersonById(db, viewer, id);
   if (!person) notFound();
-  const [options, fields, { created }] = await Promise.all([
+  const [options, fields, { created }, syncHistory] = await Promise.all([
     personFormOptions(db, viewer, person.visibility),
     listCustomFields(db, viewer),
     searchParams,
+    personSyncHistory(db, viewer, person.id),
   ]);
   const name = personDisplayName(person);
   const filledFields = fields.filter((f) => person.customFields[f.id]);
@@ -138,6 +141,7 @@ export default async function PersonPage({
               </div>
             </dl>
           </Card>
+          {syncHistory ? <PersonSyncPanel history={syncHistory} /> : null}
           <Card>
             <CardTitle>Picture</CardTitle>
             <PictureForm personId={person.id} hasPicture={person.hasPicture} action={setPictureAction} />

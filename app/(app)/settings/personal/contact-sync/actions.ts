@@ -1,0 +1,131 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { DIRECTIONS, PROVIDERS, VISIBILITIES } from "@/db/schema";
+import { runAction } from "@/lib/action";
+import type { ActionState } from "@/lib/action-state";
+import { answerHeldDeletions, configureConnection, disconnect, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
+import { startAuthorization } from "@/lib/sync/oauth-flow";
+
+const PAGE = "/settings/personal/contact-sync";
+const id = z.uuid("Unknown connection");
+const text = (form: FormData, name: string) => {
+  const v = form.get(name);
+  return typeof v === "string" ? v : "";
+};
+
+/** Server actions may only redirect to our own pages or to the provider's consent page. */
+function done(state: ActionState, to?: string): ActionState {
+  revalidatePath(PAGE);
+  if (state.ok && to) redirect(to);
+  return state;
+}
+
+export async function addAccountAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  let url = "";
+  const state = await runAction(
+    () =>
+      z
+        .object({
+          email: z.string().trim().min(1, "Enter the e-mail address of the account").max(254, "That address is too long"),
+          provider: z.enum(PROVIDERS).optional(),
+        })
+        .parse({ email: text(form, "email"), provider: text(form, "provider") || undefined }),
+    async (input, { db, viewer }) => {
+      url = (await startAuthorization(db, viewer, input)).url;
+    },
+  );
+  return done(state, url);
+}
+
+export async function saveSettingsAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  let to = "";
+  const state = await runAction(
+    () =>
+      z
+        .object({
+          connectionId: id,
+          groupId: z.string().min(1, "Choose a sync group").max(500),
+          direction: z.enum(DIRECTIONS, "Choose a sync direction"),
+          visibility: z.enum(VISIBILITIES, "Choose who can see the synced persons"),
+        })
+        .parse({ connectionId: form.get("connectionId"), groupId: text(form, "groupId"), direction: form.get("direction"), visibility: form.get("visibility") }),
+    async ({ connectionId, ...settings }, { db, viewer }) => {
+      const result = await configureConnection(db, viewer, connectionId, settings);
+      if ("consentUrl" in result) to = result.consentUrl;
+      return { ok: true, message: "consentUrl" in result ? "Allow write access to continue." : result.started ? "Saved. The first sync has started." : "Saved." };
+    },
+  );
+  return done(state, to || undefined);
+}
+
+export async function syncNowAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => id.parse(form.get("connectionId")),
+      async (connectionId, { db, viewer }) => {
+        const { alreadyWaiting } = await syncNow(db, viewer, connectionId);
+        return { ok: true, message: alreadyWaiting ? "A sync is already on its way." : "Sync started." };
+      },
+    ),
+  );
+}
+
+export async function pauseAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => ({ connectionId: id.parse(form.get("connectionId")), paused: form.get("paused") === "true" }),
+      async ({ connectionId, paused }, { db, viewer }) => {
+        await setPaused(db, viewer, connectionId, paused);
+        return { ok: true, message: paused ? "Paused." : "Resumed." };
+      },
+    ),
+  );
+}
+
+export async function disconnectAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const state = await runAction(
+    () => ({ connectionId: id.parse(form.get("connectionId")), keep: form.get("keep") !== "false" }),
+    async ({ connectionId, keep }, { db, viewer }) => {
+      await disconnect(db, viewer, connectionId, keep);
+    },
+  );
+  return done(state, `${PAGE}?disconnected=1`);
+}
+
+export async function reconnectAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  let url = "";
+  const state = await runAction(
+    () => id.parse(form.get("connectionId")),
+    async (connectionId, { db, viewer }) => {
+      url = await reconnect(db, viewer, connectionId);
+    },
+  );
+  return done(state, url);
+}
+
+export async function heldDeletionsAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => ({ connectionId: id.parse(form.get("connectionId")), confirm: form.get("confirm") === "true" }),
+      async ({ connectionId, confirm }, { db, viewer }) => {
+        const n = await answerHeldDeletions(db, viewer, connectionId, confirm);
+        return { ok: true, message: confirm ? `${n} persons moved to the trash.` : `Kept ${n} persons; they are no longer synced.` };
+      },
+    ),
+  );
+}
+
+export async function restoreAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => z.uuid("Unknown activity").parse(form.get("eventId")),
+      async (eventId, { db, viewer }) => {
+        await restoreFromEvent(db, viewer, eventId);
+        return { ok: true, message: "Restored." };
+      },
+    ),
+  );
+}

@@ -1,0 +1,270 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db";
+import type { DB } from "@/db/client";
+import type { Viewer } from "@/db/queries/visibility";
+import { getCompany } from "@/db/queries/users";
+import { ActivityChart, ActivityList } from "@/components/contact-sync/activity";
+import { AddAccountForm } from "@/components/contact-sync/add-account-form";
+import { LiveStatus } from "@/components/contact-sync/live-status";
+import { SettingsForm } from "@/components/contact-sync/settings-form";
+import { ActionButton } from "@/components/ui/action-button";
+import { ButtonLink } from "@/components/ui/button";
+import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
+import { activityPerDay, listConnectionSummaries, recentActivity, type ConnectionSummary } from "@/lib/sync/dashboard";
+import { demoStatus } from "@/lib/sync/demo";
+import { listProviderGroups } from "@/lib/sync/manage";
+import { canSetUpSync } from "@/lib/sync/oauth-flow";
+import { VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";
+import { requireViewer } from "@/lib/viewer";
+import {
+  addAccountAction,
+  disconnectAction,
+  heldDeletionsAction,
+  pauseAction,
+  reconnectAction,
+  restoreAction,
+  saveSettingsAction,
+  syncNowAction,
+} from "./actions";
+
+export const metadata: Metadata = { title: "Contact Sync" };
+
+const ERRORS: Record<string, string> = {
+  denied: "You did not allow access to your contacts, so nothing was connected.",
+  bad_state: "That sign-in link was not valid. Start again below.",
+  expired: "The sign-in took too long and expired. Start again below.",
+  replayed: "That sign-in was already used. Start again below.",
+  wrong_provider: "The answer came from a different provider than the one you chose. Start again below.",
+  wrong_user: "That sign-in was started by another user. Start again below.",
+  exchange_failed: "The provider did not accept the sign-in. Start again below.",
+  no_refresh_token: "The provider did not grant offline access, which background sync needs. Start again and allow access.",
+  forbidden: "You do not have the permissions to set up contact sync.",
+  unexpected: "Something went wrong while connecting. Nothing was saved; try again.",
+};
+
+const PROVIDER_NAMES = { google: "Google Contacts", microsoft: "Microsoft Outlook" } as const;
+
+type Search = { add?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string };
+
+export default async function ContactSyncPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const viewer = await requireViewer();
+  const params = await searchParams;
+  if (!canSetUpSync(viewer)) {
+    return (
+      <>
+        <PageHeader title="Contact Sync" />
+        <Alert>
+          Contact sync needs both the &ldquo;add persons&rdquo; and &ldquo;add organizations&rdquo; permissions, because it creates persons and
+          organizations for you. {viewer.canAddPersons ? "" : "You do not have \u201cadd persons\u201d. "}
+          {viewer.canAddOrganizations ? "" : "You do not have \u201cadd organizations\u201d. "}Ask a global admin of your company.
+        </Alert>
+      </>
+    );
+  }
+  const db = await getDb();
+  const [connections, company] = await Promise.all([listConnectionSummaries(db, viewer), getCompany(db, viewer)]);
+  const visibilities = visibilityOptionsForPlan(company.plan).map((v) => ({ value: v, label: VISIBILITY_LABELS[v], hint: VISIBILITY_HINTS[v] }));
+  const demo = demoStatus();
+  const showAdd = connections.length === 0 || params.add === "1";
+
+  return (
+    <>
+      <PageHeader
+        title="Contact Sync"
+        description="Keep your Google or Microsoft address book and Tandem in step."
+        actions={!showAdd ? <ButtonLink href="?add=1" variant="secondary">Add another account</ButtonLink> : null}
+      />
+      <div className="space-y-6">
+        {params.error ? <Alert>{ERRORS[params.error] ?? ERRORS.unexpected}</Alert> : null}
+        {params.connected ? <Alert tone="success">Account connected. Choose what to sync.</Alert> : null}
+        {params.reconnected ? <Alert tone="success">Account reconnected.</Alert> : null}
+        {params.disconnected ? <Alert tone="success">Account disconnected.</Alert> : null}
+        {showAdd ? (
+          <Card>
+            <CardTitle>Connect an address book</CardTitle>
+            <AddAccountForm action={addAccountAction} />
+            {demo.google || demo.microsoft ? (
+              <p className="mt-4 text-xs text-slate-500">
+                Demo mode: {[demo.google && "Google", demo.microsoft && "Microsoft"].filter(Boolean).join(" and ")} accounts are served by local
+                emulators. Try alex.morgan.demo@gmail.com or jordan.lee.demo@outlook.com.
+              </p>
+            ) : null}
+          </Card>
+        ) : null}
+        {connections.map((c) => (
+          <ConnectionCard key={c.id} db={db} viewer={viewer} connection={c} visibilities={visibilities} />
+        ))}
+      </div>
+    </>
+  );
+}
+
+async function ConnectionCard({
+  db,
+  viewer,
+  connection: c,
+  visibilities,
+}: {
+  db: DB;
+  viewer: Viewer;
+  connection: ConnectionSummary;
+  visibilities: { value: string; label: string; hint: string }[];
+}) {
+  const groupLabel = c.provider === "google" ? "Google contact labels, or all of My Contacts." : "Outlook contact folders.";
+  let groups: { id: string; name: string; memberCount?: number }[] = [];
+  let groupError: string | null = null;
+  if (!c.groupId || c.status !== "reconnect_needed") {
+    try {
+      groups = await listProviderGroups(db, viewer, c.id);
+    } catch {
+      groupError = "The address book's groups could not be listed right now. Try again in a moment.";
+    }
+  }
+  const header = (
+    <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+      <div className="min-w-0">
+        <h2 className="truncate text-base font-semibold">{c.accountEmail}</h2>
+        <p className="text-sm text-slate-600">
+          {PROVIDER_NAMES[c.provider]}
+          {c.groupName ? (
+            <>
+              {" "}
+              · group <span className="font-medium">{c.groupName}</span> · <Badge>{c.direction === "two_way" ? "Two-way" : "One-way"}</Badge>{" "}
+              <Badge>{VISIBILITY_LABELS[c.visibility]}</Badge>
+            </>
+          ) : null}
+        </p>
+      </div>
+      <div className="flex flex-wrap gap-2">
+        {c.status === "reconnect_needed" ? (
+          <ActionButton action={reconnectAction} fields={{ connectionId: c.id }} variant="primary">
+            Reconnect
+          </ActionButton>
+        ) : null}
+        {c.groupId && c.status !== "reconnect_needed" ? (
+          <ActionButton action={pauseAction} fields={{ connectionId: c.id, paused: String(c.status !== "paused") }}>
+            {c.status === "paused" ? "Resume" : "Pause"}
+          </ActionButton>
+        ) : null}
+      </div>
+    </div>
+  );
+
+  if (!c.groupId) {
+    return (
+      <Card>
+        {header}
+        <h3 className="mb-3 text-sm font-semibold">Choose what to sync</h3>
+        {groupError ? (
+          <Alert>{groupError}</Alert>
+        ) : (
+          <SettingsForm
+            action={saveSettingsAction}
+            connectionId={c.id}
+            groups={groups}
+            visibilities={visibilities}
+            values={{ groupId: null, direction: c.direction, visibility: visibilities.some((v) => v.value === c.visibility) ? c.visibility : "company" }}
+            groupLabel={groupLabel}
+            submitLabel="Start syncing"
+          />
+        )}
+        <DisconnectButtons connectionId={c.id} />
+      </Card>
+    );
+  }
+
+  const [added, updated, deleted, days] = await Promise.all([
+    recentActivity(db, viewer, c.id, { kinds: ["added"], limit: 8 }),
+    recentActivity(db, viewer, c.id, { kinds: ["updated"], limit: 8 }),
+    recentActivity(db, viewer, c.id, { kinds: ["deleted"], limit: 8 }),
+    activityPerDay(db, viewer, c.id, 14),
+  ]);
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+  return (
+    <Card data-testid={`connection-${c.accountEmail}`}>
+      {header}
+      <LiveStatus
+        connectionId={c.id}
+        syncNowAction={syncNowAction}
+        initial={{
+          status: c.status,
+          lastError: c.lastError,
+          inSync: c.inSync,
+          heldDeletions: c.heldDeletions,
+          waiting: c.runRequestedAt !== null,
+          running: c.running ? { processed: c.running.processed, total: c.running.total } : null,
+          lastRunAt: iso(c.lastRunAt),
+          lastSuccessAt: iso(c.lastSuccessAt),
+          nextRunAt: iso(c.nextRunAt),
+        }}
+      />
+      {c.heldDeletions > 0 ? (
+        <div className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+          <p className="font-medium">
+            The last sync would have deleted {c.heldDeletions} persons at once, so it held them back.
+          </p>
+          <p className="mt-1">Confirm to move them to the trash (restorable), or keep them in Tandem without syncing them.</p>
+          <div className="mt-2 flex flex-wrap gap-2">
+            <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "true" }} variant="danger">
+              Delete {c.heldDeletions} persons
+            </ActionButton>
+            <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "false" }}>
+              Keep them
+            </ActionButton>
+          </div>
+        </div>
+      ) : null}
+      <div className="mt-6 grid gap-6 md:grid-cols-3">
+        <ActivityList title="Recently added" items={added} emptyText="Nothing added yet." />
+        <ActivityList title="Recently updated" items={updated} emptyText="Nothing updated yet." />
+        <ActivityList title="Recently deleted" items={deleted} emptyText="Nothing deleted." restoreAction={restoreAction} />
+      </div>
+      <div className="mt-6">
+        <h3 className="mb-2 text-sm font-semibold">Sync activity</h3>
+        <ActivityChart days={days} />
+      </div>
+      <details className="mt-6 rounded-md ring-1 ring-slate-200">
+        <summary className="cursor-pointer px-3 py-2 text-sm font-medium">Settings</summary>
+        <div className="space-y-4 p-3">
+          {groupError ? <Alert>{groupError}</Alert> : null}
+          {groups.length > 0 ? (
+            <SettingsForm
+              action={saveSettingsAction}
+              connectionId={c.id}
+              groups={groups}
+              visibilities={visibilities}
+              values={{ groupId: c.groupId, direction: c.direction, visibility: c.visibility }}
+              groupLabel={`${groupLabel} Changing the group unlinks the current persons (they stay in Tandem) and syncs the new group.`}
+              submitLabel="Save settings"
+            />
+          ) : null}
+          <DisconnectButtons connectionId={c.id} />
+        </div>
+      </details>
+      <p className="mt-4 text-xs text-slate-500">
+        Persons synced here are listed under <Link href="/persons" className="underline">Persons</Link>; each person&apos;s page shows its sync history.
+      </p>
+    </Card>
+  );
+}
+
+function DisconnectButtons({ connectionId }: { connectionId: string }) {
+  return (
+    <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
+      <span className="text-sm text-slate-600">Disconnect this account:</span>
+      <ActionButton action={disconnectAction} fields={{ connectionId, keep: "true" }} confirm="Disconnect and keep the synced persons in Tandem?">
+        Keep synced persons
+      </ActionButton>
+      <ActionButton
+        action={disconnectAction}
+        fields={{ connectionId, keep: "false" }}
+        variant="danger"
+        confirm="Disconnect and move the synced persons to the trash?"
+      >
+        Remove synced persons
+      </ActionButton>
+    </div>
+  );
+}

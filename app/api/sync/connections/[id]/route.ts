@@ -1,0 +1,30 @@
+// Live status of one of the signed-in user's connections, polled by the dashboard.
+import { getDb } from "@/db";
+import { listConnectionSummaries } from "@/lib/sync/dashboard";
+import { currentViewer } from "@/lib/viewer";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const viewer = await currentViewer();
+  if (!viewer) return Response.json({ error: "Sign in first." }, { status: 401 });
+  const { id } = await params;
+  const summary = (await listConnectionSummaries(await getDb(), viewer)).find((c) => c.id === id);
+  if (!summary) return Response.json({ error: "Not found." }, { status: 404 });
+  return Response.json(
+    {
+      id: summary.id,
+      status: summary.status,
+      lastError: summary.lastError,
+      inSync: summary.inSync,
+      heldDeletions: summary.heldDeletions,
+      waiting: summary.runRequestedAt !== null,
+      running: summary.running,
+      lastRunAt: summary.lastRunAt,
+      lastSuccessAt: summary.lastSuccessAt,
+      nextRunAt: summary.nextRunAt,
+      lastRun: summary.lastRun,
+    },
+    { headers: { "cache-control": "no-store" } },
+  );
+}

@@ -1,0 +1,142 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef } from "react";
+import type { ActionState } from "@/lib/action-state";
+import { Button } from "../ui/button";
+import { cn } from "../ui/cn";
+import { useFormAction } from "../ui/use-form-action";
+
+export type LiveStatusData = {
+  status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error";
+  lastError: string | null;
+  inSync: number;
+  heldDeletions: number;
+  waiting: boolean;
+  running: { processed: number; total: number | null } | null;
+  lastRunAt: string | null;
+  lastSuccessAt: string | null;
+  nextRunAt: string | null;
+};
+
+function when(iso: string | null): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** Status, progress and the refresh button of one connection, kept current by polling: every
+ * second while a run is waiting or going on, every 15 s otherwise. */
+export function LiveStatus({
+  connectionId,
+  initial,
+  syncNowAction,
+}: {
+  connectionId: string;
+  initial: LiveStatusData;
+  syncNowAction: (state: ActionState, form: FormData) => Promise<ActionState>;
+}) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const key = ["sync-status", connectionId];
+  const { data = initial } = useQuery<LiveStatusData>({
+    queryKey: key,
+    queryFn: async () => {
+      const res = await fetch(`/api/sync/connections/${connectionId}`, { cache: "no-store" });
+      if (!res.ok) throw new Error(`status ${res.status}`);
+      return (await res.json()) as LiveStatusData;
+    },
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data?.running || q.state.data?.waiting ? 1000 : 15_000),
+  });
+  const busy = !!data.running || data.waiting;
+  const wasBusy = useRef(busy);
+  useEffect(() => {
+    // A run just ended: redraw the server-rendered figures and activity.
+    if (wasBusy.current && !busy) router.refresh();
+    wasBusy.current = busy;
+  }, [busy, router]);
+
+  const { state, formAction, onSubmit, pending } = useFormAction(async (prev, form) => {
+    const result = await syncNowAction(prev, form);
+    await queryClient.invalidateQueries({ queryKey: key });
+    return result;
+  });
+
+  const total = data.running?.total ?? null;
+  const processed = data.running?.processed ?? 0;
+  const percent = total ? Math.min(100, Math.round((processed / total) * 100)) : null;
+  const label = data.running
+    ? total
+      ? `Syncing… ${processed} of ${total} contacts`
+      : `Syncing… ${processed} contacts so far`
+    : data.waiting
+      ? "Sync starting…"
+      : STATUS_TEXT[data.status];
+
+  return (
+    <div className="space-y-3" aria-live="polite">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="flex items-center gap-2 text-sm font-medium" data-testid="sync-status">
+          <span aria-hidden="true" className={cn("inline-block h-2.5 w-2.5 rounded-full", busy ? "animate-pulse bg-brand-500" : DOT[data.status])} />
+          {label}
+        </p>
+        <form action={formAction} onSubmit={onSubmit}>
+          <input type="hidden" name="connectionId" value={connectionId} />
+          <Button type="submit" variant="secondary" disabled={pending || busy || data.status === "paused" || data.status === "reconnect_needed"}>
+            {busy ? "Syncing…" : "Refresh"}
+          </Button>
+        </form>
+      </div>
+      {/* Fixed height: the page does not shift while a run comes and goes. */}
+      <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-label="Sync progress" aria-valuenow={percent ?? undefined} aria-valuemin={0} aria-valuemax={100}>
+        <div
+          className={cn("h-full rounded-full bg-brand-500 transition-all", busy && percent === null && "w-1/3 animate-pulse")}
+          style={percent !== null ? { width: `${percent}%` } : busy ? undefined : { width: "0%" }}
+        />
+      </div>
+      {data.lastError && !busy ? <p className="text-sm text-red-700">{data.lastError}</p> : null}
+      {!state.ok && state.message ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.message}
+        </p>
+      ) : null}
+      <dl className="grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
+        <div>
+          <dt className="text-slate-500">Contacts in sync</dt>
+          <dd className="text-lg font-semibold tabular-nums" data-testid="in-sync">
+            {data.inSync}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Last sync</dt>
+          <dd className="tabular-nums">{when(data.lastSuccessAt ?? data.lastRunAt)}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Next sync</dt>
+          <dd className="tabular-nums">{data.status === "active" ? when(data.nextRunAt) : "—"}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Held deletions</dt>
+          <dd className="tabular-nums">{data.heldDeletions}</dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+const STATUS_TEXT: Record<LiveStatusData["status"], string> = {
+  active: "Up to date",
+  paused: "Paused — nothing syncs until you resume",
+  needs_confirmation: "Waiting for your confirmation",
+  reconnect_needed: "Reconnect needed",
+  error: "The last sync failed — it will be retried",
+};
+
+const DOT: Record<LiveStatusData["status"], string> = {
+  active: "bg-emerald-500",
+  paused: "bg-slate-400",
+  needs_confirmation: "bg-amber-500",
+  reconnect_needed: "bg-red-500",
+  error: "bg-red-500",
+};

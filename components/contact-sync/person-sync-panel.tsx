@@ -1,0 +1,72 @@
+import type { PersonSyncHistory } from "@/lib/sync/dashboard";
+import { Card, CardTitle } from "../ui/card";
+
+const KIND_TEXT: Record<string, string> = {
+  added: "Added",
+  updated: "Updated",
+  deleted: "Deleted",
+  conflict: "Conflict",
+  error: "Could not sync",
+  held_deletion: "Deletion held for confirmation",
+  restored: "Restored",
+};
+
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "object" && v && "value" in v ? String((v as { value: unknown }).value) : String(v))).join(", ") || "—";
+  return String(value);
+}
+
+/** Which address books a person is linked to, and what sync did to it. */
+export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
+  return (
+    <Card>
+      <CardTitle>Sync</CardTitle>
+      {history.links.length === 0 ? (
+        <p className="text-sm text-slate-500">Not linked to any address book.</p>
+      ) : (
+        <ul className="mb-3 space-y-1 text-sm">
+          {history.links.map((l) => (
+            <li key={l.connectionId}>
+              Linked to <span className="font-medium">{l.accountEmail}</span> ({l.provider === "google" ? "Google" : "Microsoft"}
+              {l.groupName ? `, ${l.groupName}` : ""})
+            </li>
+          ))}
+        </ul>
+      )}
+      {history.events.length > 0 ? (
+        <ol className="space-y-3 border-l border-slate-200 pl-3 text-sm">
+          {history.events.map((e) => {
+            const detail = e.detail as { rule?: string; winner?: string; base?: unknown; crm?: unknown; provider?: unknown; message?: string };
+            return (
+              <li key={e.id}>
+                <p className="font-medium">
+                  {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" ? (e.side === "crm" ? "in Tandem" : `in ${e.provider === "google" ? "Google" : "Outlook"}`) : null}
+                </p>
+                <p className="text-xs text-slate-500">
+                  {e.createdAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })} · {e.accountEmail}
+                </p>
+                {e.kind === "conflict" && detail.rule ? (
+                  <p className="text-xs text-slate-700">
+                    Changed on both sides; {detail.rule}.{" "}
+                    {detail.crm !== undefined ? `Tandem: ${show(detail.crm)}; address book: ${show(detail.provider)}.` : null}
+                  </p>
+                ) : null}
+                {e.kind !== "conflict" && e.changes.length > 0 ? (
+                  <ul className="text-xs text-slate-600">
+                    {e.changes.slice(0, 6).map((c) => (
+                      <li key={c.field}>
+                        {c.field}: {show(c.old)} → {show(c.new)}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {detail.message ? <p className="text-xs text-red-700">{detail.message}</p> : null}
+              </li>
+            );
+          })}
+        </ol>
+      ) : null}
+    </Card>
+  );
+}
