@@ -13,7 +13,7 @@ import { getOwnConnection } from "./dashboard";
 import { resolveHeldDeletions, restoreDeletedPerson } from "./engine";
 import { grantsWrite, requireSyncPermission, startAuthorization } from "./oauth-flow";
 import type { ProviderConfig } from "./oauth-config";
-import type { ProviderGroup } from "./provider";
+import { InvalidGrantError, type ProviderGroup } from "./provider";
 import { requestSync } from "./scheduler";
 import { readTokens } from "./tokens";
 
@@ -30,7 +30,17 @@ async function ownConnection(db: DB, viewer: Viewer, id: string): Promise<SyncCo
 export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: string, deps: ManageDeps = {}): Promise<ProviderGroup[]> {
   const conn = await ownConnection(db, viewer, connectionId);
   const adapter = await adapterForConnection(db, { ...conn, groupId: conn.groupId ?? "unset" }, { endpoints: deps.endpoints });
-  return adapter.listGroups();
+  try {
+    return await adapter.listGroups();
+  } catch (error) {
+    if (error instanceof InvalidGrantError) {
+      await db
+        .update(syncConnections)
+        .set({ status: "reconnect_needed", lastError: "The account's access was revoked or has expired. Reconnect the account to resume syncing." })
+        .where(eq(syncConnections.id, connectionId));
+    }
+    throw error;
+  }
 }
 
 export type Settings = { groupId: string; direction: Direction; visibility: Visibility };

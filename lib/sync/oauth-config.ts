@@ -59,7 +59,11 @@ export function providerConfig(provider: Provider): ProviderConfig {
     demo,
     clientId: e.MICROSOFT_CLIENT_ID ?? DEMO_CLIENT_ID,
     clientSecret: e.MICROSOFT_CLIENT_SECRET ?? DEMO_CLIENT_SECRET,
-    authorizeUrl: `${login.replace(/\/$/, "")}/${e.MICROSOFT_TENANT}/oauth2/v2.0/authorize`,
+    // In demo mode the browser reaches the emulator's sign-in page through the app (see
+    // app/api/demo/microsoft): it could not trust the emulator's test certificate directly.
+    authorizeUrl: demo && !e.MICROSOFT_LOGIN_URL
+      ? new URL(`/api/demo/microsoft/${e.MICROSOFT_TENANT}/oauth2/v2.0/authorize`, e.APP_URL).toString()
+      : `${login.replace(/\/$/, "")}/${e.MICROSOFT_TENANT}/oauth2/v2.0/authorize`,
     tokenUrl: `${login.replace(/\/$/, "")}/${e.MICROSOFT_TENANT}/oauth2/v2.0/token`,
     apiBaseUrl: e.GRAPH_BASE_URL ?? (demo ? `${emulatorUrls().microsoft}/` : "https://graph.microsoft.com/"),
     redirectUri,

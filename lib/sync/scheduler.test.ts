@@ -2,7 +2,7 @@
 // set): what a claim takes, how requests coalesce, and the worker loop around the real engine
 // with a stand-in provider that has nothing to sync.
 import { and, desc, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { syncConnections, syncRuns, type SyncConnection } from "@/db/schema";
 import { seedDemo, type SeededDemo } from "@/db/seed";
@@ -12,7 +12,7 @@ import { createConnection } from "./connections";
 import type { SyncLogger } from "./engine";
 import { acquireLease, releaseLease } from "./lease";
 import type { ProviderAdapter } from "./provider";
-import { claimNextConnection, requestSync, runWorker, startInProcessWorker, wakeWorkers } from "./scheduler";
+import { claimNextConnection, requestSync, runWorker, startInProcessWorker, wakeWorkers, type WorkerOptions } from "./scheduler";
 
 const HOUR = 3_600_000;
 
@@ -177,6 +177,25 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
   });
 
   describe("the worker loop", () => {
+    const stops: (() => void)[] = [];
+    // A test that fails midway must not leave its worker taking the next test's connections.
+    afterEach(() => {
+      for (const stop of stops.splice(0)) stop();
+    });
+
+    /** A worker with test-sized defaults; stop() aborts it and waits for its runs in progress. */
+    function startWorker(opts: Partial<WorkerOptions> = {}) {
+      const controller = new AbortController();
+      stops.push(() => controller.abort());
+      const done = runWorker({ db: handle.db, intervalMs: HOUR, pollMs: HOUR, adapterFor: async () => emptyProvider(), ...opts, signal: controller.signal });
+      return {
+        stop: async () => {
+          controller.abort();
+          await done;
+        },
+      };
+    }
+
     const runsOf = (id: string) => handle.db.select().from(syncRuns).where(eq(syncRuns.connectionId, id)).orderBy(desc(syncRuns.startedAt));
     const finishedRuns = async (id: string, count: number) => {
       const runs = (await runsOf(id)).filter((r) => r.finishedAt);
@@ -185,8 +204,7 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
 
     it("sync now wakes an idle worker of this process at once instead of at its next poll", async () => {
       const id = await connection();
-      const controller = new AbortController();
-      const worker = runWorker({ db: handle.db, intervalMs: HOUR, pollMs: HOUR, signal: controller.signal, adapterFor: async () => emptyProvider() });
+      const worker = startWorker();
       await requestSync(handle.db, id);
       await until(() => finishedRuns(id, 1), { what: "the first run" });
       // The worker has gone idle (or is about to); only a wake-up can bring the second run in time.
@@ -194,21 +212,16 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       const runs = await until(() => finishedRuns(id, 2), { timeoutMs: 5_000, what: "the second run" });
       expect(runs.map((r) => r.outcome)).toEqual(["succeeded", "succeeded"]);
       expect(runs.map((r) => r.trigger)).toEqual(["manual", "manual"]);
-      controller.abort();
-      await worker;
+      await worker.stop();
     });
 
     it("a run that throws is logged and the worker goes on with the next connection", async () => {
       const broken = await connection();
       const fine = await connection();
       const { lines, logger } = recordingLogger();
-      const controller = new AbortController();
-      const worker = runWorker({
-        db: handle.db,
-        intervalMs: HOUR,
+      const worker = startWorker({
         pollMs: 50,
         concurrency: 1,
-        signal: controller.signal,
         logger,
         adapterFor: async (conn) => {
           if (conn.id === broken) throw new Error("no adapter for you");
@@ -220,8 +233,7 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       await requestSync(handle.db, fine);
       const [run] = await until(() => finishedRuns(fine, 1), { what: "the next connection's run" });
       expect(run!.outcome).toBe("succeeded");
-      controller.abort();
-      await worker;
+      await worker.stop();
       expect(lines.find((l) => l.msg === "sync run crashed")?.data).toMatchObject({ connectionId: broken, error: "no adapter for you" });
       expect(lines.filter((l) => l.msg === "sync run")).toEqual([expect.objectContaining({ data: expect.objectContaining({ connectionId: fine, outcome: "succeeded", trigger: "manual" }) })]);
     });
@@ -229,13 +241,8 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
     it("a request whose run finds the connection busy is given back and runs once the lease is free", async () => {
       const id = await connection();
       const { lines, logger } = recordingLogger();
-      const controller = new AbortController();
       let raced = false;
-      const worker = runWorker({
-        db: handle.db,
-        intervalMs: HOUR,
-        pollMs: HOUR,
-        signal: controller.signal,
+      const worker = startWorker({
         logger,
         adapterFor: async () => {
           // Another worker takes the lease between our claim and our run.
@@ -251,8 +258,7 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       wakeWorkers();
       const [run] = await until(() => finishedRuns(id, 1), { what: "the given-back request's run" });
       expect(run).toMatchObject({ outcome: "succeeded", trigger: "manual" });
-      controller.abort();
-      await worker;
+      await worker.stop();
     });
 
     it("stopping lets the run in progress finish, then the worker ends", async () => {
@@ -260,12 +266,7 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       let pulling = false;
-      const controller = new AbortController();
-      const worker = runWorker({
-        db: handle.db,
-        intervalMs: HOUR,
-        pollMs: HOUR,
-        signal: controller.signal,
+      const worker = startWorker({
         adapterFor: async () =>
           emptyProvider(() => {
             pulling = true;
@@ -274,13 +275,13 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       });
       await requestSync(handle.db, id);
       await until(async () => pulling, { what: "the run to start" });
-      controller.abort();
+      const stopped = worker.stop();
       let ended = false;
-      void worker.then(() => (ended = true));
+      void stopped.then(() => (ended = true));
       await until(async () => (await runsOf(id)).length === 1, { what: "the run row" });
       expect(ended).toBe(false);
       release();
-      await worker;
+      await stopped;
       const [run] = await runsOf(id);
       expect(run).toMatchObject({ outcome: "succeeded" });
       expect(run!.finishedAt).not.toBeNull();
@@ -291,11 +292,13 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       const id = await connection();
       const options = { db: handle.db, intervalMs: HOUR, pollMs: HOUR, adapterFor: async () => emptyProvider(), logger: recordingLogger().logger };
       const first = startInProcessWorker(options);
+      stops.push(() => void first.stop());
       expect(startInProcessWorker({ ...options, workerId: "second" })).toBe(first);
       await requestSync(handle.db, id);
       await until(() => finishedRuns(id, 1), { what: "the in-process worker's run" });
       await first.stop();
       const next = startInProcessWorker(options);
+      stops.push(() => void next.stop());
       expect(next).not.toBe(first);
       await next.stop();
       const open = await handle.db.select().from(syncRuns).where(and(eq(syncRuns.connectionId, id), eq(syncRuns.outcome, "running")));

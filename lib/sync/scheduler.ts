@@ -78,7 +78,7 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
         inArray(c.status, RUNNABLE),
         isNotNull(c.groupId),
         or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`)),
-
+        or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
       ),
     )
     .orderBy(sql`${c.runRequestedAt} asc nulls last`, c.nextRunAt)
@@ -179,7 +179,7 @@ async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim)
       logger.info("sync run skipped", { ...line, reason: summary.reason });
       return;
     }
-    await closeAbandonedRuns(db, conn.id, summary.runId);
+
     const { runId, outcome, full, counts, error } = summary;
     logger[outcome === "failed" ? "warn" : "info"]("sync run", { ...line, runId, outcome, full, ms: Date.now() - started, counts, ...(error ? { error } : {}) });
   } catch (error) {

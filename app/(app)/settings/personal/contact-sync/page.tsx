@@ -15,6 +15,7 @@ import { activityPerDay, listConnectionSummaries, recentActivity, type Connectio
 import { demoStatus } from "@/lib/sync/demo";
 import { listProviderGroups } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/oauth-flow";
+import { InvalidGrantError } from "@/lib/sync/provider";
 import { VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
 import {
@@ -117,8 +118,11 @@ async function ConnectionCard({
   if (!c.groupId || c.status !== "reconnect_needed") {
     try {
       groups = await listProviderGroups(db, viewer, c.id);
-    } catch {
-      groupError = "The address book's groups could not be listed right now. Try again in a moment.";
+    } catch (error) {
+      groupError =
+        error instanceof InvalidGrantError
+          ? "The account's access was revoked or has expired. Use Reconnect to sign in again."
+          : "The address book's groups could not be listed right now. Try again in a moment.";
     }
   }
   const header = (
@@ -137,7 +141,7 @@ async function ConnectionCard({
         </p>
       </div>
       <div className="flex flex-wrap gap-2">
-        {c.status === "reconnect_needed" ? (
+        {c.status === "reconnect_needed" || groupError?.includes("Reconnect") ? (
           <ActionButton action={reconnectAction} fields={{ connectionId: c.id }} variant="primary">
             Reconnect
           </ActionButton>

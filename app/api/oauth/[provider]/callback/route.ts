@@ -9,10 +9,18 @@ import { currentViewer } from "@/lib/viewer";
 
 const PAGE = "/settings/personal/contact-sync";
 
+/** A redirect to a path on the host the browser used (request.url carries the server's own
+ * hostname, which may differ from the one the session cookie belongs to). */
+function redirectTo(request: Request, path: string): NextResponse {
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const proto = request.headers.get("x-forwarded-proto") ?? new URL(request.url).protocol.replace(":", "");
+  return NextResponse.redirect(new URL(path, host ? `${proto}://${host}` : request.url), 303);
+}
+
 export async function GET(request: Request, { params }: { params: Promise<{ provider: string }> }) {
-  const back = (query: Record<string, string>) => NextResponse.redirect(new URL(`${PAGE}?${new URLSearchParams(query)}`, request.url), 303);
+  const back = (query: Record<string, string>) => redirectTo(request, `${PAGE}?${new URLSearchParams(query)}`);
   const viewer = await currentViewer();
-  if (!viewer) return NextResponse.redirect(new URL("/sign-in", request.url), 303);
+  if (!viewer) return redirectTo(request, "/sign-in");
   const { provider } = await params;
   try {
     const db = await getDb();
