@@ -1,0 +1,126 @@
+import { expect, test, type Page } from "@playwright/test";
+import { googleBook, outlookBook } from "./address-book";
+import { pageAs, uniqueName, USERS } from "./helpers";
+
+/** Types the account, goes through the emulator's consent page and comes back to the wizard. */
+async function connect(page: Page, email: string) {
+  await page.goto("/settings/personal/contact-sync?add=1");
+  await page.getByLabel("E-mail address of the account").fill(email);
+  await page.getByRole("button", { name: "Add new account" }).click();
+  await expect(page.getByRole("heading", { name: /Sign in with/ })).toBeVisible();
+  await page.getByRole("button", { name: "Allow" }).click();
+  await expect(page.getByText("Account connected. Choose what to sync.")).toBeVisible();
+}
+
+/** The card of one account on the Contact Sync page. */
+const card = (page: Page, email: string) => page.getByTestId(`connection-${email}`);
+
+async function chooseSettings(page: Page, opts: { group: string; direction: "One-way" | "Two-way"; visibility: string }) {
+  const group = page.getByLabel("Sync group").last();
+  const value = await group.locator("option", { hasText: opts.group }).first().getAttribute("value");
+  await group.selectOption(value!);
+  await page.getByRole("radio", { name: new RegExp(`^${opts.direction}`) }).last().check();
+  await page.getByLabel("Visibility of synced persons").last().selectOption(opts.visibility);
+  await page.getByRole("button", { name: "Start syncing" }).last().click();
+}
+
+async function waitUpToDate(page: Page, email: string) {
+  await expect(card(page, email).getByTestId("sync-status")).toHaveText("Up to date", { timeout: 30_000 });
+}
+
+test("the Google wizard ends on a dashboard counting the group's contacts, owned by the user with the chosen visibility", async ({ browser }) => {
+  const email = "alex.morgan.demo@gmail.com";
+  const east = await pageAs(browser, USERS.east);
+  await connect(east, email);
+  await chooseSettings(east, { group: "Clients", direction: "One-way", visibility: "owner" });
+  await waitUpToDate(east, email);
+  const remote = await (await googleBook(email)).list("Clients");
+  await expect(card(east, email).getByTestId("in-sync")).toHaveText(String(remote.length));
+  await expect(card(east, email).getByRole("region", { name: "Recently added" }).getByRole("listitem").first()).toBeVisible();
+
+  const someone = remote.find((c) => c.family && /^[A-Za-z]+$/.test(c.family))!;
+  await east.goto(`/persons?q=${encodeURIComponent(someone.family)}`);
+  await expect(east.getByRole("link", { name: `${someone.given} ${someone.family}` }).first()).toBeVisible();
+  // Owner only: another rep does not see the synced persons.
+  const west = await pageAs(browser, USERS.west);
+  await west.goto(`/persons?q=${encodeURIComponent(`${someone.given} ${someone.family}`)}`);
+  await expect(west.getByRole("link", { name: `${someone.given} ${someone.family}` })).toHaveCount(0);
+});
+
+test("the Microsoft wizard ends on a dashboard counting the folder's contacts", async ({ browser }) => {
+  const email = "jordan.lee.demo@outlook.com";
+  const manager = await pageAs(browser, USERS.manager);
+  await connect(manager, email);
+  await chooseSettings(manager, { group: "Clients", direction: "One-way", visibility: "company" });
+  await waitUpToDate(manager, email);
+  const remote = await (await outlookBook(email)).list("Clients");
+  await expect(card(manager, email).getByTestId("in-sync")).toHaveText(String(remote.length));
+  const someone = remote.find((c) => c.family && /^[A-Za-z]+$/.test(c.family))!;
+  // Entire company: another user sees them.
+  const support = await pageAs(browser, USERS.support);
+  await support.goto(`/persons?q=${encodeURIComponent(`${someone.given} ${someone.family}`)}`);
+  await expect(support.getByRole("link", { name: `${someone.given} ${someone.family}` }).first()).toBeVisible();
+});
+
+test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the CRM and the dashboard", async ({ browser }) => {
+  const email = "sam.rivera.demo@gmail.com";
+  const west = await pageAs(browser, USERS.west);
+  await connect(west, email);
+  await chooseSettings(west, { group: "Family", direction: "Two-way", visibility: "company" });
+  // Two-way needs write access: the provider asks again.
+  await expect(west.getByRole("heading", { name: /Sign in with/ })).toBeVisible();
+  await west.getByRole("button", { name: "Allow" }).click();
+  await expect(west.getByText("Account reconnected.")).toBeVisible();
+  await waitUpToDate(west, email);
+  const book = await googleBook(email);
+  const [first] = await book.list("Family");
+
+  // CRM → Google.
+  await west.goto(`/persons?q=${encodeURIComponent(`${first!.given} ${first!.family}`)}`);
+  await west.getByRole("link", { name: `${first!.given} ${first!.family}` }).first().click();
+  const renamed = uniqueName("Crm");
+  await west.getByLabel("Last name").fill(renamed);
+  await west.getByRole("button", { name: "Save changes" }).click();
+  await expect(west.getByText("Saved.")).toBeVisible();
+  await west.goto("/settings/personal/contact-sync");
+  await card(west, email).getByRole("button", { name: "Refresh" }).click();
+  await waitUpToDate(west, email);
+  await expect.poll(async () => (await book.list("Family")).find((c) => c.id === first!.id)?.family).toBe(renamed);
+
+  // Google → CRM.
+  const fromGoogle = uniqueName("Goog");
+  await book.setFamilyName(first!.id, fromGoogle);
+  await card(west, email).getByRole("button", { name: "Refresh" }).click();
+  await waitUpToDate(west, email);
+  await expect(card(west, email).getByRole("region", { name: "Recently updated" })).toContainText(fromGoogle);
+  await west.goto(`/persons?q=${fromGoogle}`);
+  await expect(west.getByRole("link", { name: `${first!.given} ${fromGoogle}` })).toBeVisible();
+});
+
+test("one-way: a person created in the CRM is not sent to the provider", async ({ browser }) => {
+  const email = "casey.kim.demo@hotmail.com";
+  const admin = await pageAs(browser, USERS.admin);
+  await connect(admin, email);
+  await chooseSettings(admin, { group: "Clients", direction: "One-way", visibility: "company" });
+  await waitUpToDate(admin, email);
+  const book = await outlookBook(email);
+  const before = await book.list("Clients");
+  const name = uniqueName("Local");
+  await admin.goto("/persons/new");
+  await admin.getByLabel("Last name").fill(name);
+  await admin.getByRole("button", { name: "Create person" }).click();
+  await expect(admin.getByText("Person created.")).toBeVisible();
+  await admin.goto("/settings/personal/contact-sync");
+  await card(admin, email).getByRole("button", { name: "Refresh" }).click();
+  await waitUpToDate(admin, email);
+  const after = await book.list("Clients");
+  expect(after.length).toBe(before.length);
+  expect(after.some((c) => c.family === name)).toBe(false);
+});
+
+test("a user without the permissions sees why and nothing to submit", async ({ browser }) => {
+  const support = await pageAs(browser, USERS.support);
+  await support.goto("/settings/personal/contact-sync");
+  await expect(support.getByText(/needs both the .add persons. and .add organizations. permissions/)).toBeVisible();
+  await expect(support.getByRole("button", { name: "Add new account" })).toHaveCount(0);
+});
