@@ -225,7 +225,9 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
         ...(outcome === "succeeded" || outcome === "held" ? { lastSuccessAt: new Date() } : {}),
         updatedAt: new Date(),
       })
-      .where(eq(syncConnections.id, conn.id));
+      // Only while this run still holds the lease: a worker that froze and woke up after another
+      // took over must not overwrite that worker's outcome.
+      .where(and(eq(syncConnections.id, conn.id), eq(syncConnections.leaseOwner, run.id)));
   });
   await releaseLease(db, conn.id, run.id);
   return { status: "done", runId: run.id, outcome, counts: run.counts, full, ...(failure ? { error: failure } : {}) };

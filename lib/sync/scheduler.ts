@@ -179,7 +179,7 @@ async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim)
       logger.info("sync run skipped", { ...line, reason: summary.reason });
       return;
     }
-
+    await closeAbandonedRuns(db, conn.id, summary.runId);
     const { runId, outcome, full, counts, error } = summary;
     logger[outcome === "failed" ? "warn" : "info"]("sync run", { ...line, runId, outcome, full, ms: Date.now() - started, counts, ...(error ? { error } : {}) });
   } catch (error) {

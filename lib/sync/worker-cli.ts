@@ -97,10 +97,17 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** The driver's own words when there are some ("connect ECONNREFUSED …"), not the failed SQL. */
+function describeError(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+}
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`The worker could not start: ${describeError(error)}`);
     process.exit(1);
   },
 );

@@ -1,0 +1,317 @@
+// Background sync workers end to end: the real engine and scheduler, the Google emulator, a real
+// database. In-process workers on PGlite (and a Postgres server when TEST_DATABASE_URL is set);
+// worker processes sharing a Postgres server when it is set.
+import { spawn, type ChildProcess } from "node:child_process";
+import readline from "node:readline";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { persons, syncConnections, syncLinks, syncRuns } from "@/db/schema";
+import { seedDemo, type SeededDemo } from "@/db/seed";
+import { setConfig } from "@/emulators";
+import { adapterForConnection, createConnection } from "@/lib/sync/connections";
+import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/scheduler";
+import { testDatabases } from "@/tests/databases";
+import { startGoogle, type ProviderEmulator } from "./drivers";
+import { afterFirstPage, stopDead } from "./fixtures/first-page-hook";
+import { until } from "./fixtures/until";
+
+const HOUR = 3_600_000;
+const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 50, maxTotalWaitMs: 5_000 };
+const PAGE_SIZE = 10;
+
+/** A world to sync in: an emulator, a database with the demo company, and helpers on them. */
+function syncWorld(open: () => Promise<DbHandle>) {
+  const world = {} as { emu: ProviderEmulator; handle: DbHandle; demo: SeededDemo };
+  let counter = 0;
+
+  beforeAll(async () => {
+    [world.emu, world.handle] = await Promise.all([startGoogle(), open()]);
+    world.demo = await seedDemo(world.handle.db);
+  });
+  afterAll(async () => {
+    await Promise.all([world.emu?.close(), world.handle?.close()]);
+  });
+
+  /** An address book with `contacts` contacts (family name unique to it) and its connection, not due for an hour. */
+  async function connect(contacts: number) {
+    const email = `worker${++counter}-${Date.now()}@example.com`;
+    const family = `Family${counter}x${Date.now()}`;
+    const book = await world.emu.addressBook(email, "Clients");
+    for (let i = 0; i < contacts; i++) await book.add({ given: `Person${i}`, family, email: `p${i}.${email}` });
+    const id = await createConnection(world.handle.db, {
+      companyId: world.demo.companyId,
+      userId: world.demo.users.east,
+      provider: "google",
+      accountEmail: email,
+      tokens: { accessToken: book.accessToken },
+      groupId: book.groupId,
+      groupName: "Clients",
+      direction: "two_way",
+      visibility: "owner",
+    });
+    await world.handle.db.update(syncConnections).set({ nextRunAt: new Date(Date.now() + HOUR) }).where(eq(syncConnections.id, id));
+    return { id, family, contacts, accessToken: book.accessToken };
+  }
+
+  const adapterFor = (pageSize = PAGE_SIZE) => async (conn: typeof syncConnections.$inferSelect) =>
+    adapterForConnection(world.handle.db, conn, { endpoints: { googleRootUrl: `${world.emu.url}/`, graphBaseUrl: "" }, retry: FAST_RETRY, pageSize });
+
+  // A test that fails midway must not leave its workers taking the next test's connections.
+  const aborts: AbortController[] = [];
+  afterEach(() => {
+    for (const controller of aborts.splice(0)) controller.abort();
+  });
+
+  /** An in-process worker; stop() waits for its runs in progress. */
+  function startWorker(opts: Partial<WorkerOptions> = {}) {
+    const controller = new AbortController();
+    aborts.push(controller);
+    const done = runWorker({ db: world.handle.db, intervalMs: HOUR, pollMs: 50, adapterFor: adapterFor(), ...opts, signal: controller.signal });
+    return {
+      stop: async () => {
+        controller.abort();
+        await done;
+      },
+    };
+  }
+
+  const row = async (id: string) => (await world.handle.db.select().from(syncConnections).where(eq(syncConnections.id, id)))[0]!;
+  const runsOf = (id: string) => world.handle.db.select().from(syncRuns).where(eq(syncRuns.connectionId, id)).orderBy(asc(syncRuns.startedAt));
+
+  /** Nothing waiting, nothing running, and at least one run finished. Momentary: a worker may be
+   * between a claim and its run, so callers stop the workers before asserting on the end state. */
+  async function settled(id: string) {
+    const [conn, runs] = await Promise.all([row(id), runsOf(id)]);
+    return !conn.runRequestedAt && !conn.leaseOwner && runs.length > 0 && runs.every((r) => r.finishedAt);
+  }
+
+  /** The end state every scenario must reach: each contact once, as one live linked person. */
+  async function expectEveryContactOnce(c: { id: string; family: string; contacts: number }) {
+    const linked = await world.handle.db.select({ personId: syncLinks.personId }).from(syncLinks).where(eq(syncLinks.connectionId, c.id));
+    const people = await world.handle.db
+      .select({ id: persons.id, firstName: persons.firstName })
+      .from(persons)
+      .where(and(eq(persons.companyId, world.demo.companyId), eq(persons.lastName, c.family), isNull(persons.deletedAt)));
+    expect(people).toHaveLength(c.contacts);
+    expect(new Set(people.map((p) => p.firstName)).size).toBe(c.contacts);
+    expect(linked.map((l) => l.personId).sort()).toEqual(people.map((p) => p.id).sort());
+  }
+
+  /** Runs of one connection, by start: each ends before the next starts. */
+  function expectNoOverlap(runs: { startedAt: Date; finishedAt: Date | null }[]) {
+    for (const [i, run] of runs.entries()) {
+      expect(run.finishedAt).not.toBeNull();
+      const next = runs[i + 1];
+      if (next) expect(run.finishedAt!.getTime()).toBeLessThanOrEqual(next.startedAt.getTime());
+    }
+  }
+
+  return { world, connect, adapterFor, startWorker, row, runsOf, settled, expectEveryContactOnce, expectNoOverlap };
+}
+
+/** A run a dead worker left open, as the next run closes it. */
+function expectClosedAsAbandoned(dead: typeof syncRuns.$inferSelect | undefined, rescue: typeof syncRuns.$inferSelect | undefined) {
+  expect(dead).toMatchObject({ outcome: "failed", error: expect.stringMatching(/Abandoned/) });
+  expect(dead!.finishedAt!.getTime()).toBeLessThanOrEqual(rescue!.startedAt.getTime());
+}
+
+describe.each(testDatabases())("workers on $name", ({ open }) => {
+  const { world, connect, adapterFor, startWorker, row, runsOf, settled, expectEveryContactOnce, expectNoOverlap } = syncWorld(open);
+
+  it("20 concurrent sync-now requests while two workers run: one run at a time, at most one extra run, no duplicate persons", async () => {
+    const c = await connect(30);
+    const workers = [startWorker({ workerId: "a", concurrency: 2 }), startWorker({ workerId: "b", concurrency: 2 })];
+    await Promise.all(Array.from({ length: 20 }, () => requestSync(world.handle.db, c.id)));
+    await until(() => settled(c.id), { timeoutMs: 20_000, what: "the requested runs" });
+    await Promise.all(workers.map((w) => w.stop()));
+
+    const runs = await runsOf(c.id);
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(runs.length).toBeLessThanOrEqual(2);
+    expectNoOverlap(runs);
+    expect(runs.map((r) => r.outcome)).toEqual(runs.map(() => "succeeded"));
+    expect(runs.reduce((sum, r) => sum + r.counts.crmAdded, 0)).toBe(30);
+    await expectEveryContactOnce(c);
+  });
+
+  it("20 sync-now requests during a run leave that run alone and bring exactly one more run", async () => {
+    const c = await connect(30);
+    let reached = false;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const hooked = adapterFor();
+    const workers = ["a", "b"].map((workerId) =>
+      startWorker({ workerId, concurrency: 2, adapterFor: async (conn) => afterFirstPage(await hooked(conn), () => ((reached = true), gate)) }),
+    );
+    await requestSync(world.handle.db, c.id);
+    await until(async () => reached, { what: "the first run to be under way" });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => requestSync(world.handle.db, c.id)));
+    expect(answers.filter((a) => !a.alreadyWaiting)).toHaveLength(1);
+    release();
+    await until(async () => (await settled(c.id)) && (await runsOf(c.id)).length === 2, { what: "the follow-up run" });
+    await Promise.all(workers.map((w) => w.stop()));
+
+    const runs = await runsOf(c.id);
+    expect(runs.map((r) => [r.trigger, r.outcome, r.counts.crmAdded])).toEqual([
+      ["initial", "succeeded", 30],
+      ["manual", "succeeded", 0],
+    ]);
+    expectNoOverlap(runs);
+    await expectEveryContactOnce(c);
+  });
+
+  // In one process a worker cannot be killed, but it can stop dead: its run stops for good right
+  // after committing a page, so it never renews the lease, stores the cursor or closes its run.
+  it("a worker that stops dead mid-run keeps the connection until its lease lapses; then another worker completes the work", async () => {
+    const c = await connect(30);
+    let stopped = false;
+    const frozen = startWorker({ workerId: "frozen", concurrency: 1, adapterFor: async (conn) => afterFirstPage(await adapterFor()(conn), stopDead(() => (stopped = true))) });
+    await requestSync(world.handle.db, c.id);
+    await until(async () => stopped, { what: "the first page" });
+    // Stopping only stops claiming: its run in progress never ends, so it is not awaited.
+    void frozen.stop();
+
+    const [dead] = await runsOf(c.id);
+    expect(dead).toMatchObject({ outcome: "running", processed: PAGE_SIZE });
+    expect((await row(c.id)).leaseUntil!.getTime()).toBeGreaterThan(Date.now());
+    // While the lease is live, no worker may take the connection, even on request.
+    await requestSync(world.handle.db, c.id);
+    expect(await claimNextConnection(world.handle.db, { intervalMs: HOUR })).toBeNull();
+
+    // Time passes: the lease (60 s) lapses. We move its deadline rather than wait.
+    await world.handle.db.update(syncConnections).set({ leaseUntil: sql`now() - interval '1 second'` }).where(eq(syncConnections.id, c.id));
+    const rescuer = startWorker({ workerId: "rescuer" });
+    await until(() => settled(c.id), { what: "the rescuing run" });
+    await rescuer.stop();
+
+    const [closed, rescue, ...more] = await runsOf(c.id);
+    expect(more).toHaveLength(0);
+    // Still the initial sync: the dead run never finished one.
+    expect(rescue).toMatchObject({ outcome: "succeeded", trigger: "initial" });
+    expect(rescue!.counts.crmAdded).toBe(30 - PAGE_SIZE);
+    expectClosedAsAbandoned(closed, rescue);
+    expect((await row(c.id)).cursor).not.toBeNull();
+    await expectEveryContactOnce(c);
+  });
+});
+
+/** A child process running a TypeScript entry point, with its stdout lines. */
+type Child = { proc: ChildProcess; lines: string[]; line(match: RegExp, timeoutMs?: number): Promise<string>; exit: Promise<{ code: number | null; signal: string | null }> };
+
+const children: Child[] = [];
+
+function startChild(script: string, args: string[], env: Record<string, string>): Child {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const key of ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "TEST_DATABASE_URL"]) delete childEnv[key];
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: process.cwd(), env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let stderr = "";
+  readline.createInterface({ input: proc.stdout! }).on("line", (l) => lines.push(l));
+  proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
+  const child: Child = {
+    proc,
+    lines,
+    exit,
+    line: (match, timeoutMs = 20_000) =>
+      until(
+        async () => {
+          const found = lines.find((l) => match.test(l));
+          if (!found && proc.exitCode !== null) throw new Error(`${script} exited with ${proc.exitCode}: ${stderr}`);
+          return found;
+        },
+        { timeoutMs, what: `${script} to print ${match}` },
+      ),
+  };
+  children.push(child);
+  return child;
+}
+
+const serverDb = testDatabases().find((d) => d.name === "postgres");
+
+describe.skipIf(!serverDb)("worker processes on a Postgres server", () => {
+  const { world, connect, startWorker, row, runsOf, settled, expectEveryContactOnce, expectNoOverlap } = syncWorld(() => serverDb!.open());
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    const [r] = await world.handle.db.select({ name: sql<string>`current_database()` }).from(sql`(select 1) as one`);
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${r!.name}`;
+    databaseUrl = url.toString();
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill("SIGKILL");
+  });
+
+  it("a worker process killed mid-run (SIGKILL) leaves the connection runnable once its lease lapses; the next run completes the work", async () => {
+    const c = await connect(30);
+    const worker = startChild("tests/sync/fixtures/stalling-worker.ts", [], { WORKER_DATABASE_URL: databaseUrl, GOOGLE_ROOT_URL: `${world.emu.url}/` });
+    await worker.line(/^ready$/);
+    await requestSync(world.handle.db, c.id);
+    await worker.line(/^page-committed$/);
+    worker.proc.kill("SIGKILL");
+    expect(await worker.exit).toMatchObject({ signal: "SIGKILL" });
+
+    const [dead] = await runsOf(c.id);
+    expect(dead).toMatchObject({ outcome: "running", processed: PAGE_SIZE });
+    const held = await row(c.id);
+    expect(held.leaseOwner).toBe(dead!.id);
+    expect(held.cursor).toBeNull();
+
+    // Time passes: the dead worker's lease (60 s) lapses. We move its deadline rather than wait.
+    await world.handle.db.update(syncConnections).set({ leaseUntil: sql`now() - interval '1 second'` }).where(eq(syncConnections.id, c.id));
+    await requestSync(world.handle.db, c.id);
+    const rescuer = startWorker({ workerId: "rescuer" });
+    await until(() => settled(c.id), { what: "the rescuing run" });
+    await rescuer.stop();
+
+    const [closed, rescue, ...more] = await runsOf(c.id);
+    expect(more).toHaveLength(0);
+    expect(rescue).toMatchObject({ outcome: "succeeded" });
+    expect(rescue!.counts.crmAdded).toBe(30 - PAGE_SIZE);
+    expectClosedAsAbandoned(closed, rescue);
+    await expectEveryContactOnce(c);
+  });
+
+  it("two `npm run worker` processes share the connections: every one synced, runs of one connection never overlap, no duplicates", async () => {
+    const books = await Promise.all(Array.from({ length: 6 }, () => connect(12)));
+    const ids = books.map((b) => b.id);
+    // Runs long enough that the two workers really work side by side.
+    await setConfig(world.emu.url, { latencyMs: 15 });
+    const env = { DATABASE_URL: databaseUrl, GOOGLE_PEOPLE_ROOT_URL: `${world.emu.url}/`, SYNC_INTERVAL_MINUTES: "60" };
+    const workers = [0, 1].map(() => startChild("lib/sync/worker-cli.ts", ["--concurrency", "2", "--poll-seconds", "0.1"], env));
+    try {
+      await Promise.all(workers.map((w) => w.line(/"msg":"worker started"/)));
+      // Every connection comes due at once, and users press "sync now" while those runs go on.
+      await world.handle.db.update(syncConnections).set({ nextRunAt: sql`now()` }).where(inArray(syncConnections.id, ids));
+      await until(async () => (await world.handle.db.select({ id: syncRuns.id }).from(syncRuns).where(inArray(syncRuns.connectionId, ids))).length > 0, { what: "a first run" });
+      await Promise.all(ids.map((id) => requestSync(world.handle.db, id)));
+      await until(async () => (await Promise.all(ids.map(settled))).every(Boolean), { timeoutMs: 30_000, what: "every connection to be synced" });
+      // A clean stop: runs in progress finish, then the workers exit.
+      for (const w of workers) w.proc.kill("SIGTERM");
+      expect(await Promise.all(workers.map((w) => w.exit))).toEqual([
+        { code: 0, signal: null },
+        { code: 0, signal: null },
+      ]);
+    } finally {
+      await setConfig(world.emu.url, { latencyMs: 0 });
+    }
+
+    const logged = workers.map((w) => w.lines.filter((l) => l.includes('"msg":"sync run"')).map((l) => JSON.parse(l) as { connectionId: string; outcome: string }));
+    expect(logged[0]!.length).toBeGreaterThan(0);
+    expect(logged[1]!.length).toBeGreaterThan(0);
+    expect(new Set(logged.flat().map((l) => l.connectionId))).toEqual(new Set(ids));
+    let runCount = 0;
+    for (const b of books) {
+      const runs = await runsOf(b.id);
+      runCount += runs.length;
+      expectNoOverlap(runs);
+      expect(runs.map((r) => r.outcome)).toEqual(runs.map(() => "succeeded"));
+      await expectEveryContactOnce(b);
+    }
+    expect(logged.flat()).toHaveLength(runCount);
+    const output = workers.flatMap((w) => w.lines).join("\n");
+    for (const b of books) expect(output).not.toContain(b.accessToken);
+  });
+});
