@@ -9,6 +9,8 @@ import type { Viewer } from "@/db/queries/visibility";
 import { syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
 
 export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leaseOwner"> & {
+  /** A run was asked for, or a worker has claimed the connection and is starting it. */
+  waiting: boolean;
   inSync: number;
   heldDeletions: number;
   running: { runId: string; processed: number; total: number | null; startedAt: Date } | null;
@@ -62,6 +64,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer): Promise<C
     const finished = latest && latest.outcome !== "running" ? latest : null;
     return {
       ...publicPart(c),
+      waiting: !running && (c.runRequestedAt !== null || leaseLive),
       inSync: count(linkCounts, c.id),
       heldDeletions: count(held, c.id),
       running: running ? { runId: running.id, processed: running.processed, total: running.total, startedAt: running.startedAt } : null,

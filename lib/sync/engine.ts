@@ -61,6 +61,8 @@ export type RunSyncOptions = {
   logger?: SyncLogger;
   /** Test hook: called at each fault point; throwing there simulates a crash. */
   fault?: (point: FaultPoint) => void | Promise<void>;
+  /** The run id a scheduler already leased the connection for. */
+  runId?: string;
 };
 
 export type RunSummary =
@@ -95,7 +97,6 @@ function errorMessage(error: unknown): string {
 }
 
 class Run {
-  readonly id = crypto.randomUUID();
   readonly counts = emptyCounts();
   private readonly events: EventRow[] = [];
   processed = 0;
@@ -107,6 +108,7 @@ class Run {
   readonly photoQueue: { personId: string; item: PulledContact }[] = [];
 
   constructor(
+    readonly id: string,
     readonly db: DB,
     readonly conn: SyncConnection,
     readonly adapter: ProviderAdapter,
@@ -173,7 +175,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation") {
     return { status: "skipped", reason: conn.status };
   }
-  const run = new Run(db, conn, opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
+  const run = new Run(opts.runId ?? crypto.randomUUID(), db, conn, opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
   if (!(await acquireLease(db, conn.id, run.id))) return { status: "skipped", reason: "busy" };
 
   let outcome: RunOutcome = "succeeded";

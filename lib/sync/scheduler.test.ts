@@ -161,7 +161,11 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
   it("concurrent claimers never get the same connection", async () => {
     const ids = await Promise.all(Array.from({ length: 8 }, () => connection()));
     for (let round = 0; round < 3; round++) {
-      await handle.db.update(syncConnections).set({ nextRunAt: new Date(Date.now() - 1_000) }).where(eq(syncConnections.status, "active"));
+      // Due again, and the previous round's runs over (a claim leases the connection for its run).
+      await handle.db
+        .update(syncConnections)
+        .set({ nextRunAt: new Date(Date.now() - 1_000), leaseOwner: null, leaseUntil: null })
+        .where(eq(syncConnections.status, "active"));
       const claims = await Promise.all(Array.from({ length: 16 }, () => claim()));
       const got = claims.flatMap((c) => (c ? [c.connection.id] : []));
       expect(new Set(got).size).toBe(got.length);
@@ -245,8 +249,15 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       const worker = startWorker({
         logger,
         adapterFor: async () => {
-          // Another worker takes the lease between our claim and our run.
-          if (!raced) raced = await acquireLease(handle.db, id, "other-worker");
+          // The claim's lease is taken away before the run starts (an operator's `npm run sync`
+          // forcing it, say): the run finds the connection busy.
+          if (!raced) {
+            await handle.db
+              .update(syncConnections)
+              .set({ leaseOwner: "other-worker", leaseUntil: new Date(Date.now() + 60_000) })
+              .where(eq(syncConnections.id, id));
+            raced = true;
+          }
           return emptyProvider();
         },
       });

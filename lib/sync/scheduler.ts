@@ -11,6 +11,7 @@
 //   that finds the lease taken gives its request back.
 // It does not retry failed runs early (the next interval or "sync now" does), and it does not
 // push wake-ups across processes: other processes notice requests on their next poll.
+import crypto from "node:crypto";
 import os from "node:os";
 import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
@@ -18,6 +19,7 @@ import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type
 import { env } from "@/lib/env";
 import { adapterForConnection } from "./connections";
 import { runSync, type RunSummary, type SyncLogger } from "./engine";
+import { LEASE_MS, releaseLease } from "./lease";
 import type { ProviderAdapter } from "./provider";
 
 export const DEFAULT_POLL_MS = 5_000;
@@ -59,6 +61,8 @@ export async function requestSync(db: DB, connectionId: string): Promise<{ alrea
 }
 
 export type Claim = {
+  /** The run this claim leased the connection for. */
+  runId: string;
   connection: SyncConnection;
   trigger: RunTrigger;
   /** When "sync now" was asked for, if this claim took a request. */
@@ -85,15 +89,23 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     .limit(1)
     .for("update", { skipLocked: true })
     .as("next");
+  // The claim takes the lease for the run it is about to start, so between this statement and
+  // the run's first write nobody (another worker, or the dashboard) sees the connection idle.
+  const runId = crypto.randomUUID();
   const [row] = await db
     .update(c)
-    .set({ runRequestedAt: null, nextRunAt: sql`now() + ${`${intervalMs} milliseconds`}::interval` })
+    .set({
+      runRequestedAt: null,
+      nextRunAt: sql`now() + ${`${intervalMs} milliseconds`}::interval`,
+      leaseOwner: runId,
+      leaseUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
+    })
     .from(next)
     .where(eq(c.id, next.id))
     .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt });
   if (!row) return null;
   const trigger: RunTrigger = !row.connection.lastRunAt ? "initial" : row.requestedAt ? "manual" : "scheduled";
-  return { connection: row.connection, trigger, requestedAt: row.requestedAt };
+  return { connection: row.connection, trigger, requestedAt: row.requestedAt, runId };
 }
 
 /** Gives a request back (its run could not start); an earlier waiting request is kept. */
@@ -159,15 +171,16 @@ async function lane(opts: WorkerOptions): Promise<void> {
 
 async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim): Promise<void> {
   const { db, workerId } = opts;
-  const { connection: conn, trigger, requestedAt } = claim;
+  const { connection: conn, trigger, requestedAt, runId: claimedRunId } = claim;
   const started = Date.now();
   const line = { workerId, connectionId: conn.id, provider: conn.provider, trigger };
   let summary: RunSummary;
   try {
     const adapter = await opts.adapterFor(conn);
-    summary = await runSync({ db, connectionId: conn.id, trigger, adapter, logger });
+    summary = await runSync({ db, connectionId: conn.id, trigger, adapter, logger, runId: claimedRunId });
   } catch (error) {
     // Before or outside the run proper (no adapter, database gone): the next interval retries.
+    await releaseLease(db, conn.id, claimedRunId).catch(() => {});
     logger.error("sync run crashed", { ...line, ms: Date.now() - started, error: messageOf(error) });
     return;
   }

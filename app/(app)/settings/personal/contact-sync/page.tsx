@@ -197,7 +197,7 @@ async function ConnectionCard({
           lastError: c.lastError,
           inSync: c.inSync,
           heldDeletions: c.heldDeletions,
-          waiting: c.runRequestedAt !== null,
+          waiting: c.waiting,
           running: c.running ? { processed: c.running.processed, total: c.running.total } : null,
           lastRunAt: iso(c.lastRunAt),
           lastSuccessAt: iso(c.lastSuccessAt),

@@ -18,7 +18,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
       lastError: summary.lastError,
       inSync: summary.inSync,
       heldDeletions: summary.heldDeletions,
-      waiting: summary.runRequestedAt !== null,
+      waiting: summary.waiting,
       running: summary.running,
       lastRunAt: summary.lastRunAt,
       lastSuccessAt: summary.lastSuccessAt,
