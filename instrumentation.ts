@@ -8,7 +8,8 @@ export async function register(): Promise<void> {
   console.log(`[tandem] database ready (${handle.driver === "pglite" ? "embedded PGlite" : "Postgres server"})`);
   const { ensureDemoEmulators } = await import("./lib/sync/demo");
   await ensureDemoEmulators();
-  if (process.env.SYNC_WORKER !== "off") {
+  const { env } = await import("./lib/env");
+  if (env().SYNC_WORKER === "on") {
     const { startInProcessWorker } = await import("./lib/sync/scheduler");
     startInProcessWorker({ db: handle.db });
   }

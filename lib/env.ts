@@ -33,6 +33,8 @@ const schema = z.object({
   /** Demo-mode emulator ports. */
   GOOGLE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
   MICROSOFT_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4020),
+  /** "off" keeps this app process from running syncs (use `npm run worker` processes instead). */
+  SYNC_WORKER: z.enum(["on", "off"]).default("on"),
   /** Minutes between background syncs of a connection. */
   SYNC_INTERVAL_MINUTES: z.coerce.number().min(0.1).max(1440).default(5),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
