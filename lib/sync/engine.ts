@@ -106,6 +106,9 @@ class Run {
   /** Provider updates the pull's merges call for (two-way). */
   readonly pendingPushIds = new Set<string>();
   readonly photoQueue: { personId: string; item: PulledContact }[] = [];
+  /** This connection's pending creates (a crash cut their links short), read once per run: the
+   * run holds the lease, so only this run adds or adopts them. Not one query per new contact. */
+  pendingCreates: LinkRow[] = [];
 
   constructor(
     readonly id: string,
@@ -343,13 +346,14 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
  * pending creates exist, and links them before the pull (the pull then merges any edit made
  * to them since, against the content we wrote). */
 async function adoptStampedCreates(run: Run): Promise<void> {
-  if (!run.adapter.findCreated) return;
   const pending = await run.db
     .select()
     .from(syncLinks)
     .where(and(eq(syncLinks.connectionId, run.conn.id), sql`${syncLinks.providerId} like ${`${PENDING}%`}`));
-  if (pending.length === 0) return;
+  run.pendingCreates = pending;
+  if (pending.length === 0 || !run.adapter.findCreated) return;
   const found = await run.adapter.findCreated(pending.map((l) => l.personId));
+  run.pendingCreates = pending.filter((l) => !found.has(l.personId));
   for (const link of pending) {
     const providerId = found.get(link.personId);
     if (providerId) await run.db.update(syncLinks).set({ providerId, etag: null, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
@@ -359,14 +363,13 @@ async function adoptStampedCreates(run: Run): Promise<void> {
 /** Matches an unlinked pulled contact to a pending create of this connection: by the stamp the
  * provider kept (Google clientData), else by identical content. */
 async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<LinkRow | null> {
-  const pending = await tx
-    .select()
-    .from(syncLinks)
-    .where(and(eq(syncLinks.connectionId, run.conn.id), sql`${syncLinks.providerId} like ${`${PENDING}%`}`));
+  const pending = run.pendingCreates;
+  if (pending.length === 0) return null;
   const match =
     (item.stamp ? pending.find((l) => l.personId === item.stamp) : undefined) ??
     pending.find((l) => changedFields(l.base as Contact, item.contact).length === 0);
   if (!match) return null;
+  run.pendingCreates = pending.filter((l) => l.id !== match.id);
   const [adopted] = await tx
     .update(syncLinks)
     .set({ providerId: item.id, etag: null, updatedAt: new Date() })

@@ -1,0 +1,76 @@
+// Benchmark 6: 20 concurrent clients (autocannon; 10 on the Contact Sync dashboard, 10 on the
+// persons list, signed in as the connection's user) while benchmark 1 (initial Google sync of
+// 25,000 contacts) runs in its own process against the same Postgres server; plus the same load
+// with no sync running, for comparison. Postgres only: PGlite cannot be shared by two processes.
+// Needs a production build (.next) and autocannon.
+//   tsx bench/dashboard-load.ts [--contacts N] [--idle-seconds 10]
+import autocannon from "autocannon";
+import { benchMain } from "./lib/cli";
+import { signIn, startApp } from "./lib/app";
+import { latencySummary, report, scale, seconds } from "./lib/report";
+import { runLine, SyncBench } from "./lib/scenario";
+
+const PAGES = { dashboard: "/settings/personal/contact-sync", persons: "/persons" } as const;
+type Load = Record<keyof typeof PAGES, ReturnType<typeof latencySummary> & { errors: number; non2xx: number }>;
+
+/** 10 connections per page until stop() resolves; exact percentiles from every response. */
+function load(appUrl: string, cookie: string, until: Promise<unknown>): Promise<Load> {
+  const runs = (Object.keys(PAGES) as (keyof typeof PAGES)[]).map(
+    (page) =>
+      new Promise<[string, Load[keyof Load]]>((resolve, reject) => {
+        const samples: number[] = [];
+        const instance = autocannon({ url: `${appUrl}${PAGES[page]}`, connections: 10, duration: 3600, timeout: 30, headers: { cookie } }, (error, result) =>
+          error ? reject(error) : resolve([page, { ...latencySummary(samples), errors: result.errors + result.timeouts, non2xx: result.non2xx }]),
+        );
+        instance.on("response", (_client, _status, _bytes, ms) => samples.push(ms));
+        void until.finally(() => instance.stop());
+      }),
+  );
+  return Promise.all(runs).then((entries) => Object.fromEntries(entries) as Load);
+}
+
+const loadLine = (l: Load) =>
+  Object.entries(l)
+    .map(([page, r]) => `${page} ${r.n} req p50 ${r.p50} / p95 ${r.p95} / p99 ${r.p99} ms, ${r.errors + r.non2xx} errors`)
+    .join("; ");
+
+benchMain(
+  "dashboard-load",
+  async ({ contacts, pgUrl, values }) => {
+    const bench = await SyncBench.start({ provider: "google", contacts, db: "postgres", pgUrl, direction: "one_way" });
+    try {
+      if (bench.world.target.kind !== "postgres") throw new Error("Postgres only");
+      const app = await startApp(bench.world.target.url, bench.emu.port);
+      try {
+        const cookie = await signIn(app.url, "east@acme.test");
+        for (const path of Object.values(PAGES)) {
+          for (let i = 0; i < 5; i++) {
+            const res = await fetch(`${app.url}${path}`, { headers: { cookie }, redirect: "manual" });
+            if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} (not signed in?)`);
+          }
+        }
+        const idle = await load(app.url, cookie, new Promise((r) => setTimeout(r, Number(values["idle-seconds"]) * 1000)));
+        const sync = bench.run();
+        const busy = await load(app.url, cookie, sync);
+        const run = await sync;
+        const worst = (l: Load) => Math.max(...Object.values(l).map((r) => r.p95));
+        const errors = Object.values(busy).reduce((n, r) => n + r.errors + r.non2xx, 0);
+        return report(
+          `dashboard-under-load-${scale(contacts)}`,
+          "postgres",
+          `during the sync (${seconds(run.ms)} s): ${loadLine(busy)} | idle: ${loadLine(idle)} | sync under load: ${runLine(run)}`,
+          [
+            { name: "p95 (worst page)", value: worst(busy), limit: 250, unit: " ms" },
+            { name: "errors", value: errors, limit: 0 },
+          ],
+          { contacts, busy, idle, run },
+        );
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await bench.close();
+    }
+  },
+  { "idle-seconds": { type: "string", default: "10" } },
+);

@@ -1,0 +1,230 @@
+// Child process: the measured work, alone in its process so that its peak RSS is its own.
+//   tsx bench/lib/measured.ts '<json spec>'
+// mode "sync":  one run of the real engine (what `npm run sync -- <id>` does: the connection's
+//               adapter from adapterForConnection, then runSync), with a statement counter on
+//               the database handle (same driver, pool of 4 like lib/sync/cli.ts), in a process
+//               warmed up like a long-lived worker (pool open, client modules loaded).
+// mode "floor": the physical floor of an initial sync: the same pages through the same client
+//               and mapping, and the same rows (organizations, persons, links, "added" events)
+//               written with one bulk INSERT statement per page; nothing else.
+import crypto from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { eq, sql } from "drizzle-orm";
+import { auth as googleAuth, people } from "@googleapis/people";
+import { syncConnections } from "@/db/schema";
+import type { DB } from "@/db/client";
+import { changedFields, EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
+import * as realConnections from "@/lib/sync/connections";
+import { contactToPersonColumns, ensureSyncCustomFields, type SyncFieldIds } from "@/lib/sync/crm-side";
+import * as realEngine from "@/lib/sync/engine";
+import type { RunSummary } from "@/lib/sync/engine";
+import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/sync/providers/google/mapping";
+import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
+import { graphClient } from "@/emulators/clients";
+import { diffTableStats, openCounted, ownTableStats, type DbCounts, type DbTarget } from "./db";
+import { explainStatements } from "./explain";
+import { sendResult } from "./proc";
+
+export type MeasuredSpec =
+  | { mode: "sync"; target: DbTarget; connectionId: string; endpoints: { googleRootUrl: string; graphBaseUrl: string } }
+  | { mode: "floor"; target: DbTarget; connectionId: string; provider: "google" | "microsoft"; emulatorUrl: string; token: string; groupId: string };
+
+export type MeasuredResult = {
+  ms: number;
+  db: DbCounts;
+  /** Kernel high-water mark of this process's resident set (whole life, incl. start-up). */
+  peakRssMb: number;
+  /** RSS just before the measured work started. */
+  startRssMb: number;
+  summary?: RunSummary;
+  rows?: number;
+  /** PGlite only (read in this process): rows written / read per table during the work. */
+  rowsWritten?: Record<string, string>;
+  rowsRead?: Record<string, number>;
+};
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+/** BENCH_SYNC_DIR=<dir>: run a patched copy of lib/sync instead (a proposed engine change,
+ * measured before anyone applies it); the record names it (see report.ts). */
+async function engine(): Promise<{ runSync: typeof realEngine.runSync; adapterForConnection: typeof realConnections.adapterForConnection }> {
+  const dir = process.env.BENCH_SYNC_DIR;
+  if (!dir) return { runSync: realEngine.runSync, adapterForConnection: realConnections.adapterForConnection };
+  const load = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href);
+  const [e, c] = (await Promise.all([load("engine.ts"), load("connections.ts")])) as [typeof realEngine, typeof realConnections];
+  return { runSync: e.runSync, adapterForConnection: c.adapterForConnection };
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? "{}") as MeasuredSpec;
+  const { runSync, adapterForConnection } = await engine();
+  const { db, counter, close } = await openCounted(spec.target);
+  try {
+    let work: () => Promise<{ summary?: RunSummary; rows?: number }>;
+    if (spec.mode === "sync") {
+      const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
+      if (!conn) throw new Error(`no connection ${spec.connectionId}`);
+      work = async () => {
+        const adapter = await adapterForConnection(db, conn, { endpoints: spec.endpoints });
+        return { summary: await runSync({ db, connectionId: spec.connectionId, trigger: "cli", adapter }) };
+      };
+      await warmUp(db, spec.endpoints, () => adapterForConnection(db, conn, { endpoints: spec.endpoints }));
+    } else {
+      const floor = await prepareFloor(db, spec);
+      work = async () => ({ rows: await floor() });
+      await warmUp(db, { googleRootUrl: `${spec.emulatorUrl}/`, graphBaseUrl: "" }, async () => {});
+    }
+    const statsBefore = spec.target.kind === "pglite" ? await ownTableStats(db) : null;
+    counter.reset();
+    if (process.env.BENCH_EXPLAIN) counter.capture = [];
+    const startRss = process.memoryUsage().rss;
+    const start = performance.now();
+    const out = await work();
+    const ms = Math.round(performance.now() - start);
+    const counts = counter.snapshot();
+    const captured = counter.capture;
+    counter.capture = null;
+    const rows = statsBefore ? diffTableStats(statsBefore, await ownTableStats(db)) : null;
+    // BENCH_EXPLAIN=1: EXPLAIN ANALYZE of the statements the work issued, costliest first.
+    if (captured) await explainStatements(db, captured, Number(process.env.BENCH_EXPLAIN) > 1 ? Number(process.env.BENCH_EXPLAIN) : 8);
+    sendResult({
+      ms,
+      db: counts,
+      ...(rows ? { rowsWritten: rows.written, rowsRead: rows.read } : {}),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      startRssMb: mb(startRss),
+      ...out,
+    } satisfies MeasuredResult);
+  } finally {
+    await close();
+  }
+}
+
+/** What a long-lived worker has ready before a run starts, so that a run's figure is the run's
+ * own: the pool's connections open, the provider client and HTTP stack loaded (an unauthenticated
+ * health request to the emulator; no provider call of the account). */
+async function warmUp(db: DB, endpoints: { googleRootUrl: string; graphBaseUrl: string }, adapter: () => Promise<unknown>): Promise<void> {
+  await Promise.all(Array.from({ length: 4 }, () => db.execute(sql`select 1`)));
+  await adapter();
+  await fetch(new URL("__admin/health", endpoints.googleRootUrl || endpoints.graphBaseUrl)).then((r) => r.arrayBuffer());
+}
+
+// ---- floor ---------------------------------------------------------------------------------
+
+type Row = Record<string, unknown>;
+
+async function prepareFloor(db: DB, spec: Extract<MeasuredSpec, { mode: "floor" }>): Promise<() => Promise<number>> {
+  const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
+  if (!conn) throw new Error(`no connection ${spec.connectionId}`);
+  const fieldIds = await ensureSyncCustomFields(db, conn.companyId);
+  const orgs = new Map<string, string>();
+  const now = new Date().toISOString();
+  let written = 0;
+
+  const writePage = async (contacts: { id: string; etag: string; contact: Contact }[]) => {
+    const newOrgs: Row[] = [];
+    const personRows: Row[] = [];
+    const linkRows: Row[] = [];
+    const eventRows: Row[] = [];
+    for (const c of contacts) {
+      const orgName = c.contact.organization;
+      let orgId: string | null = null;
+      if (orgName) {
+        orgId = orgs.get(orgName.toLowerCase()) ?? null;
+        if (!orgId) {
+          orgId = crypto.randomUUID();
+          orgs.set(orgName.toLowerCase(), orgId);
+          newOrgs.push({ id: orgId, company_id: conn.companyId, name: orgName, address: null, owner_id: conn.userId, created_at: now, updated_at: now });
+        }
+      }
+      const personId = crypto.randomUUID();
+      personRows.push(personRow(personId, conn, contactToPersonColumns(c.contact, fieldIds as SyncFieldIds, {}, orgId), now));
+      linkRows.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, created_at: now, updated_at: now });
+      const empty = normalizeContact(EMPTY_CONTACT, "US");
+      eventRows.push({
+        id: crypto.randomUUID(),
+        connection_id: conn.id,
+        run_id: null,
+        person_id: personId,
+        provider_id: c.id,
+        kind: "added",
+        side: "crm",
+        label: [c.contact.firstName, c.contact.lastName].filter(Boolean).join(" "),
+        changes: changedFields(empty, c.contact).map((field) => ({ field, old: empty[field], new: c.contact[field] })),
+        detail: {},
+        resolved_at: null,
+        created_at: now,
+      });
+    }
+    if (personRows.length === 0) return;
+    await db.execute(sql`
+      with o as (insert into organizations select * from json_populate_recordset(null::organizations, ${JSON.stringify(newOrgs)}::json)),
+           p as (insert into persons select * from json_populate_recordset(null::persons, ${JSON.stringify(personRows)}::json)),
+           l as (insert into sync_links select * from json_populate_recordset(null::sync_links, ${JSON.stringify(linkRows)}::json))
+      insert into sync_events select * from json_populate_recordset(null::sync_events, ${JSON.stringify(eventRows)}::json)`);
+    written += personRows.length;
+  };
+
+  if (spec.provider === "google") {
+    const oauth = new googleAuth.OAuth2();
+    oauth.setCredentials({ access_token: spec.token });
+    const api = people({ version: "v1", auth: oauth, rootUrl: `${spec.emulatorUrl}/` });
+    const mapping = { groupResourceName: spec.groupId, defaultCountry: "US" };
+    return async () => {
+      let pageToken: string | undefined;
+      do {
+        const { data } = await api.people.connections.list({
+          resourceName: "people/me",
+          personFields: `${GOOGLE_PERSON_FIELDS},clientData`,
+          pageSize: 1000,
+          requestSyncToken: true,
+          sources: ["READ_SOURCE_TYPE_CONTACT"],
+          ...(pageToken ? { pageToken } : {}),
+        });
+        const read = (data.connections ?? []).map((p) => readGooglePerson(p, mapping)).filter((r) => r.inScope && !r.deleted);
+        await writePage(read.map((r) => ({ id: r.id, etag: r.etag, contact: projectForGoogle(r.contact) })));
+        pageToken = data.nextPageToken ?? undefined;
+      } while (pageToken);
+      return written;
+    };
+  }
+  const client = graphClient(spec.emulatorUrl, () => spec.token);
+  const mapping = { folderId: spec.groupId, defaultCountry: "US" };
+  return async () => {
+    let url: string | undefined = `/me/contactFolders/${encodeURIComponent(spec.groupId)}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`;
+    while (url) {
+      const page = (await client.api(url).header("Prefer", "odata.maxpagesize=1000").get()) as { value?: GraphContactItem[]; "@odata.nextLink"?: string };
+      const read = (page.value ?? []).map((item) => readGraphContact(item, mapping)).filter((r) => r.inScope && !r.deleted);
+      await writePage(read.map((r) => ({ id: r.id, etag: r.etag, contact: projectForGraph(r.contact) })));
+      url = page["@odata.nextLink"];
+    }
+    return written;
+  };
+}
+
+function personRow(id: string, conn: { companyId: string; userId: string; visibility: string }, cols: ReturnType<typeof contactToPersonColumns>, now: string): Row {
+  return {
+    id,
+    company_id: conn.companyId,
+    first_name: cols.firstName,
+    last_name: cols.lastName,
+    emails: cols.emails,
+    phones: cols.phones,
+    address: cols.address,
+    organization_id: cols.organizationId,
+    owner_id: conn.userId,
+    visibility: conn.visibility,
+    custom_fields: cols.customFields,
+    search_text: cols.searchText,
+    version: 1,
+    deleted_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

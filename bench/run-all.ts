@@ -1,0 +1,67 @@
+// `npm run bench`: every benchmark, each in its own process, on the Postgres server and on PGlite,
+// then a table of the figures against their targets (Markdown, ready for bench/RESULTS.md).
+//   tsx bench/run-all.ts [--smoke] [--db postgres|pglite] [--only initial,noop,…]
+// --smoke: CI size (500 contacts, 5,000 persons), under two minutes; targets are reported but a
+// miss does not fail it; a crash does.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { postgresServer } from "./lib/db";
+import { ensureBenchProcess } from "./lib/proc";
+import type { TargetResult } from "./lib/report";
+
+type Job = { script: string; args: string[]; dbs: ("postgres" | "pglite")[]; needs?: () => string | null };
+
+const needsApp = () =>
+  !fs.existsSync(".next/BUILD_ID") ? "no production build (.next)" : !fs.existsSync("node_modules/autocannon") ? "autocannon not installed" : null;
+
+const JOBS: Job[] = [
+  ...(["google", "microsoft"] as const).flatMap((provider): Job[] => [
+    { script: "initial", args: ["--provider", provider], dbs: ["postgres", "pglite"] },
+    { script: "incremental", args: ["--provider", provider], dbs: ["postgres", "pglite"] },
+    { script: "push", args: ["--provider", provider], dbs: ["postgres", "pglite"] },
+    { script: "noop", args: ["--provider", provider], dbs: ["postgres", "pglite"] },
+  ]),
+  { script: "dashboard-load", args: [], dbs: ["postgres"], needs: needsApp },
+  { script: "persons-100k", args: [], dbs: ["postgres", "pglite"] },
+];
+
+function main(): void {
+  if (!ensureBenchProcess()) return;
+  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, db: { type: "string" }, only: { type: "string" } } });
+  const only = values.only?.split(",");
+  const results = path.join("bench", "out", "results.jsonl");
+  const seen = fs.existsSync(results) ? fs.readFileSync(results, "utf8").split("\n").filter(Boolean).length : 0;
+  const pg = postgresServer();
+  const failed: string[] = [];
+  for (const job of JOBS) {
+    if (only && !only.includes(job.script)) continue;
+    const missing = job.needs?.();
+    for (const db of job.dbs) {
+      if (values.db && values.db !== db) continue;
+      const name = `${job.script} ${job.args.join(" ")} --db ${db}`;
+      if (missing) {
+        console.log(`\n== ${name}: skipped (${missing})`);
+        continue;
+      }
+      console.log(`\n== ${name}`);
+      const args = [...process.execArgv, path.join("bench", `${job.script}.ts`), ...job.args, "--db", db, ...(values.smoke ? ["--smoke"] : [])];
+      const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, BENCH_PG_URL: pg.url } });
+      if (r.status !== 0) failed.push(name);
+    }
+  }
+  pg.stop();
+  const records = fs.existsSync(results) ? fs.readFileSync(results, "utf8").split("\n").filter(Boolean).slice(seen) : [];
+  console.log("\n| benchmark | db | figure | measured | target | |\n|---|---|---|---|---|---|");
+  for (const line of records) {
+    const r = JSON.parse(line) as { bench: string; db: string; targets: TargetResult[] };
+    for (const t of r.targets) console.log(`| ${r.bench} | ${r.db} | ${t.name} | ${t.value}${t.unit ?? ""} | ≤ ${t.limit}${t.unit ?? ""} | ${t.met ? "met" : "MISSED"} |`);
+  }
+  if (failed.length > 0) {
+    console.error(`\nfailed: ${failed.join("; ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main();
