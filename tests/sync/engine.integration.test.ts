@@ -201,6 +201,25 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     expect(rows.map((r) => [r.person.id, r.person.lastName])).toEqual([[personId, "Edited"]]);
   });
 
+  // Known gap (found by the model-based test, seed -1191604122): a create whose confirmation a
+  // crash lost, deleted at the provider before the next run, cannot be told apart from a create
+  // that never happened — the run creates it again. Delete-wins says the person should go.
+  it.fails("a contact created by a crashed run and deleted at the provider before the next run stays deleted (known gap)", async () => {
+    const { book, id } = await connect();
+    const east = await viewer("east");
+    await createPerson(handle.db, east, input({ firstName: "Gone", lastName: "Soon", visibility: "owner" }));
+    await sync(id, {
+      fault: async (point) => {
+        if (point === "after-provider-write") throw new Error("crash");
+      },
+    });
+    const [created] = [...(await book.list()).keys()];
+    await book.remove(created!);
+    await sync(id);
+    await sync(id);
+    expect([...(await book.list()).values()]).toHaveLength(0);
+  });
+
   it("one-way never writes to the provider", async () => {
     const { book, id } = await connect({ direction: "one_way" });
     await book.add({ given: "Only", family: "Reader", email: "reader@example.com" });
