@@ -1,7 +1,8 @@
 // Benchmark 6: 20 concurrent clients (autocannon; 10 on the Contact Sync dashboard, 10 on the
 // persons list, signed in as the connection's user) while benchmark 1 (initial Google sync of
-// 25,000 contacts) runs in its own process against the same Postgres server; plus the same load
-// with no sync running, for comparison. Postgres only: PGlite cannot be shared by two processes.
+// 25,000 contacts) runs in its own process against the same Postgres server. For comparison:
+// the same load with no sync running, before and after it, and one client alone.
+// Postgres only: PGlite cannot be shared by two processes.
 // Needs a production build (.next) and autocannon.
 //   tsx bench/dashboard-load.ts [--contacts N] [--idle-seconds 10]
 import autocannon from "autocannon";
@@ -29,6 +30,26 @@ function load(appUrl: string, cookie: string, until: Promise<unknown>): Promise<
   return Promise.all(runs).then((entries) => Object.fromEntries(entries) as Load);
 }
 
+/** 20 requests per page from one client, one after the other: what a page costs on its own. */
+async function sequential(appUrl: string, cookie: string): Promise<Record<string, ReturnType<typeof latencySummary>>> {
+  const out: Record<string, ReturnType<typeof latencySummary>> = {};
+  for (const [page, path] of Object.entries(PAGES)) {
+    const samples: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await (await fetch(`${appUrl}${path}`, { headers: { cookie } })).arrayBuffer();
+      samples.push(performance.now() - t);
+    }
+    out[page] = latencySummary(samples);
+  }
+  return out;
+}
+
+const aloneLine = (before: Record<string, { p50: number }>, after: Record<string, { p50: number }>) =>
+  Object.keys(before)
+    .map((page) => `${page} p50 ${before[page]!.p50} / ${after[page]?.p50} ms`)
+    .join("; ");
+
 const loadLine = (l: Load) =>
   Object.entries(l)
     .map(([page, r]) => `${page} ${r.n} req p50 ${r.p50} / p95 ${r.p95} / p99 ${r.p99} ms, ${r.errors + r.non2xx} errors`)
@@ -44,26 +65,31 @@ benchMain(
       try {
         const cookie = await signIn(app.url, "east@acme.test");
         for (const path of Object.values(PAGES)) {
-          for (let i = 0; i < 5; i++) {
-            const res = await fetch(`${app.url}${path}`, { headers: { cookie }, redirect: "manual" });
-            if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} (not signed in?)`);
-          }
+          const res = await fetch(`${app.url}${path}`, { headers: { cookie }, redirect: "manual" });
+          if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} (not signed in?)`);
         }
-        const idle = await load(app.url, cookie, new Promise((r) => setTimeout(r, Number(values["idle-seconds"]) * 1000)));
+        const idleFor = () => new Promise((r) => setTimeout(r, Number(values["idle-seconds"]) * 1000));
+        // For the diagnosis: one client alone (the pages' own cost), and the same 20 clients with
+        // no sync running, before the sync (demo data only) and after it (25,000 more persons).
+        const alone = await sequential(app.url, cookie);
+        const idle = await load(app.url, cookie, idleFor());
         const sync = bench.run();
         const busy = await load(app.url, cookie, sync);
         const run = await sync;
+        const after = await load(app.url, cookie, idleFor());
+        const aloneAfter = await sequential(app.url, cookie);
         const worst = (l: Load) => Math.max(...Object.values(l).map((r) => r.p95));
         const errors = Object.values(busy).reduce((n, r) => n + r.errors + r.non2xx, 0);
         return report(
           `dashboard-under-load-${scale(contacts)}`,
           "postgres",
-          `during the sync (${seconds(run.ms)} s): ${loadLine(busy)} | idle: ${loadLine(idle)} | sync under load: ${runLine(run)}`,
+          `during the sync (${seconds(run.ms)} s): ${loadLine(busy)} | before the sync: ${loadLine(idle)} | after it: ${loadLine(after)} | ` +
+            `one client alone, before / after: ${aloneLine(alone, aloneAfter)} | sync under load: ${runLine(run)}`,
           [
             { name: "p95 (worst page)", value: worst(busy), limit: 250, unit: " ms" },
             { name: "errors", value: errors, limit: 0 },
           ],
-          { contacts, busy, idle, run },
+          { contacts, busy, idle, after, alone, aloneAfter, run },
         );
       } finally {
         await app.close();

@@ -6,9 +6,12 @@
 //   tsx bench/persons-100k.ts [--db postgres|pglite] [--persons 100000] [--iterations 200]
 //        [--explain] (EXPLAIN ANALYZE of each query)
 //        [--extra-sql "create index …; vacuum analyze persons"] (statements run before measuring: a candidate fix)
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import { getViewer } from "@/db/queries/users";
-import { listPersons, type ListPersonsOptions } from "@/db/queries/persons";
+import * as realPersons from "@/db/queries/persons";
+import type { ListPersonsOptions } from "@/db/queries/persons";
 import { seedDemo } from "@/db/seed";
 import type { DB } from "@/db/client";
 import { benchMain } from "./lib/cli";
@@ -68,6 +71,9 @@ benchMain(
           ["search common name", { q: "smith" }],
           ["search e-mail fragment", { q: "person4242" }],
         ];
+        // BENCH_PERSONS_MODULE=<file>: a patched copy of db/queries/persons.ts (a proposed query change).
+        const patched = process.env.BENCH_PERSONS_MODULE;
+        const { listPersons } = patched ? ((await import(pathToFileURL(path.resolve(patched)).href)) as typeof realPersons) : realPersons;
         const results: Record<string, ReturnType<typeof latencySummary> & { total: number }> = {};
         for (const [name, opts] of cases) {
           const once = async () => listPersons(db, (await getViewer(db, viewerId))!, opts);
@@ -99,7 +105,7 @@ benchMain(
           kind,
           `${iterations} requests each, sequential; ${line}`,
           Object.entries(results).map(([k, r]) => ({ name: `${k} p95`, value: r.p95, limit: 100, unit: " ms" })),
-          { persons: n, iterations, extraSql: values["extra-sql"] ?? null, results },
+          { persons: n, iterations, extraSql: values["extra-sql"] ?? null, personsModule: patched ?? "db/queries/persons.ts", results },
         );
       } finally {
         await close();

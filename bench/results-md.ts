@@ -28,6 +28,10 @@ type Rec = {
   ratioToFloor?: number;
   busy?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
   idle?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
+  after?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
+  alone?: Record<string, { p50: number; p95: number }>;
+  aloneAfter?: Record<string, { p50: number; p95: number }>;
+  laterRuns?: Run[];
   results?: Record<string, { n: number; p50: number; p95: number; p99: number; total: number }>;
 };
 
@@ -70,12 +74,15 @@ function figures(r: Rec): [string, string][] {
   }
   if (r.floor) out.push(["floor: wall / round trips / peak RSS", `${r.floor.ms} ms / ${r.floor.db.roundTrips} / ${r.floor.peakRssMb} MB`]);
   if (r.ratioToFloor !== undefined && r.ratioToFloor !== null) out.push(["ratio to floor", `${r.ratioToFloor}×`]);
+  if (r.laterRuns?.length) out.push(["later runs (steady state)", r.laterRuns.map((x) => `${x.ms} ms`).join(", ")]);
   for (const [label, load] of [
-    ["under load", r.busy],
-    ["idle", r.idle],
+    ["during the sync", r.busy],
+    ["before the sync", r.idle],
+    ["after the sync", r.after],
   ] as const) {
     for (const [page, s] of Object.entries(load ?? {})) out.push([`${page} ${label}: requests, p50 / p95 / p99, errors`, `${s.n}, ${s.p50} / ${s.p95} / ${s.p99} ms, ${s.errors + s.non2xx}`]);
   }
+  for (const [page, s] of Object.entries(r.alone ?? {})) out.push([`${page}, one client alone, before / after the sync: p50 (p95)`, `${s.p50} (${s.p95}) / ${r.aloneAfter?.[page]?.p50} (${r.aloneAfter?.[page]?.p95}) ms`]);
   for (const [name, s] of Object.entries(r.results ?? {})) out.push([`${name}: p50 / p95 / p99 (visible persons)`, `${s.p50} / ${s.p95} / ${s.p99} ms (${s.total})`]);
   return out;
 }
@@ -85,7 +92,12 @@ for (const bench of benches) {
   const present = recs.filter((r): r is Rec => !!r);
   const first = present[0]!;
   console.log(`\n### ${bench}\n`);
-  console.log(`${first.date.slice(0, 16).replace("T", " ")} UTC · ${first.cores} cores, ${first.memoryGiB} GiB · Node ${first.node} · commit ${first.commit}\n`);
+  const extra = (r: Rec & { engine?: string; extraSql?: string; loadAvg?: number }) =>
+    `${r.engine && r.engine !== "lib/sync" ? ` · engine ${r.engine}` : ""}${r.extraSql ? ` · extra SQL: ${r.extraSql}` : ""}`;
+  console.log(
+    `${first.date.slice(0, 16).replace("T", " ")} UTC · ${first.cores} cores, ${first.memoryGiB} GiB · Node ${first.node} · commit ${first.commit}` +
+      `${extra(first)} · load average ${present.map((r) => (r as { loadAvg?: number }).loadAvg ?? "?").join(" / ")}\n`,
+  );
   console.log(`| | ${DBS.filter((_, i) => recs[i]).join(" | ")} | target |`);
   console.log(`|---|${DBS.filter((_, i) => recs[i]).map(() => "---|").join("")}---|`);
   for (const t of first.targets) {

@@ -22,13 +22,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `node scripts/start.mjs --no-build` on a free port; its own sync worker off (the benchmark
- * runs the sync), Google demo mode pointed at the benchmark's emulator. */
+/** `node scripts/start.mjs --no-build` (what `npm start` runs after its build) on a free port;
+ * its own sync worker off (the benchmark runs the sync), Google demo mode pointed at the
+ * benchmark's emulator. */
 export async function startApp(databaseUrl: string, googleEmulatorPort: number): Promise<AppHandle> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `npx next build` first");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["scripts/start.mjs", "--no-build", "-p", String(port)], {
+  // BENCH_APP_CPU_PROF=<dir>: `next start` directly under --cpu-prof (not allowed in NODE_OPTIONS;
+  // start.mjs only adds the Graph emulator's certificate, which this process already trusts).
+  const prof = process.env.BENCH_APP_CPU_PROF;
+  const args = prof
+    ? ["--cpu-prof", `--cpu-prof-dir=${prof}`, "node_modules/next/dist/bin/next", "start", "-p", String(port)]
+    : ["scripts/start.mjs", "--no-build", "-p", String(port)];
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -39,6 +46,7 @@ export async function startApp(databaseUrl: string, googleEmulatorPort: number):
       DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-app-")),
       GOOGLE_EMULATOR_PORT: String(googleEmulatorPort),
       MICROSOFT_EMULATOR_PORT: String(await freePort()),
+      NEXT_TELEMETRY_DISABLED: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: start.mjs runs `next start` as a child
