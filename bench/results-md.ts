@@ -1,6 +1,6 @@
 // Turns bench/out/results.jsonl into the tables of bench/RESULTS.md: one table per benchmark,
 // Postgres and PGlite side by side (the latest record of each), each target beside its figure.
-//   tsx bench/results-md.ts [--since 2026-11-24T21:50] > bench/out/tables.md
+//   tsx bench/results-md.ts [--since 2026-11-24T21:50] [--until …] [--engine lib/sync] > bench/out/tables.md
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import type { TargetResult } from "./lib/report";
@@ -35,13 +35,16 @@ type Rec = {
   results?: Record<string, { n: number; p50: number; p95: number; p99: number; total: number }>;
 };
 
-const { values } = parseArgs({ options: { since: { type: "string" }, file: { type: "string", default: "bench/out/results.jsonl" } } });
+const { values } = parseArgs({
+  options: { since: { type: "string" }, until: { type: "string" }, engine: { type: "string" }, file: { type: "string", default: "bench/out/results.jsonl" } },
+});
 const records = fs
   .readFileSync(values.file!, "utf8")
   .split("\n")
   .filter(Boolean)
   .map((l) => JSON.parse(l) as Rec)
-  .filter((r) => !values.since || r.date >= values.since);
+  .filter((r) => (!values.since || r.date >= values.since) && (!values.until || r.date < values.until))
+  .filter((r) => !values.engine || (r as { engine?: string }).engine === values.engine);
 
 const latest = new Map<string, Rec>();
 for (const r of records) latest.set(`${r.bench}\u0000${r.db}`, r);

@@ -53,6 +53,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
 
 async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
   let release = () => {};
   if (dataDir) {
@@ -60,7 +61,8 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
     release = acquireDirLock(dataDir);
   }
   try {
-    const client = await PGlite.create(dataDir);
+    // pg_trgm: the persons search's trigram index (a Postgres server ships it as contrib).
+    const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
     const db = drizzle(client, { schema });
     return {
       db: db as unknown as DB,

@@ -145,7 +145,12 @@ export const persons = pgTable(
     ...timestamps,
   },
   (t) => [
-    index("persons_company_name_idx").on(t.companyId, t.lastName, t.firstName),
+    // The persons list's default order, live persons only: a page is read in index order.
+    index("persons_list_name_idx")
+      .on(t.companyId, sql`lower(${t.lastName})`, sql`lower(${t.firstName})`, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    // Search is a substring match (ILIKE '%term%'): a trigram index serves it (pg_trgm).
+    index("persons_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
     index("persons_owner_idx").on(t.ownerId),
     index("persons_org_idx").on(t.organizationId),
   ],
@@ -264,12 +269,17 @@ export const syncLinks = pgTable(
     base: jsonb("base").notNull(),
     /** persons.version when the CRM side last matched `base`; differs = the person changed since. */
     crmVersion: integer("crm_version").notNull(),
+    /** The provider's photo still to fetch for this person (null: none to fetch). Photos are
+     * fetched after the run, by syncPhotos, from this durable backlog. */
+    photoUrl: text("photo_url"),
     ...timestamps,
   },
   (t) => [
     unique("sync_links_provider_uq").on(t.connectionId, t.providerId),
     unique("sync_links_person_uq").on(t.connectionId, t.personId),
     index("sync_links_person_idx").on(t.personId),
+    index("sync_links_pending_idx").on(t.connectionId).where(sql`${t.providerId} like 'pending:%'`),
+    index("sync_links_photo_idx").on(t.connectionId).where(sql`${t.photoUrl} is not null`),
   ],
 );
 
@@ -365,6 +375,7 @@ export const syncEvents = pgTable(
   },
   (t) => [
     index("sync_events_connection_idx").on(t.connectionId, t.createdAt),
+    index("sync_events_kind_idx").on(t.connectionId, t.kind, t.createdAt),
     index("sync_events_person_idx").on(t.personId, t.createdAt),
   ],
 );

@@ -74,7 +74,8 @@ export async function openCounted(target: DbTarget, poolSize = 4): Promise<{ db:
   } else {
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
-    const client = await PGlite.create(target.dataDir);
+    const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+    const client = await PGlite.create(target.dataDir, { extensions: { pg_trgm } });
     db = drizzle(client, { schema, logger: counter }) as unknown as DB;
     close = () => client.close();
   }

@@ -5,7 +5,7 @@ import { createDb } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import { env, pgliteDataDir } from "@/lib/env";
 import { adapterForConnection } from "./connections";
-import { runSync } from "./engine";
+import { runSync, syncPhotos } from "./engine";
 
 async function main(connectionId: string | undefined): Promise<number> {
   if (!connectionId || !/^[0-9a-f-]{36}$/i.test(connectionId)) {
@@ -35,7 +35,12 @@ async function main(connectionId: string | undefined): Promise<number> {
       return 0;
     }
     console.log(JSON.stringify({ outcome: summary.outcome, full: summary.full, ms, counts: summary.counts, ...(summary.error ? { error: summary.error } : {}) }));
-    return summary.outcome === "failed" ? 1 : 0;
+    if (summary.outcome === "failed") return 1;
+    // Then the photos the run noted (scheduled runs do the same, in the worker).
+    const photosStarted = Date.now();
+    const photos = await syncPhotos({ db: handle.db, connectionId, adapter });
+    console.log(JSON.stringify({ photos: { ...photos, ms: Date.now() - photosStarted } }));
+    return 0;
   } finally {
     await handle.close();
   }

@@ -25,6 +25,8 @@ export type PulledContact = {
 export type PullPage = { items: PulledContact[] };
 
 export type Photo = { contentType: string; data: Buffer };
+/** A contact's photo to fetch: its provider id and the photoUrl a pull delivered. */
+export type PhotoRef = { id: string; photoUrl: string };
 
 export type PullResult = {
   /** The cursor to store once everything delivered is committed. */
@@ -46,7 +48,7 @@ export interface ContactReader {
    * provider no longer accepts the cursor. */
   pull(cursor: string | null, onPage: (page: PullPage) => Promise<void>): Promise<PullResult>;
   /** The contacts' photos, in input order (null: none). Batched where the provider allows. */
-  fetchPhotos(contacts: PulledContact[]): Promise<(Photo | null)[]>;
+  fetchPhotos(contacts: PhotoRef[]): Promise<(Photo | null)[]>;
 }
 
 export interface ContactWriter {

@@ -18,7 +18,7 @@ import type { DB } from "@/db/client";
 import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type SyncConnection } from "@/db/schema";
 import { env } from "@/lib/env";
 import { adapterForConnection } from "./connections";
-import { runSync, type RunSummary, type SyncLogger } from "./engine";
+import { runSync, syncPhotos, type RunSummary, type SyncLogger } from "./engine";
 import { LEASE_MS, releaseLease } from "./lease";
 import type { ProviderAdapter } from "./provider";
 
@@ -175,8 +175,9 @@ async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim)
   const started = Date.now();
   const line = { workerId, connectionId: conn.id, provider: conn.provider, trigger };
   let summary: RunSummary;
+  let adapter: ProviderAdapter;
   try {
-    const adapter = await opts.adapterFor(conn);
+    adapter = await opts.adapterFor(conn);
     summary = await runSync({ db, connectionId: conn.id, trigger, adapter, logger, runId: claimedRunId });
   } catch (error) {
     // Before or outside the run proper (no adapter, database gone): the next interval retries.
@@ -197,6 +198,16 @@ async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim)
     logger[outcome === "failed" ? "warn" : "info"]("sync run", { ...line, runId, outcome, full, ms: Date.now() - started, counts, ...(error ? { error } : {}) });
   } catch (error) {
     logger.error("sync run bookkeeping failed", { ...line, error: messageOf(error) });
+  }
+  if (summary.status === "done" && (summary.outcome === "succeeded" || summary.outcome === "held")) {
+    // The photos the run noted, after it: its persons are in the CRM already.
+    const photosStarted = Date.now();
+    try {
+      const photos = await syncPhotos({ db, connectionId: conn.id, adapter, logger });
+      if (photos.status === "done" && photos.checked > 0) logger.info("sync photos", { ...line, ...photos, ms: Date.now() - photosStarted });
+    } catch (error) {
+      logger.warn("sync photos failed", { ...line, error: messageOf(error) });
+    }
   }
 }
 

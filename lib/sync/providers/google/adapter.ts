@@ -170,20 +170,25 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
         sources: SOURCES,
         ...(cursor ? { syncToken: cursor } : {}),
       };
-      let pageToken: string | undefined;
-      for (;;) {
-        let data: people_v1.Schema$ListConnectionsResponse;
+      const fetchPage = async (pageToken: string | undefined): Promise<people_v1.Schema$ListConnectionsResponse> => {
         try {
-          data = await call(() => api.people.connections.list({ ...params, ...(pageToken ? { pageToken } : {}) }, noRetry));
+          return await call(() => api.people.connections.list({ ...params, ...(pageToken ? { pageToken } : {}) }, noRetry));
         } catch (error) {
           if (isExpiredSyncToken(error)) throw new CursorExpiredError();
           throw error;
         }
-        await onPage({ items: (data.connections ?? []).map(toPulled) });
+      };
+      // The next page is asked for while this one is applied (the provider works meanwhile);
+      // pages are still applied one at a time, in order, and at most two are held.
+      let next = fetchPage(undefined);
+      for (;;) {
+        const data = await next;
         if (data.nextPageToken) {
-          pageToken = data.nextPageToken;
-          continue;
+          next = fetchPage(data.nextPageToken);
+          next.catch(() => {}); // surfaced when awaited; not an unhandled rejection if onPage throws
         }
+        await onPage({ items: (data.connections ?? []).map(toPulled) });
+        if (data.nextPageToken) continue;
         if (!data.nextSyncToken) throw new Error("Google ended a listing without a sync token");
         return { cursor: data.nextSyncToken, full: !cursor };
       }

@@ -163,14 +163,22 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
     },
 
     async pull(cursor, onPage) {
-      let url = cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`;
-      for (;;) {
-        let page: { value?: GraphContact[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+      type Page = { value?: GraphContact[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+      const fetchPage = async (url: string): Promise<Page> => {
         try {
-          page = await call(() => client.api(url).header("Prefer", `odata.maxpagesize=${opts.pageSize ?? MAX_PAGE}`).get());
+          return await call(() => client.api(url).header("Prefer", `odata.maxpagesize=${opts.pageSize ?? MAX_PAGE}`).get());
         } catch (error) {
           if (isExpiredDelta(error)) throw new CursorExpiredError();
           throw error;
+        }
+      };
+      // The next page is asked for while this one is applied; pages are applied in order.
+      let next = fetchPage(cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`);
+      for (;;) {
+        const page = await next;
+        if (page["@odata.nextLink"]) {
+          next = fetchPage(page["@odata.nextLink"]);
+          next.catch(() => {}); // surfaced when awaited
         }
         const items: PulledContact[] = (page.value ?? []).map((item) => {
           const read = readGraphContact(item, mapping);
@@ -178,10 +186,7 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
           return { ...read, contact: projectForGraph(read.contact), photoUrl: read.deleted ? null : `/me/contacts/${read.id}/photo/$value` };
         });
         await onPage({ items });
-        if (page["@odata.nextLink"]) {
-          url = page["@odata.nextLink"];
-          continue;
-        }
+        if (page["@odata.nextLink"]) continue;
         if (!page["@odata.deltaLink"]) throw new Error("Microsoft ended a delta round without a deltaLink");
         return { cursor: page["@odata.deltaLink"], full: !cursor };
       }
