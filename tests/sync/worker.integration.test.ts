@@ -6,13 +6,13 @@ import readline from "node:readline";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { persons, syncConnections, syncLinks, syncRuns } from "@/db/schema";
+import { personPictures, persons, syncConnections, syncLinks, syncRuns } from "@/db/schema";
 import { seedDemo, type SeededDemo } from "@/db/seed";
 import { setConfig } from "@/emulators";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/scheduler";
 import { testDatabases } from "@/tests/databases";
-import { startGoogle, type ProviderEmulator } from "./drivers";
+import { PNG, startGoogle, type ProviderEmulator } from "./drivers";
 import { afterFirstPage, stopDead } from "./fixtures/first-page-hook";
 import { until } from "./fixtures/until";
 
@@ -51,7 +51,7 @@ function syncWorld(open: () => Promise<DbHandle>) {
       visibility: "owner",
     });
     await world.handle.db.update(syncConnections).set({ nextRunAt: new Date(Date.now() + HOUR) }).where(eq(syncConnections.id, id));
-    return { id, family, contacts, accessToken: book.accessToken };
+    return { id, family, contacts, book, accessToken: book.accessToken };
   }
 
   const adapterFor = (pageSize = PAGE_SIZE) => async (conn: typeof syncConnections.$inferSelect) =>
@@ -133,6 +133,25 @@ describe.each(testDatabases())("workers on $name", ({ open }) => {
     expect(runs.map((r) => r.outcome)).toEqual(runs.map(() => "succeeded"));
     expect(runs.reduce((sum, r) => sum + r.counts.crmAdded, 0)).toBe(30);
     await expectEveryContactOnce(c);
+  });
+
+  it("the worker fetches the photos a run noted, after the run", async () => {
+    const c = await connect(3);
+    const [first] = [...(await c.book.list()).keys()];
+    await c.book.setPhoto(first!, PNG);
+    const worker = startWorker({ workerId: "photos" });
+    await requestSync(world.handle.db, c.id);
+    const pictures = () =>
+      world.handle.db
+        .select({ data: personPictures.data })
+        .from(personPictures)
+        .innerJoin(syncLinks, eq(syncLinks.personId, personPictures.personId))
+        .where(eq(syncLinks.connectionId, c.id));
+    const backlog = () => world.handle.db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, c.id), sql`${syncLinks.photoUrl} is not null`));
+    await until(async () => (await settled(c.id)) && (await backlog()).length === 0, { what: "the run and its photos" });
+    await worker.stop();
+    expect((await pictures()).map((p) => p.data.equals(PNG))).toEqual([true]);
+    expect((await runsOf(c.id)).map((r) => r.counts.crmAdded)).toEqual([3]);
   });
 
   it("20 sync-now requests during a run leave that run alone and bring exactly one more run", async () => {
