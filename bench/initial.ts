@@ -13,6 +13,8 @@ benchMain(
     const bench = await SyncBench.start({ provider, contacts, db, pgUrl, direction: "one_way", photoShare: Number(values.photos ?? 0) });
     try {
       const run = await bench.run();
+      // Then what the worker does next: the photos the run noted (not part of the run's figures).
+      const photos = await bench.photos();
       const floor = values["no-floor"] ? null : await bench.floor();
       const added = run.summary?.status === "done" ? run.summary.counts.crmAdded : 0;
       if (added !== contacts) throw new Error(`expected ${contacts} persons added, got ${added}`);
@@ -34,9 +36,10 @@ benchMain(
         db,
         `${contacts} contacts in ${seconds(run.ms)} s; provider calls ${run.calls} (${endpointsLine(run.byEndpoint)}); ` +
           `db ${run.db.statements} statements / ${run.db.transactions} transactions (${run.db.roundTrips} round trips); peak RSS ${run.peakRssMb} MB` +
-          (floor ? `; floor ${seconds(floor.ms)} s (${floor.db.roundTrips} round trips, peak RSS ${floor.peakRssMb} MB), ratio ${ratio}×` : ""),
+          (floor ? `; floor ${seconds(floor.ms)} s (${floor.db.roundTrips} round trips, peak RSS ${floor.peakRssMb} MB), ratio ${ratio}×` : "") +
+          `; then photos: ${photos.photos?.status === "done" ? `${photos.photos.checked} checked, ${photos.photos.fetched} fetched` : "skipped"} in ${seconds(photos.ms)} s, ${photos.calls} calls (${endpointsLine(photos.byEndpoint)})`,
         targets,
-        { contacts, seedMs: bench.seedMs, run, floor, ratioToFloor: ratio },
+        { contacts, seedMs: bench.seedMs, run, photos, floor, ratioToFloor: ratio },
       );
     } finally {
       await bench.close();

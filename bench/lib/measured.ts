@@ -31,6 +31,7 @@ import { sendResult } from "./proc";
 
 export type MeasuredSpec =
   | { mode: "sync"; target: DbTarget; connectionId: string; endpoints: { googleRootUrl: string; graphBaseUrl: string } }
+  | { mode: "photos"; target: DbTarget; connectionId: string; endpoints: { googleRootUrl: string; graphBaseUrl: string } }
   | { mode: "floor"; target: DbTarget; connectionId: string; provider: "google" | "microsoft"; emulatorUrl: string; token: string; groupId: string };
 
 export type MeasuredResult = {
@@ -41,6 +42,7 @@ export type MeasuredResult = {
   /** RSS just before the measured work started. */
   startRssMb: number;
   summary?: RunSummary;
+  photos?: realEngine.PhotoSummary;
   rows?: number;
   /** PGlite only (read in this process): rows written / read per table during the work. */
   rowsWritten?: Record<string, string>;
@@ -51,26 +53,32 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 /** BENCH_SYNC_DIR=<dir>: run a patched copy of lib/sync instead (a proposed engine change,
  * measured before anyone applies it); the record names it (see report.ts). */
-async function engine(): Promise<{ runSync: typeof realEngine.runSync; adapterForConnection: typeof realConnections.adapterForConnection }> {
+async function engine(): Promise<{
+  runSync: typeof realEngine.runSync;
+  syncPhotos: typeof realEngine.syncPhotos;
+  adapterForConnection: typeof realConnections.adapterForConnection;
+}> {
   const dir = process.env.BENCH_SYNC_DIR;
-  if (!dir) return { runSync: realEngine.runSync, adapterForConnection: realConnections.adapterForConnection };
+  if (!dir) return { runSync: realEngine.runSync, syncPhotos: realEngine.syncPhotos, adapterForConnection: realConnections.adapterForConnection };
   const load = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href);
   const [e, c] = (await Promise.all([load("engine.ts"), load("connections.ts")])) as [typeof realEngine, typeof realConnections];
-  return { runSync: e.runSync, adapterForConnection: c.adapterForConnection };
+  return { runSync: e.runSync, syncPhotos: e.syncPhotos, adapterForConnection: c.adapterForConnection };
 }
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "{}") as MeasuredSpec;
-  const { runSync, adapterForConnection } = await engine();
+  const { runSync, syncPhotos, adapterForConnection } = await engine();
   const { db, counter, close } = await openCounted(spec.target);
   try {
     let work: () => Promise<{ summary?: RunSummary; rows?: number }>;
-    if (spec.mode === "sync") {
+    if (spec.mode === "sync" || spec.mode === "photos") {
       const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
       if (!conn) throw new Error(`no connection ${spec.connectionId}`);
       work = async () => {
         const adapter = await adapterForConnection(db, conn, { endpoints: spec.endpoints });
-        return { summary: await runSync({ db, connectionId: spec.connectionId, trigger: "cli", adapter }) };
+        return spec.mode === "sync"
+          ? { summary: await runSync({ db, connectionId: spec.connectionId, trigger: "cli", adapter }) }
+          : { photos: await syncPhotos({ db, connectionId: spec.connectionId, adapter }) };
       };
       await warmUp(db, spec.endpoints);
     } else {

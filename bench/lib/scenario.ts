@@ -86,6 +86,11 @@ export class SyncBench {
     return this.measure(this.world, { mode: "sync", target: this.world.target, connectionId: this.world.connectionId, endpoints: endpointsFor(this.emu) });
   }
 
+  /** The photos the run noted, fetched after it (what the worker does next), measured. */
+  photos(): Promise<RunFigures> {
+    return this.measure(this.world, { mode: "photos", target: this.world.target, connectionId: this.world.connectionId, endpoints: endpointsFor(this.emu) });
+  }
+
   /** VACUUM ANALYZE: what autovacuum does within a minute of a bulk load (the initial sync),
    * well before the next scheduled run (5 minutes); without it a run right after the initial one
    * meets the planner's empty-table statistics. */
