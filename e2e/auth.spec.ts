@@ -47,3 +47,22 @@ test("a user without the add-persons permission is told so and has no New person
   await expect(page.getByText("You do not have the permission to add persons.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Create person" })).toHaveCount(0);
 });
+
+test("a tampered session cookie reads as signed out", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, USERS.east, PASSWORD);
+  const session = (await context.cookies()).find((c) => c.name.endsWith("authjs.session-token"))!;
+  // One character changed in the ciphertext, then in the authentication tag.
+  const change = (v: string, at: number) => v.slice(0, at) + (v[at] === "A" ? "B" : "A") + v.slice(at + 1);
+  const tagAt = session.value.lastIndexOf(".") + 2;
+  for (const forged of [{ ...session, value: change(session.value, session.value.length - 60) }, { ...session, value: change(session.value, tagAt) }]) {
+    const other = await browser.newContext();
+    await other.addCookies([forged]);
+    const tab = await other.newPage();
+    await tab.goto("/persons");
+    await expect(tab).toHaveURL(/\/sign-in$/);
+    await other.close();
+  }
+  await context.close();
+});

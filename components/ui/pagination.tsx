@@ -4,11 +4,14 @@ export function Pagination({
   page,
   pageSize,
   total,
+  totalIsLowerBound = false,
   href,
 }: {
   page: number;
   pageSize: number;
   total: number;
+  /** The total was counted up to a cap: there are more. */
+  totalIsLowerBound?: boolean;
   href: (page: number) => string;
 }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -19,7 +22,8 @@ export function Pagination({
   return (
     <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600">
       <p>
-        {from}–{to} of {total}
+        {from}–{to} of {total.toLocaleString("en-US")}
+        {totalIsLowerBound ? "+" : ""}
       </p>
       <div className="flex gap-2">
         {page > 1 ? (
@@ -29,7 +33,7 @@ export function Pagination({
         ) : (
           <span className={off} aria-disabled="true">Previous</span>
         )}
-        {page < pages ? (
+        {page < pages || totalIsLowerBound ? (
           <Link className={link} href={href(page + 1)} rel="next">
             Next
           </Link>

@@ -8,6 +8,11 @@ import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
 import { personSearchText, type PersonInput } from "@/lib/persons/input";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
 
+/** The persons list counts matches up to here (or a little past the page asked for): past it
+ * the page says "1,000+". Counting 60,000 visible persons costs a pass over all of them on every
+ * page view; counting to the cap stops early. */
+export const TOTAL_CAP = 1000;
+
 export const PERSON_SORTS = ["name", "created", "updated", "organization", "owner"] as const;
 export type PersonSort = (typeof PERSON_SORTS)[number];
 
@@ -46,11 +51,13 @@ export async function listPersons(
   db: DB,
   viewer: Viewer,
   opts: ListPersonsOptions = {},
-): Promise<{ rows: PersonListRow[]; total: number; page: number; pageSize: number }> {
+): Promise<{ rows: PersonListRow[]; total: number; totalIsLowerBound: boolean; page: number; pageSize: number }> {
   const pageSize = Math.min(Math.max(opts.pageSize ?? 25, 1), 100);
   const page = Math.max(opts.page ?? 1, 1);
   const where = and(visiblePersonsWhere(viewer), searchWhere(opts.q));
   const dir = opts.dir === "desc" ? desc : asc;
+  // Far pages still learn whether a next page exists.
+  const cap = Math.max(TOTAL_CAP, page * pageSize);
   const order: SQL[] = (() => {
     switch (opts.sort ?? "name") {
       case "created":
@@ -87,9 +94,10 @@ export async function listPersons(
       .orderBy(...order, asc(persons.id))
       .limit(pageSize)
       .offset((page - 1) * pageSize),
-    db.select({ n: count() }).from(persons).where(where),
+    db.select({ n: count() }).from(db.select({ one: sql`1` }).from(persons).where(where).limit(cap + 1).as("capped")),
   ]);
-  return { rows, total: totalRow?.n ?? 0, page, pageSize };
+  const n = totalRow?.n ?? 0;
+  return { rows, total: Math.min(n, cap), totalIsLowerBound: n > cap, page, pageSize };
 }
 
 export async function countVisiblePersons(db: DB, viewer: Viewer): Promise<number> {

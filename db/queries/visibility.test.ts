@@ -10,6 +10,7 @@ import {
   deletePerson,
   getPersonById,
   listPersons,
+  TOTAL_CAP,
   setFollowing,
   updatePerson,
 } from "./persons";
@@ -170,5 +171,41 @@ describe.each(testDatabases())("visibility on $name", ({ open }) => {
     await deletePerson(handle.db, viewers.owner, id);
     expect(await getPersonById(handle.db, viewers.admin, id)).toBeNull();
     await expect(deletePerson(handle.db, viewers.admin, id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe.each(testDatabases())("persons list totals on $name", ({ open }) => {
+  let handle: DbHandle;
+  let viewer: Viewer;
+
+  beforeAll(async () => {
+    handle = await open();
+    const [company] = await handle.db.insert(companies).values({ name: "Big Co", plan: "enterprise" }).returning({ id: companies.id });
+    const [user] = await handle.db
+      .insert(users)
+      .values({ companyId: company!.id, name: "Rep", email: "rep@big.test", passwordHash: "x" })
+      .returning({ id: users.id });
+    viewer = (await getViewer(handle.db, user!.id))!;
+    const rows = Array.from({ length: TOTAL_CAP + 30 }, (_, i) => {
+      const lastName = `Cap${String(i).padStart(4, "0")}`;
+      return { companyId: company!.id, firstName: "Many", lastName, ownerId: user!.id, searchText: personSearchText({ firstName: "Many", lastName, emails: [], phones: [] }) };
+    });
+    for (let i = 0; i < rows.length; i += 500) await handle.db.insert(persons).values(rows.slice(i, i + 500));
+  });
+
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  it("counts up to the cap, then says there are more; far pages still know whether a next one exists", async () => {
+    expect(await listPersons(handle.db, viewer, {})).toMatchObject({ total: TOTAL_CAP, totalIsLowerBound: true });
+    const last = Math.ceil((TOTAL_CAP + 30) / 25);
+    const beforeLast = await listPersons(handle.db, viewer, { page: last - 1 });
+    expect(beforeLast.totalIsLowerBound).toBe(true);
+    const end = await listPersons(handle.db, viewer, { page: last });
+    expect(end).toMatchObject({ total: TOTAL_CAP + 30, totalIsLowerBound: false });
+    expect(end.rows.map((r) => r.lastName)).toEqual(Array.from({ length: 5 }, (_, i) => `Cap${TOTAL_CAP + 25 + i}`));
+    // A search below the cap is counted exactly.
+    expect(await listPersons(handle.db, viewer, { q: "cap00" })).toMatchObject({ total: 100, totalIsLowerBound: false });
   });
 });

@@ -6,7 +6,7 @@ import { and, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import type { Viewer } from "@/db/queries/visibility";
-import { syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
+import { persons, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
 
 export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leaseOwner"> & {
   /** A run was asked for, or a worker has claimed the connection and is starting it. */
@@ -79,15 +79,28 @@ export type ActivityItem = Pick<SyncEvent, "id" | "kind" | "side" | "label" | "c
   personVisible: boolean;
 };
 
-/** Recent events of one of the viewer's connections, newest first. */
-export async function recentActivity(
+/** What the dashboard shows of one of the viewer's connections: the latest added, updated and
+ * deleted contacts, and the activity per day. One ownership check for all of it. */
+export async function connectionActivity(
   db: DB,
   viewer: Viewer,
   connectionId: string,
-  opts: { kinds?: EventKind[]; limit?: number } = {},
-): Promise<ActivityItem[]> {
+  opts: { limit?: number; days?: number; now?: Date } = {},
+): Promise<{ added: ActivityItem[]; updated: ActivityItem[]; deleted: ActivityItem[]; days: DayActivity[] }> {
   const conn = await getOwnConnection(db, viewer, connectionId);
-  if (!conn) return [];
+  const days = opts.days ?? 14;
+  if (!conn) return { added: [], updated: [], deleted: [], days: emptyDays(days, opts.now) };
+  const limit = opts.limit ?? 8;
+  const [added, updated, deleted, perDay] = await Promise.all([
+    eventsOf(db, conn.id, { kinds: ["added"], limit }),
+    eventsOf(db, conn.id, { kinds: ["updated"], limit }),
+    eventsOf(db, conn.id, { kinds: ["deleted"], limit }),
+    daysOf(db, conn.id, days, opts.now),
+  ]);
+  return { added, updated, deleted, days: perDay };
+}
+
+async function eventsOf(db: DB, connectionId: string, opts: { kinds?: EventKind[]; limit?: number }): Promise<ActivityItem[]> {
   const rows = await db
     .select({
       id: syncEvents.id,
@@ -99,9 +112,11 @@ export async function recentActivity(
       createdAt: syncEvents.createdAt,
       personId: syncEvents.personId,
       resolvedAt: syncEvents.resolvedAt,
-      personLive: sql<boolean>`exists (select 1 from persons p where p.id = ${syncEvents.personId} and p.deleted_at is null)`,
+      // A join, not EXISTS: the planner turns EXISTS into a hashed scan of every person.
+      personLive: sql<boolean>`coalesce(${persons.deletedAt} is null and ${persons.id} is not null, false)`,
     })
     .from(syncEvents)
+    .leftJoin(persons, eq(persons.id, syncEvents.personId))
     .where(and(eq(syncEvents.connectionId, connectionId), opts.kinds ? inArray(syncEvents.kind, opts.kinds) : undefined))
     .orderBy(desc(syncEvents.createdAt), desc(syncEvents.id))
     .limit(Math.min(opts.limit ?? 20, 200));
@@ -110,17 +125,14 @@ export async function recentActivity(
 
 export type DayActivity = { day: string; added: number; updated: number; deleted: number };
 
-/** Added / updated / deleted contacts per day (both sides), for the last `days` days. */
-export async function activityPerDay(db: DB, viewer: Viewer, connectionId: string, days = 14, now = new Date()): Promise<DayActivity[]> {
-  const conn = await getOwnConnection(db, viewer, connectionId);
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-  const out: DayActivity[] = Array.from({ length: days }, (_, i) => ({
-    day: new Date(start.getTime() + i * 86_400_000).toISOString().slice(0, 10),
-    added: 0,
-    updated: 0,
-    deleted: 0,
-  }));
-  if (!conn) return out;
+/** Added / updated / deleted contacts per day (both sides) for the last `days` days, oldest first. */
+function emptyDays(days: number, now = new Date()): DayActivity[] {
+  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1));
+  return Array.from({ length: days }, (_, i) => ({ day: new Date(start + i * 86_400_000).toISOString().slice(0, 10), added: 0, updated: 0, deleted: 0 }));
+}
+
+async function daysOf(db: DB, connectionId: string, days: number, now = new Date()): Promise<DayActivity[]> {
+  const out = emptyDays(days, now);
   const rows = await db
     .select({
       day: sql<string>`to_char(${syncEvents.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`,
@@ -128,7 +140,7 @@ export async function activityPerDay(db: DB, viewer: Viewer, connectionId: strin
       n: sql<number>`count(*)::int`,
     })
     .from(syncEvents)
-    .where(and(eq(syncEvents.connectionId, connectionId), gte(syncEvents.createdAt, start), inArray(syncEvents.kind, ["added", "updated", "deleted"])))
+    .where(and(eq(syncEvents.connectionId, connectionId), gte(syncEvents.createdAt, new Date(`${out[0]!.day}T00:00:00Z`)), inArray(syncEvents.kind, ["added", "updated", "deleted"])))
     .groupBy(sql`1`, syncEvents.kind);
   for (const r of rows) {
     const slot = out.find((d) => d.day === r.day);

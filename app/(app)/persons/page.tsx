@@ -32,7 +32,7 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
     page: first(raw.page),
     deleted: first(raw.deleted),
   });
-  const { rows, total, page, pageSize } = await listPersons(await getDb(), viewer, params);
+  const { rows, total, totalIsLowerBound, page, pageSize } = await listPersons(await getDb(), viewer, params);
 
   const href = (over: Partial<{ q: string; sort: PersonSort; dir: string; page: number }>) => {
     const next = { q: params.q, sort: params.sort, dir: params.dir, page: params.page, ...over };
@@ -63,7 +63,7 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
     <>
       <PageHeader
         title="Persons"
-        description={`${total} ${total === 1 ? "person" : "persons"} you can see`}
+        description={`${total.toLocaleString("en-US")}${totalIsLowerBound ? "+" : ""} ${total === 1 && !totalIsLowerBound ? "person" : "persons"} you can see`}
         actions={viewer.canAddPersons || viewer.isAdmin ? <ButtonLink href="/persons/new">New person</ButtonLink> : null}
       />
       {params.deleted ? (
@@ -129,7 +129,7 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
           </table>
         </div>
       )}
-      <Pagination page={page} pageSize={pageSize} total={total} href={(n) => href({ page: n })} />
+      <Pagination page={page} pageSize={pageSize} total={total} totalIsLowerBound={totalIsLowerBound} href={(n) => href({ page: n })} />
     </>
   );
 }

@@ -6,12 +6,13 @@ import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
 import { ActivityChart, ActivityList } from "@/components/contact-sync/activity";
 import { AddAccountForm } from "@/components/contact-sync/add-account-form";
+import { ConnectionSettings } from "@/components/contact-sync/connection-settings";
 import { LiveStatus } from "@/components/contact-sync/live-status";
 import { SettingsForm } from "@/components/contact-sync/settings-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
-import { activityPerDay, listConnectionSummaries, recentActivity, type ConnectionSummary } from "@/lib/sync/dashboard";
+import { connectionActivity, listConnectionSummaries, type ConnectionSummary } from "@/lib/sync/dashboard";
 import { demoStatus } from "@/lib/sync/demo";
 import { listProviderGroups } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/oauth-flow";
@@ -115,7 +116,9 @@ async function ConnectionCard({
   const groupLabel = c.provider === "google" ? "Google contact labels, or all of My Contacts." : "Outlook contact folders.";
   let groups: { id: string; name: string; memberCount?: number }[] = [];
   let groupError: string | null = null;
-  if (!c.groupId || c.status !== "reconnect_needed") {
+  // Read live, so only where the form is shown at once: a configured connection's settings
+  // read them when opened (ConnectionSettings).
+  if (!c.groupId) {
     try {
       groups = await listProviderGroups(db, viewer, c.id);
     } catch (error) {
@@ -178,12 +181,7 @@ async function ConnectionCard({
     );
   }
 
-  const [added, updated, deleted, days] = await Promise.all([
-    recentActivity(db, viewer, c.id, { kinds: ["added"], limit: 8 }),
-    recentActivity(db, viewer, c.id, { kinds: ["updated"], limit: 8 }),
-    recentActivity(db, viewer, c.id, { kinds: ["deleted"], limit: 8 }),
-    activityPerDay(db, viewer, c.id, 14),
-  ]);
+  const { added, updated, deleted, days } = await connectionActivity(db, viewer, c.id, { limit: 8, days: 14 });
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
   return (
@@ -229,24 +227,16 @@ async function ConnectionCard({
         <h3 className="mb-2 text-sm font-semibold">Sync activity</h3>
         <ActivityChart days={days} />
       </div>
-      <details className="mt-6 rounded-md ring-1 ring-slate-200">
-        <summary className="cursor-pointer px-3 py-2 text-sm font-medium">Settings</summary>
-        <div className="space-y-4 p-3">
-          {groupError ? <Alert>{groupError}</Alert> : null}
-          {groups.length > 0 ? (
-            <SettingsForm
-              action={saveSettingsAction}
-              connectionId={c.id}
-              groups={groups}
-              visibilities={visibilities}
-              values={{ groupId: c.groupId, direction: c.direction, visibility: c.visibility }}
-              groupLabel={`${groupLabel} Changing the group unlinks the current persons (they stay in Tandem) and syncs the new group.`}
-              submitLabel="Save settings"
-            />
-          ) : null}
-          <DisconnectButtons connectionId={c.id} />
-        </div>
-      </details>
+      <ConnectionSettings
+        action={saveSettingsAction}
+        connectionId={c.id}
+        visibilities={visibilities}
+        values={{ groupId: c.groupId, direction: c.direction, visibility: c.visibility }}
+        groupLabel={`${groupLabel} Changing the group unlinks the current persons (they stay in Tandem) and syncs the new group.`}
+        submitLabel="Save settings"
+      >
+        <DisconnectButtons connectionId={c.id} />
+      </ConnectionSettings>
       <p className="mt-4 text-xs text-slate-500">
         Persons synced here are listed under <Link href="/persons" className="underline">Persons</Link>; each person&apos;s page shows its sync history.
       </p>
