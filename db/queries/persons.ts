@@ -69,7 +69,13 @@ export async function listPersons(
       case "owner":
         return [dir(users.name)];
       case "name":
-        return [dir(sql`lower(${persons.lastName})`), dir(sql`lower(${persons.firstName})`)];
+        // Unfiltered, the list walks persons_list_name_idx in this order and stops after a page.
+        // A search must not (its matches may all sort late, after most of the company): `|| ''`
+        // keeps the order but not the index, so the planner takes the trigram index and sorts
+        // the matches.
+        return opts.q?.trim()
+          ? [dir(sql`lower(${persons.lastName}) || ''`), dir(sql`lower(${persons.firstName})`)]
+          : [dir(sql`lower(${persons.lastName})`), dir(sql`lower(${persons.firstName})`)];
     }
   })();
 
