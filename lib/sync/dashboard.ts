@@ -125,12 +125,13 @@ async function eventsOf(db: DB, connectionId: string, opts: { kinds?: EventKind[
 
 export type DayActivity = { day: string; added: number; updated: number; deleted: number };
 
-/** Added / updated / deleted contacts per day (both sides) for the last `days` days, oldest first. */
+/** The last `days` days (UTC), oldest first, with nothing counted yet. */
 function emptyDays(days: number, now = new Date()): DayActivity[] {
   const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1));
   return Array.from({ length: days }, (_, i) => ({ day: new Date(start + i * 86_400_000).toISOString().slice(0, 10), added: 0, updated: 0, deleted: 0 }));
 }
 
+/** Added / updated / deleted contacts per day (both sides) for the last `days` days. */
 async function daysOf(db: DB, connectionId: string, days: number, now = new Date()): Promise<DayActivity[]> {
   const out = emptyDays(days, now);
   const rows = await db

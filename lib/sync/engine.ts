@@ -14,6 +14,8 @@
 //   group comes back empty. Persons deleted by sync are soft-deleted and restorable.
 // - One contact failing is an error event; the run goes on. A revoked grant stops the run and
 //   marks the connection "reconnect needed".
+// - Photos are not fetched by the run: it notes them on the links, and syncPhotos fetches them
+//   after it (see "photos" below).
 import crypto from "node:crypto";
 import { and, eq, getTableColumns, inArray, isNull, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
