@@ -25,6 +25,8 @@ type Rec = {
   targets: TargetResult[];
   run?: Run;
   floor?: Run;
+  /** After the run, what the worker does next: the photos the run noted. */
+  photos?: Run & { photos?: { checked: number; fetched: number } };
   ratioToFloor?: number;
   busy?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
   idle?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
@@ -77,6 +79,13 @@ function figures(r: Rec): [string, string][] {
   }
   if (r.floor) out.push(["floor: wall / round trips / peak RSS", `${r.floor.ms} ms / ${r.floor.db.roundTrips} / ${r.floor.peakRssMb} MB`]);
   if (r.ratioToFloor !== undefined && r.ratioToFloor !== null) out.push(["ratio to floor", `${r.ratioToFloor}×`]);
+  if (r.photos) {
+    const p = r.photos;
+    out.push([
+      "then, after the run: photos (checked / fetched, wall, calls)",
+      `${p.photos?.checked ?? 0} / ${p.photos?.fetched ?? 0}, ${p.ms} ms, ${p.calls ?? 0} calls`,
+    ]);
+  }
   if (r.laterRuns?.length) out.push(["later runs (steady state)", r.laterRuns.map((x) => `${x.ms} ms`).join(", ")]);
   for (const [label, load] of [
     ["during the sync", r.busy],
