@@ -24,12 +24,26 @@ async function sessionIds(): Promise<{ userId: string; companyId: string } | nul
     }
     const value = jar.get(name)?.value;
     if (!value) continue;
+    const known = decoded.get(value);
+    if (known && known.expiresAt > Date.now()) return known.ids;
     // Checks the encryption and the expiry; anything wrong reads as signed out.
     const token = await decode({ token: value, secret: authSecret(), salt: name }).catch(() => null);
     if (!token?.sub || typeof token.companyId !== "string") return null;
-    return { userId: token.sub, companyId: token.companyId };
+    const ids = { userId: token.sub, companyId: token.companyId };
+    remember(value, ids, typeof token.exp === "number" ? token.exp * 1000 : Date.now());
+    return ids;
   }
   return null;
+}
+
+/** Tokens this process has already decrypted (a token is immutable: same cookie, same ids),
+ * until they expire; the oldest go first past DECODED_MAX. */
+const decoded = new Map<string, { ids: { userId: string; companyId: string }; expiresAt: number }>();
+const DECODED_MAX = 1000;
+
+function remember(token: string, ids: { userId: string; companyId: string }, expiresAt: number): void {
+  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value!);
+  decoded.set(token, { ids, expiresAt });
 }
 
 export const currentViewer = cache(async (): Promise<Viewer | null> => {

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ActionItemProps } from "./types";
 import { ActionButton } from "../ui/action-button";
+import { formatDateTime } from "@/lib/format";
 
 const FIELD_LABELS: Record<string, string> = {
   firstName: "first name",
@@ -17,7 +18,7 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 function ago(date: Date): string {
-  return date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+  return formatDateTime(date);
 }
 
 /** One column of the dashboard: recent added, updated or deleted contacts, newest first. */

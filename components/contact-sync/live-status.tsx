@@ -7,6 +7,7 @@ import type { ActionState } from "@/lib/action-state";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { useFormAction } from "../ui/use-form-action";
+import { formatDateTime } from "@/lib/format";
 
 export type LiveStatusData = {
   status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error";
@@ -22,7 +23,7 @@ export type LiveStatusData = {
 
 function when(iso: string | null): string {
   if (!iso) return "—";
-  return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+  return formatDateTime(iso);
 }
 
 /** Status, progress and the refresh button of one connection, kept current by polling: every

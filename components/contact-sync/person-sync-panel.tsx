@@ -1,5 +1,6 @@
 import type { PersonSyncHistory } from "@/lib/sync/dashboard";
 import { Card, CardTitle } from "../ui/card";
+import { formatDateTime } from "@/lib/format";
 
 const KIND_TEXT: Record<string, string> = {
   added: "Added",
@@ -44,7 +45,7 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
                   {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" ? (e.side === "crm" ? "in Tandem" : `in ${e.provider === "google" ? "Google" : "Outlook"}`) : null}
                 </p>
                 <p className="text-xs text-slate-500">
-                  {e.createdAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })} · {e.accountEmail}
+                  {formatDateTime(e.createdAt)} · {e.accountEmail}
                 </p>
                 {e.kind === "conflict" && detail.rule ? (
                   <p className="text-xs text-slate-700">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { formatCount } from "@/lib/format";
 
 export function Pagination({
   page,
@@ -22,7 +23,7 @@ export function Pagination({
   return (
     <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600">
       <p>
-        {from}–{to} of {total.toLocaleString("en-US")}
+        {from}–{to} of {formatCount(total)}
         {totalIsLowerBound ? "+" : ""}
       </p>
       <div className="flex gap-2">

@@ -2,7 +2,8 @@
 // figures, recent activity, activity per day, and a person's sync history. Every function
 // takes the viewer and only returns what is theirs (connections) or what they may see
 // (persons, through the visibility predicate).
-import { and, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import type { Viewer } from "@/db/queries/visibility";
@@ -18,8 +19,10 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
 };
 
 /** The connection if it belongs to the viewer, else null (someone else's reads as missing). */
+const UUID = /^[0-9a-f-]{36}$/i;
+
 export async function getOwnConnection(db: DB, viewer: Viewer, connectionId: string): Promise<SyncConnection | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(connectionId)) return null;
+  if (!UUID.test(connectionId)) return null;
   const [row] = await db
     .select()
     .from(syncConnections)
@@ -35,41 +38,49 @@ function publicPart(c: SyncConnection): Omit<SyncConnection, "tokens" | "cursor"
   return rest;
 }
 
+type LatestRun = {
+  id: string;
+  outcome: string;
+  processed: number;
+  total: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: Record<string, number>;
+  error: string | null;
+};
+
+/** The outer row's id, spelled out: in a one-table select drizzle leaves columns unqualified,
+ * and a bare "id" inside a subquery would name the subquery's own table. */
+const outerId = sql.raw(`"sync_connections"."id"`);
+
+/** The viewer's connections with their figures, in one statement (the dashboard is polled). */
 export async function listConnectionSummaries(db: DB, viewer: Viewer): Promise<ConnectionSummary[]> {
-  const conns = await db.select().from(syncConnections).where(eq(syncConnections.userId, viewer.id)).orderBy(syncConnections.createdAt);
-  if (conns.length === 0) return [];
-  const ids = conns.map((c) => c.id);
-  const [linkCounts, held, runs] = await Promise.all([
-    db
-      .select({ id: syncLinks.connectionId, n: sql<number>`count(*)::int` })
-      .from(syncLinks)
-      .where(and(inArray(syncLinks.connectionId, ids), sql`${syncLinks.providerId} not like 'pending:%'`))
-      .groupBy(syncLinks.connectionId),
-    db
-      .select({ id: syncEvents.connectionId, n: sql<number>`count(*)::int` })
-      .from(syncEvents)
-      .where(and(inArray(syncEvents.connectionId, ids), eq(syncEvents.kind, "held_deletion"), isNull(syncEvents.resolvedAt)))
-      .groupBy(syncEvents.connectionId),
-    db
-      .selectDistinctOn([syncRuns.connectionId])
-      .from(syncRuns)
-      .where(inArray(syncRuns.connectionId, ids))
-      .orderBy(syncRuns.connectionId, desc(syncRuns.startedAt)),
-  ]);
-  const count = (rows: { id: string; n: number }[], id: string) => rows.find((r) => r.id === id)?.n ?? 0;
-  return conns.map((c) => {
-    const latest = runs.find((r) => r.connectionId === c.id);
+  const rows = await db
+    .select({
+      conn: syncConnections,
+      inSync: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id not like 'pending:%')`,
+      held: sql<number>`(select count(*)::int from ${syncEvents} e
+        where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
+      latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'processed', r.processed, 'total', r.total,
+          'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
+        from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
+    })
+    .from(syncConnections)
+    .where(eq(syncConnections.userId, viewer.id))
+    .orderBy(syncConnections.createdAt);
+  return rows.map(({ conn: c, inSync, held, latest: raw }) => {
+    const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
     const finished = latest && latest.outcome !== "running" ? latest : null;
     return {
       ...publicPart(c),
       waiting: !running && (c.runRequestedAt !== null || leaseLive),
-      inSync: count(linkCounts, c.id),
-      heldDeletions: count(held, c.id),
-      running: running ? { runId: running.id, processed: running.processed, total: running.total, startedAt: running.startedAt } : null,
+      inSync: Number(inSync),
+      heldDeletions: Number(held),
+      running: running ? { runId: running.id, processed: running.processed, total: running.total, startedAt: new Date(running.startedAt) } : null,
       lastRun: finished
-        ? { outcome: finished.outcome, finishedAt: finished.finishedAt, counts: finished.counts as Record<string, number>, error: finished.error }
+        ? { outcome: finished.outcome, finishedAt: finished.finishedAt ? new Date(finished.finishedAt) : null, counts: finished.counts, error: finished.error }
         : null,
     };
   });
@@ -87,21 +98,31 @@ export async function connectionActivity(
   connectionId: string,
   opts: { limit?: number; days?: number; now?: Date } = {},
 ): Promise<{ added: ActivityItem[]; updated: ActivityItem[]; deleted: ActivityItem[]; days: DayActivity[] }> {
-  const conn = await getOwnConnection(db, viewer, connectionId);
   const days = opts.days ?? 14;
-  if (!conn) return { added: [], updated: [], deleted: [], days: emptyDays(days, opts.now) };
+  const none = { added: [], updated: [], deleted: [], days: emptyDays(days, opts.now) };
+  if (!UUID.test(connectionId)) return none;
+  // The viewer's connection or nothing: checked inside each statement, not by one more query.
+  const owned = sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
   const limit = opts.limit ?? 8;
-  const [added, updated, deleted, perDay] = await Promise.all([
-    eventsOf(db, conn.id, { kinds: ["added"], limit }),
-    eventsOf(db, conn.id, { kinds: ["updated"], limit }),
-    eventsOf(db, conn.id, { kinds: ["deleted"], limit }),
-    daysOf(db, conn.id, days, opts.now),
+  const [events, perDay] = await Promise.all([
+    unionAll(
+      eventsQuery(db, connectionId, owned, "added", limit),
+      eventsQuery(db, connectionId, owned, "updated", limit),
+      eventsQuery(db, connectionId, owned, "deleted", limit),
+    ),
+    daysOf(db, connectionId, owned, days, opts.now),
   ]);
-  return { added, updated, deleted, days: perDay };
+  const items = events.map(({ personLive, ...r }) => ({ ...r, personVisible: personLive }));
+  return {
+    added: items.filter((e) => e.kind === "added"),
+    updated: items.filter((e) => e.kind === "updated"),
+    deleted: items.filter((e) => e.kind === "deleted"),
+    days: perDay,
+  };
 }
 
-async function eventsOf(db: DB, connectionId: string, opts: { kinds?: EventKind[]; limit?: number }): Promise<ActivityItem[]> {
-  const rows = await db
+function eventsQuery(db: DB, connectionId: string, owned: SQL, kind: EventKind, limit: number) {
+  return db
     .select({
       id: syncEvents.id,
       kind: syncEvents.kind,
@@ -117,10 +138,9 @@ async function eventsOf(db: DB, connectionId: string, opts: { kinds?: EventKind[
     })
     .from(syncEvents)
     .leftJoin(persons, eq(persons.id, syncEvents.personId))
-    .where(and(eq(syncEvents.connectionId, connectionId), opts.kinds ? inArray(syncEvents.kind, opts.kinds) : undefined))
+    .where(and(eq(syncEvents.connectionId, connectionId), eq(syncEvents.kind, kind), owned))
     .orderBy(desc(syncEvents.createdAt), desc(syncEvents.id))
-    .limit(Math.min(opts.limit ?? 20, 200));
-  return rows.map(({ personLive, ...r }) => ({ ...r, personVisible: personLive }));
+    .limit(limit);
 }
 
 export type DayActivity = { day: string; added: number; updated: number; deleted: number };
@@ -132,7 +152,7 @@ function emptyDays(days: number, now = new Date()): DayActivity[] {
 }
 
 /** Added / updated / deleted contacts per day (both sides) for the last `days` days. */
-async function daysOf(db: DB, connectionId: string, days: number, now = new Date()): Promise<DayActivity[]> {
+async function daysOf(db: DB, connectionId: string, owned: SQL, days: number, now = new Date()): Promise<DayActivity[]> {
   const out = emptyDays(days, now);
   const rows = await db
     .select({
@@ -141,7 +161,14 @@ async function daysOf(db: DB, connectionId: string, days: number, now = new Date
       n: sql<number>`count(*)::int`,
     })
     .from(syncEvents)
-    .where(and(eq(syncEvents.connectionId, connectionId), gte(syncEvents.createdAt, new Date(`${out[0]!.day}T00:00:00Z`)), inArray(syncEvents.kind, ["added", "updated", "deleted"])))
+    .where(
+      and(
+        eq(syncEvents.connectionId, connectionId),
+        gte(syncEvents.createdAt, new Date(`${out[0]!.day}T00:00:00Z`)),
+        inArray(syncEvents.kind, ["added", "updated", "deleted"]),
+        owned,
+      ),
+    )
     .groupBy(sql`1`, syncEvents.kind);
   for (const r of rows) {
     const slot = out.find((d) => d.day === r.day);

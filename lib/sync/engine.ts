@@ -643,9 +643,10 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
           personId: syncLinks.personId,
           providerId: syncLinks.providerId,
           photoUrl: syncLinks.photoUrl,
-          hasPicture: sql<boolean>`exists (select 1 from ${personPictures} pp where pp.person_id = ${syncLinks.personId})`,
+          hasPicture: sql<boolean>`${personPictures.personId} is not null`,
         })
         .from(syncLinks)
+        .leftJoin(personPictures, eq(personPictures.personId, syncLinks.personId))
         .where(and(eq(syncLinks.connectionId, connectionId), sql`${syncLinks.photoUrl} is not null`))
         .limit(PHOTO_BATCH);
       if (batch.length === 0) return { status: "done", fetched, checked, remaining: false };

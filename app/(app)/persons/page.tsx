@@ -10,6 +10,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { VISIBILITY_LABELS } from "@/lib/visibility";
 import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
+import { formatCount } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Persons" };
 
@@ -63,7 +64,7 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
     <>
       <PageHeader
         title="Persons"
-        description={`${total.toLocaleString("en-US")}${totalIsLowerBound ? "+" : ""} ${total === 1 && !totalIsLowerBound ? "person" : "persons"} you can see`}
+        description={`${formatCount(total)}${totalIsLowerBound ? "+" : ""} ${total === 1 && !totalIsLowerBound ? "person" : "persons"} you can see`}
         actions={viewer.canAddPersons || viewer.isAdmin ? <ButtonLink href="/persons/new">New person</ButtonLink> : null}
       />
       {params.deleted ? (

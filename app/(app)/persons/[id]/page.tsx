@@ -15,6 +15,7 @@ import { VISIBILITY_LABELS } from "@/lib/visibility";
 import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
 import { deletePersonAction, setFollowingAction, setPictureAction, updatePersonAction } from "../actions";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Person" };
 
@@ -133,11 +134,11 @@ export default async function PersonPage({
               </div>
               <div>
                 <dt className="text-slate-500">Created</dt>
-                <dd>{person.createdAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}</dd>
+                <dd>{formatDateTime(person.createdAt)}</dd>
               </div>
               <div>
                 <dt className="text-slate-500">Last updated</dt>
-                <dd>{person.updatedAt.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}</dd>
+                <dd>{formatDateTime(person.updatedAt)}</dd>
               </div>
             </dl>
           </Card>

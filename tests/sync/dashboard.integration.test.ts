@@ -1,0 +1,83 @@
+// The dashboard's read side (lib/sync/dashboard.ts) after real runs: figures, the latest
+// activity per kind, activity per day, and nothing of it for anyone but the connection's owner.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { syncConnections } from "@/db/schema";
+import { seedDemo, type SeededDemo } from "@/db/seed";
+import { getViewer } from "@/db/queries/users";
+import type { Viewer } from "@/db/queries/visibility";
+import { adapterForConnection, createConnection } from "@/lib/sync/connections";
+import { connectionActivity, listConnectionSummaries } from "@/lib/sync/dashboard";
+import { runSync } from "@/lib/sync/engine";
+import { testDatabases } from "@/tests/databases";
+import { startGoogle, type ProviderEmulator } from "./drivers";
+
+describe.each(testDatabases())("the contact sync dashboard on $name", ({ open }) => {
+  let emu: ProviderEmulator;
+  let handle: DbHandle;
+  let demo: SeededDemo;
+  let east: Viewer;
+  let west: Viewer;
+
+  beforeAll(async () => {
+    [emu, handle] = await Promise.all([startGoogle(), open()]);
+    demo = await seedDemo(handle.db);
+    east = (await getViewer(handle.db, demo.users.east))!;
+    west = (await getViewer(handle.db, demo.users.west))!;
+  });
+  afterAll(async () => {
+    await Promise.all([emu?.close(), handle?.close()]);
+  });
+
+  it("counts, latest activity per kind and per day, for the owner only", async () => {
+    const book = await emu.addressBook(`dash-${Date.now()}@example.com`, "Clients");
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await book.add({ given: `Dash${i}`, family: "Board", email: `dash${i}@example.com` }));
+    const id = await createConnection(handle.db, {
+      companyId: demo.companyId,
+      userId: east.id,
+      provider: "google",
+      accountEmail: book.email,
+      tokens: { accessToken: book.accessToken },
+      groupId: book.groupId,
+      groupName: "Clients",
+      direction: "one_way",
+      visibility: "owner",
+    });
+    const sync = async () => {
+      const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
+      const adapter = await adapterForConnection(handle.db, conn!, { endpoints: { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } });
+      return runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter });
+    };
+    await sync();
+    await book.update(ids[0]!, { given: "Dash0", family: "Renamed", email: "dash0@example.com" });
+    await book.remove(ids[1]!);
+    await sync();
+
+    const [summary] = await listConnectionSummaries(handle.db, east);
+    expect(summary).toMatchObject({ id, inSync: 11, heldDeletions: 0, running: null, waiting: false });
+    expect(summary!.lastRun).toMatchObject({ outcome: "succeeded", counts: { crmUpdated: 1, crmDeleted: 1 } });
+    expect(summary!.lastRun!.finishedAt).toBeInstanceOf(Date);
+    expect(summary).not.toHaveProperty("tokens");
+
+    const activity = await connectionActivity(handle.db, east, id, { limit: 5 });
+    expect(activity.added).toHaveLength(5);
+    expect(activity.added.every((e) => e.kind === "added" && e.personVisible)).toBe(true);
+    const times = activity.added.map((e) => e.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(activity.updated.map((e) => [e.label, e.changes.map((c) => c.field)])).toEqual([["Dash0 Renamed", ["lastName"]]]);
+    // The deleted person is in the trash: listed, and not linked to.
+    expect(activity.deleted.map((e) => [e.label, e.personVisible])).toEqual([["Dash1 Board", false]]);
+    const today = activity.days.at(-1)!;
+    expect(activity.days).toHaveLength(14);
+    expect(today).toMatchObject({ day: new Date().toISOString().slice(0, 10), added: 12, updated: 1, deleted: 1 });
+
+    // Someone else's connection reads as nothing, and a malformed id as nothing.
+    expect(await listConnectionSummaries(handle.db, west)).toEqual([]);
+    const theirs = await connectionActivity(handle.db, west, id);
+    expect([theirs.added, theirs.updated, theirs.deleted]).toEqual([[], [], []]);
+    expect(theirs.days.every((d) => d.added + d.updated + d.deleted === 0)).toBe(true);
+    expect((await connectionActivity(handle.db, east, "not-a-uuid")).added).toEqual([]);
+  });
+});
