@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDb, DatabaseLockedError } from "./client";
+import crypto from "node:crypto";
+import { createDb, DatabaseLockedError, MIGRATIONS_FOLDER } from "./client";
 import { testDatabases } from "@/tests/databases";
 
 const TABLES = [
@@ -73,5 +74,37 @@ describe("the embedded database's directory lock", () => {
     expect(fs.readFileSync(path.join(dir, "tandem.lock"), "utf8")).toBe(String(process.pid));
     await handle.close();
     expect(fs.existsSync(path.join(dir, "tandem.lock"))).toBe(false);
+  });
+});
+
+// On a server, processes that start together (app processes, workers, CLIs) each migrate, and
+// every migration is still applied exactly once.
+const serverUrl = process.env.TEST_DATABASE_URL;
+
+describe.skipIf(!serverUrl)("a Postgres server database", () => {
+  const name = `tandem_migrate_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const { default: postgres } = await import("postgres");
+    const client = postgres(serverUrl!, { max: 1, onnotice: () => {} });
+    try {
+      await client.unsafe(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  afterAll(() => admin(`drop database if exists ${name} with (force)`));
+
+  it("is migrated once when four processes open it at the same time", async () => {
+    await admin(`create database ${name}`);
+    const url = new URL(serverUrl!);
+    url.pathname = `/${name}`;
+    const handles = await Promise.all(Array.from({ length: 4 }, () => createDb({ url: url.toString(), max: 1 })));
+    try {
+      const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+      const rows = (await handles[0]!.db.execute("select count(*)::int as n from drizzle.__drizzle_migrations")) as unknown as { n: number }[];
+      expect(rows[0]!.n).toBe(journal.entries.length);
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+    }
   });
 });

@@ -31,8 +31,9 @@ export type CreateDbOptions = {
 };
 
 export async function createDb(opts: CreateDbOptions = {}): Promise<DbHandle> {
+  if (opts.url && opts.migrate !== false) await migrateServer(opts.url);
   const handle = opts.url ? await openPostgres(opts.url, opts.max ?? 10) : await openPglite(opts.dataDir);
-  if (opts.migrate !== false) {
+  if (!opts.url && opts.migrate !== false) {
     try {
       await migrate(handle);
     } catch (error) {
@@ -41,6 +42,22 @@ export async function createDb(opts: CreateDbOptions = {}): Promise<DbHandle> {
     }
   }
   return handle;
+}
+
+/** Migrates a server database under an advisory lock, on one connection that holds it: app
+ * processes, workers and CLIs starting together apply each migration once, one after another. */
+async function migrateServer(url: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(hashtext('tandem:migrations'))`;
+    await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await client`select pg_advisory_unlock(hashtext('tandem:migrations'))`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
 }
 
 async function openPostgres(url: string, max: number): Promise<DbHandle> {
@@ -79,15 +96,9 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
 }
 
 async function migrate(handle: DbHandle): Promise<void> {
-  if (handle.driver === "postgres") {
-    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator wants the driver-specific type
-    await migrate(handle.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
-  } else {
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator wants the driver-specific type
-    await migrate(handle.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
-  }
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator wants the driver-specific type
+  await migrate(handle.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
 }
 
 export class DatabaseLockedError extends Error {
