@@ -1,13 +1,17 @@
 // Runs once when the server starts: open, migrate and (for a new embedded database) seed, so
 // the first visitor does not wait for it and a broken configuration fails at start-up; start
-// the emulators of providers in demo mode; start this process's sync worker.
+// the emulators of providers in demo mode (in the first app process); start this process's
+// sync worker.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getDbHandle } = await import("./db");
   const handle = await getDbHandle();
   console.log(`[tandem] database ready (${handle.driver === "pglite" ? "embedded PGlite" : "Postgres server"})`);
-  const { ensureDemoEmulators } = await import("./lib/sync/demo");
-  await ensureDemoEmulators();
+  // Several app processes (scripts/start.mjs, WEB_CONCURRENCY): the first serves the emulators.
+  if ((process.env.TANDEM_PROCESS_INDEX ?? "0") === "0") {
+    const { ensureDemoEmulators } = await import("./lib/sync/demo");
+    await ensureDemoEmulators();
+  }
   const { env } = await import("./lib/env");
   if (env().SYNC_WORKER === "on") {
     const { startInProcessWorker } = await import("./lib/sync/scheduler");

@@ -4,7 +4,9 @@
 // the same load with no sync running, before and after it, and one client alone.
 // Postgres only: PGlite cannot be shared by two processes.
 // Needs a production build (.next) and autocannon.
-//   tsx bench/dashboard-load.ts [--contacts N] [--idle-seconds 10]
+// The app runs as `npm start` would with WEB_CONCURRENCY=--processes (default: one per core).
+//   tsx bench/dashboard-load.ts [--contacts N] [--idle-seconds 10] [--processes N]
+import os from "node:os";
 import autocannon from "autocannon";
 import { benchMain } from "./lib/cli";
 import { signIn, startApp } from "./lib/app";
@@ -61,7 +63,8 @@ benchMain(
     const bench = await SyncBench.start({ provider: "google", contacts, db: "postgres", pgUrl, direction: "one_way" });
     try {
       if (bench.world.target.kind !== "postgres") throw new Error("Postgres only");
-      const app = await startApp(bench.world.target.url, bench.emu.port);
+      const processes = Number(values.processes ?? os.cpus().length);
+      const app = await startApp(bench.world.target.url, bench.emu.port, processes);
       try {
         const cookie = await signIn(app.url, "east@acme.test");
         for (const path of Object.values(PAGES)) {
@@ -83,13 +86,13 @@ benchMain(
         return report(
           `dashboard-under-load-${scale(contacts)}`,
           "postgres",
-          `during the sync (${seconds(run.ms)} s): ${loadLine(busy)} | before the sync: ${loadLine(idle)} | after it: ${loadLine(after)} | ` +
+          `${processes} app process${processes === 1 ? "" : "es"}; during the sync (${seconds(run.ms)} s): ${loadLine(busy)} | before the sync: ${loadLine(idle)} | after it: ${loadLine(after)} | ` +
             `one client alone, before / after: ${aloneLine(alone, aloneAfter)} | sync under load: ${runLine(run)}`,
           [
             { name: "p95 (worst page)", value: worst(busy), limit: 250, unit: " ms" },
             { name: "errors", value: errors, limit: 0 },
           ],
-          { contacts, busy, idle, after, alone, aloneAfter, run },
+          { contacts, appProcesses: processes, busy, idle, after, alone, aloneAfter, run },
         );
       } finally {
         await app.close();
@@ -98,5 +101,5 @@ benchMain(
       await bench.close();
     }
   },
-  { "idle-seconds": { type: "string", default: "10" } },
+  { "idle-seconds": { type: "string", default: "10" }, processes: { type: "string" } },
 );

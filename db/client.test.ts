@@ -18,6 +18,7 @@ const TABLES = [
   "persons",
   "roles",
   "sign_in_throttle",
+  "sync_activity_days",
   "sync_connections",
   "sync_events",
   "sync_links",

@@ -2,6 +2,9 @@
 // server must trust the Graph emulator's test certificate, and Node only reads extra CAs at
 // start-up: so the server is started with NODE_EXTRA_CA_CERTS pointing at a bundle that adds
 // it. With a real Microsoft client configured, nothing is added.
+// WEB_CONCURRENCY=N (Postgres server only) serves from N app processes sharing the port (Node's
+// cluster): one Node process renders on one core. They start one after another; only the first
+// serves the demo emulators.
 //   node scripts/start.mjs [--dev] [--no-build] [-p PORT]
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -29,6 +32,41 @@ if (build) {
   const result = spawnSync(next, ["build"], { stdio: "inherit", env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-const server = spawn(next, [dev ? "dev" : "start", "-p", port], { stdio: "inherit", env });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
-server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const processes = Number(process.env.WEB_CONCURRENCY ?? 1);
+if (!Number.isInteger(processes) || processes < 1 || processes > 64) {
+  console.error(`WEB_CONCURRENCY must be a whole number from 1 to 64, not "${process.env.WEB_CONCURRENCY}".`);
+  process.exit(2);
+}
+if (processes > 1 && !process.env.DATABASE_URL) {
+  console.error("WEB_CONCURRENCY > 1 needs a Postgres server (DATABASE_URL): the embedded database cannot be shared between processes.");
+  process.exit(2);
+}
+if (processes > 1 && !dev) {
+  const { default: cluster } = await import("node:cluster");
+  cluster.setupPrimary({ exec: path.join("node_modules", "next", "dist", "bin", "next"), args: ["start", "-p", port] });
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
+  // A process that dies takes the others down: whatever supervises `npm start` restarts it.
+  cluster.on("exit", (worker, code, signal) => {
+    if (!stopping) console.error(`[tandem] app process ${worker.process.pid} exited (${signal ?? code}); stopping`);
+    stopping = true;
+    for (const other of Object.values(cluster.workers ?? {})) other?.process.kill("SIGTERM");
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(code ?? 1);
+  });
+  for (let i = 0; i < processes && !stopping; i++) {
+    const worker = cluster.fork({ ...env, TANDEM_PROCESS_INDEX: String(i) });
+    await new Promise((resolve) => {
+      worker.once("listening", resolve);
+      worker.once("exit", resolve);
+    });
+  }
+} else {
+  const server = spawn(next, [dev ? "dev" : "start", "-p", port], { stdio: "inherit", env });
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+  server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}

@@ -24,8 +24,8 @@ export function freePort(): Promise<number> {
 
 /** `node scripts/start.mjs --no-build` (what `npm start` runs after its build) on a free port;
  * its own sync worker off (the benchmark runs the sync), Google demo mode pointed at the
- * benchmark's emulator. */
-export async function startApp(databaseUrl: string, googleEmulatorPort: number): Promise<AppHandle> {
+ * benchmark's emulator; `processes` app processes (WEB_CONCURRENCY). */
+export async function startApp(databaseUrl: string, googleEmulatorPort: number, processes = 1): Promise<AppHandle> {
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `npx next build` first");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -47,6 +47,7 @@ export async function startApp(databaseUrl: string, googleEmulatorPort: number):
       GOOGLE_EMULATOR_PORT: String(googleEmulatorPort),
       MICROSOFT_EMULATOR_PORT: String(await freePort()),
       NEXT_TELEMETRY_DISABLED: "1",
+      WEB_CONCURRENCY: String(processes),
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: start.mjs runs `next start` as a child

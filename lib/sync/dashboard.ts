@@ -2,12 +2,12 @@
 // figures, recent activity, activity per day, and a person's sync history. Every function
 // takes the viewer and only returns what is theirs (connections) or what they may see
 // (persons, through the visibility predicate).
-import { and, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import type { Viewer } from "@/db/queries/visibility";
-import { persons, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
+import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
 
 export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leaseOwner"> & {
   /** A run was asked for, or a worker has claimed the connection and is starting it. */
@@ -155,24 +155,12 @@ function emptyDays(days: number, now = new Date()): DayActivity[] {
 async function daysOf(db: DB, connectionId: string, owned: SQL, days: number, now = new Date()): Promise<DayActivity[]> {
   const out = emptyDays(days, now);
   const rows = await db
-    .select({
-      day: sql<string>`to_char(${syncEvents.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`,
-      kind: syncEvents.kind,
-      n: sql<number>`count(*)::int`,
-    })
-    .from(syncEvents)
-    .where(
-      and(
-        eq(syncEvents.connectionId, connectionId),
-        gte(syncEvents.createdAt, new Date(`${out[0]!.day}T00:00:00Z`)),
-        inArray(syncEvents.kind, ["added", "updated", "deleted"]),
-        owned,
-      ),
-    )
-    .groupBy(sql`1`, syncEvents.kind);
+    .select({ day: syncActivityDays.day, added: syncActivityDays.added, updated: syncActivityDays.updated, deleted: syncActivityDays.deleted })
+    .from(syncActivityDays)
+    .where(and(eq(syncActivityDays.connectionId, connectionId), gte(syncActivityDays.day, out[0]!.day), owned));
   for (const r of rows) {
     const slot = out.find((d) => d.day === r.day);
-    if (slot && (r.kind === "added" || r.kind === "updated" || r.kind === "deleted")) slot[r.kind] += r.n;
+    if (slot) Object.assign(slot, { added: r.added, updated: r.updated, deleted: r.deleted });
   }
   return out;
 }

@@ -26,6 +26,7 @@ import {
   personPictures,
   persons,
   syncConnections,
+  syncActivityDays,
   syncEvents,
   syncLinks,
   syncRuns,
@@ -127,7 +128,7 @@ class Run {
 
   async flushEvents(tx: DB | Tx): Promise<void> {
     if (this.events.length === 0) return;
-    await insertRows(tx, syncEvents, this.events.splice(0));
+    await recordEvents(tx, this.events.splice(0));
   }
 
   dropEvents(): void {
@@ -514,6 +515,35 @@ async function insertRows<T extends PgTable>(tx: DB | Tx, table: T, rows: T["$in
   }
 }
 
+/** Writes events and adds them to their connection's day (sync_activity_days), in the caller's
+ * transaction. Called last in a transaction (before the connection row, if that is updated), so
+ * transactions take the day's row in one order. */
+async function recordEvents(tx: DB | Tx, events: EventRow[]): Promise<void> {
+  if (events.length === 0) return;
+  await insertRows(tx, syncEvents, events);
+  const perConnection = new Map<string, { added: number; updated: number; deleted: number }>();
+  for (const e of events) {
+    if (e.kind !== "added" && e.kind !== "updated" && e.kind !== "deleted") continue;
+    const day = perConnection.get(e.connectionId) ?? { added: 0, updated: 0, deleted: 0 };
+    day[e.kind]++;
+    perConnection.set(e.connectionId, day);
+  }
+  for (const [connectionId, n] of perConnection) {
+    // The day of the events' created_at (the transaction's now()), in UTC.
+    await tx
+      .insert(syncActivityDays)
+      .values({ connectionId, day: sql`(now() at time zone 'UTC')::date`, ...n })
+      .onConflictDoUpdate({
+        target: [syncActivityDays.connectionId, syncActivityDays.day],
+        set: {
+          added: sql`${syncActivityDays.added} + excluded.added`,
+          updated: sql`${syncActivityDays.updated} + excluded.updated`,
+          deleted: sql`${syncActivityDays.deleted} + excluded.deleted`,
+        },
+      });
+  }
+}
+
 function emptyContactFor(): Contact {
   return { firstName: "", lastName: "", emails: [], phones: [], address: null, postalAddress: null, ims: [], organization: null, jobTitle: null, notes: null, birthday: null };
 }
@@ -831,6 +861,7 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
       .select()
       .from(syncEvents)
       .where(and(eq(syncEvents.connectionId, connectionId), eq(syncEvents.kind, "held_deletion"), isNull(syncEvents.resolvedAt)));
+    const deleted: EventRow[] = [];
     for (const e of held) {
       if (!e.providerId) continue;
       const [link] = await tx
@@ -842,7 +873,7 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
           .update(persons)
           .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
           .where(and(eq(persons.id, link.personId), isNull(persons.deletedAt)));
-        await tx.insert(syncEvents).values({
+        deleted.push({
           connectionId,
           personId: link.personId,
           providerId: e.providerId,
@@ -853,6 +884,7 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
         });
       }
     }
+    await recordEvents(tx, deleted);
     await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(inArray(syncEvents.id, held.map((e) => e.id).concat(["00000000-0000-0000-0000-000000000000"])));
     await tx.update(syncConnections).set({ status: "active", lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
     return held.length;
@@ -871,7 +903,7 @@ export async function restoreDeletedPerson(db: DB, eventId: string): Promise<str
       .where(and(eq(persons.id, e.personId), sql`${persons.deletedAt} is not null`))
       .returning({ id: persons.id });
     if (restored.length === 0) return null;
-    await tx.insert(syncEvents).values({ connectionId: e.connectionId, personId: e.personId, kind: "restored", side: "crm", label: e.label });
+    await recordEvents(tx, [{ connectionId: e.connectionId, personId: e.personId, kind: "restored", side: "crm", label: e.label }]);
     return e.personId;
   });
 }

@@ -9,6 +9,7 @@ import { getViewer } from "@/db/queries/users";
 import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/queries/persons";
 import { personInputSchema } from "@/lib/persons/input";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
+import { connectionActivity } from "@/lib/sync/dashboard";
 import { resolveHeldDeletions, restoreDeletedPerson, runSync, syncPhotos, type FaultPoint, type RunSummary } from "@/lib/sync/engine";
 import { testDatabases } from "@/tests/databases";
 import { PNG, startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
@@ -390,6 +391,9 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     expect(await resolveHeldDeletions(handle.db, id, true)).toBe(11);
     const live = (await linkedPersons(id)).filter((r) => !r.person.deletedAt);
     expect(live).toHaveLength(1);
+    // The confirmed deletions are in the dashboard's day too.
+    const { days } = await connectionActivity(handle.db, await viewer("east"), id);
+    expect(days.at(-1)).toMatchObject({ added: 12, deleted: 11 });
     const next = await sync(id);
     expect(next.outcome).toBe("succeeded");
   });
