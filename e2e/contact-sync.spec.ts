@@ -37,6 +37,11 @@ test("the Google wizard ends on a dashboard counting the group's contacts, owned
   const remote = await (await googleBook(email)).list("Clients");
   await expect(card(east, email).getByTestId("in-sync")).toHaveText(String(remote.length));
   await expect(card(east, email).getByRole("region", { name: "Recently added" }).getByRole("listitem").first()).toBeVisible();
+  // The settings are folded away and read the address book's groups only when opened.
+  await card(east, email).getByText("Settings", { exact: true }).click();
+  const group = card(east, email).getByLabel("Sync group");
+  await expect(group.locator("option", { hasText: "Clients" })).toHaveCount(1);
+  expect(await group.locator("option:checked").textContent()).toMatch(/^Clients/);
 
   const someone = remote.find((c) => c.family && /^[A-Za-z]+$/.test(c.family))!;
   await east.goto(`/persons?q=${encodeURIComponent(someone.family)}`);

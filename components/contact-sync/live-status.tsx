@@ -52,11 +52,14 @@ export function LiveStatus({
   });
   const busy = !!data.running || data.waiting;
   const wasBusy = useRef(busy);
+  const seenRun = useRef(data.lastRunAt);
   useEffect(() => {
-    // A run just ended: redraw the server-rendered figures and activity.
-    if (wasBusy.current && !busy) router.refresh();
+    // A run just ended: redraw the server-rendered figures and activity. Also a run that came
+    // and went between two polls (a quick one), seen by its new lastRunAt.
+    if (!busy && (wasBusy.current || data.lastRunAt !== seenRun.current)) router.refresh();
     wasBusy.current = busy;
-  }, [busy, router]);
+    if (!busy) seenRun.current = data.lastRunAt;
+  }, [busy, data.lastRunAt, router]);
 
   const { state, formAction, onSubmit, pending } = useFormAction(async (prev, form) => {
     const result = await syncNowAction(prev, form);
