@@ -1,9 +1,11 @@
 // The dashboard's read side (lib/sync/dashboard.ts) after real runs: figures, the latest
 // activity per kind, activity per day, and nothing of it for anyone but the connection's owner.
-import { eq } from "drizzle-orm";
+import fs from "node:fs";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "@/db/client";
-import { syncConnections } from "@/db/schema";
+import { MIGRATIONS_FOLDER, type DbHandle } from "@/db/client";
+import { syncActivityDays, syncConnections } from "@/db/schema";
 import { seedDemo, type SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
@@ -73,6 +75,14 @@ describe.each(testDatabases())("the contact sync dashboard on $name", ({ open })
     const today = activity.days.at(-1)!;
     expect(activity.days).toHaveLength(14);
     expect(today).toMatchObject({ day: new Date().toISOString().slice(0, 10), added: 12, updated: 1, deleted: 1 });
+
+    // The rollup the runs kept is what migration 0004's backfill computes from the events.
+    const kept = await handle.db.select().from(syncActivityDays).where(eq(syncActivityDays.connectionId, id));
+    const migration = fs.readFileSync(path.join(MIGRATIONS_FOLDER, "0004_activity_days.sql"), "utf8");
+    const backfill = migration.slice(migration.indexOf('INSERT INTO "sync_activity_days"'));
+    await handle.db.delete(syncActivityDays).where(eq(syncActivityDays.connectionId, id));
+    await handle.db.execute(sql.raw(backfill));
+    expect(await handle.db.select().from(syncActivityDays).where(eq(syncActivityDays.connectionId, id))).toEqual(kept);
 
     // Someone else's connection reads as nothing, and a malformed id as nothing.
     expect(await listConnectionSummaries(handle.db, west)).toEqual([]);
