@@ -28,11 +28,7 @@ if (!process.env.MICROSOFT_CLIENT_ID) {
   env.NODE_EXTRA_CA_CERTS = bundle;
 }
 
-if (build) {
-  const result = spawnSync(next, ["build"], { stdio: "inherit", env });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-const processes = Number(process.env.WEB_CONCURRENCY ?? 1);
+const processes = Number(process.env.WEB_CONCURRENCY || 1);
 if (!Number.isInteger(processes) || processes < 1 || processes > 64) {
   console.error(`WEB_CONCURRENCY must be a whole number from 1 to 64, not "${process.env.WEB_CONCURRENCY}".`);
   process.exit(2);
@@ -40,6 +36,11 @@ if (!Number.isInteger(processes) || processes < 1 || processes > 64) {
 if (processes > 1 && !process.env.DATABASE_URL) {
   console.error("WEB_CONCURRENCY > 1 needs a Postgres server (DATABASE_URL): the embedded database cannot be shared between processes.");
   process.exit(2);
+}
+
+if (build) {
+  const result = spawnSync(next, ["build"], { stdio: "inherit", env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
 }
 if (processes > 1 && !dev) {
   const { default: cluster } = await import("node:cluster");

@@ -505,7 +505,9 @@ async function insertRows<T extends PgTable>(tx: DB | Tx, table: T, rows: T["$in
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const row of rows as Record<string, unknown>[]) {
     const key = columns.map(([k]) => (row[k] === undefined ? "0" : "1")).join("");
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   for (const [key, group] of groups) {
     const used = columns.filter((_, i) => key[i] === "1");
