@@ -91,7 +91,7 @@ export type ActivityItem = Pick<SyncEvent, "id" | "kind" | "side" | "label" | "c
 };
 
 /** What the dashboard shows of one of the viewer's connections: the latest added, updated and
- * deleted contacts, and the activity per day. One ownership check for all of it. */
+ * deleted contacts, and the activity per day, in two statements that each check ownership. */
 export async function connectionActivity(
   db: DB,
   viewer: Viewer,
@@ -112,7 +112,10 @@ export async function connectionActivity(
     ),
     daysOf(db, connectionId, owned, days, opts.now),
   ]);
-  const items = events.map(({ personLive, ...r }) => ({ ...r, personVisible: personLive }));
+  // UNION ALL keeps no order of its own: newest first again, within each kind.
+  const items = events
+    .map(({ personLive, ...r }) => ({ ...r, personVisible: personLive }))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return {
     added: items.filter((e) => e.kind === "added"),
     updated: items.filter((e) => e.kind === "updated"),
