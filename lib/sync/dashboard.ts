@@ -53,8 +53,10 @@ type LatestRun = {
  * and a bare "id" inside a subquery would name the subquery's own table. */
 const outerId = sql.raw(`"sync_connections"."id"`);
 
-/** The viewer's connections with their figures, in one statement (the dashboard is polled). */
-export async function listConnectionSummaries(db: DB, viewer: Viewer): Promise<ConnectionSummary[]> {
+/** The viewer's connections (or the one asked for) with their figures, in one statement: the
+ * dashboard polls it. */
+export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: string): Promise<ConnectionSummary[]> {
+  if (only !== undefined && !UUID.test(only)) return [];
   const rows = await db
     .select({
       conn: syncConnections,
@@ -66,7 +68,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer): Promise<C
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
     })
     .from(syncConnections)
-    .where(eq(syncConnections.userId, viewer.id))
+    .where(and(eq(syncConnections.userId, viewer.id), only !== undefined ? eq(syncConnections.id, only) : undefined))
     .orderBy(syncConnections.createdAt);
   return rows.map(({ conn: c, inSync, held, latest: raw }) => {
     const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;

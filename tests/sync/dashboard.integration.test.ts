@@ -84,8 +84,13 @@ describe.each(testDatabases())("the contact sync dashboard on $name", ({ open })
     await handle.db.execute(sql.raw(backfill));
     expect(await handle.db.select().from(syncActivityDays).where(eq(syncActivityDays.connectionId, id))).toEqual(kept);
 
+    // One connection asked for by id (the status poll): the same figures.
+    expect(await listConnectionSummaries(handle.db, east, id)).toEqual([summary]);
+
     // Someone else's connection reads as nothing, and a malformed id as nothing.
     expect(await listConnectionSummaries(handle.db, west)).toEqual([]);
+    expect(await listConnectionSummaries(handle.db, west, id)).toEqual([]);
+    expect(await listConnectionSummaries(handle.db, east, "not-a-uuid")).toEqual([]);
     const theirs = await connectionActivity(handle.db, west, id);
     expect([theirs.added, theirs.updated, theirs.deleted]).toEqual([[], [], []]);
     expect(theirs.days.every((d) => d.added + d.updated + d.deleted === 0)).toBe(true);

@@ -9,7 +9,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   const viewer = await currentViewer();
   if (!viewer) return Response.json({ error: "Sign in first." }, { status: 401 });
   const { id } = await params;
-  const summary = (await listConnectionSummaries(await getDb(), viewer)).find((c) => c.id === id);
+  const [summary] = await listConnectionSummaries(await getDb(), viewer, id);
   if (!summary) return Response.json({ error: "Not found." }, { status: 404 });
   return Response.json(
     {
