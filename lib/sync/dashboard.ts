@@ -5,7 +5,7 @@
 import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
-import { getPersonById } from "@/db/queries/persons";
+import { getPersonById, isUuid } from "@/db/queries/persons";
 import type { Viewer } from "@/db/queries/visibility";
 import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
 
@@ -19,10 +19,8 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
 };
 
 /** The connection if it belongs to the viewer, else null (someone else's reads as missing). */
-const UUID = /^[0-9a-f-]{36}$/i;
-
 export async function getOwnConnection(db: DB, viewer: Viewer, connectionId: string): Promise<SyncConnection | null> {
-  if (!UUID.test(connectionId)) return null;
+  if (!isUuid(connectionId)) return null;
   const [row] = await db
     .select()
     .from(syncConnections)
@@ -56,7 +54,7 @@ const outerId = sql.raw(`"sync_connections"."id"`);
 /** The viewer's connections (or the one asked for) with their figures, in one statement: the
  * dashboard polls it. */
 export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: string): Promise<ConnectionSummary[]> {
-  if (only !== undefined && !UUID.test(only)) return [];
+  if (only !== undefined && !isUuid(only)) return [];
   const rows = await db
     .select({
       conn: syncConnections,
@@ -102,7 +100,7 @@ export async function connectionActivity(
 ): Promise<{ added: ActivityItem[]; updated: ActivityItem[]; deleted: ActivityItem[]; days: DayActivity[] }> {
   const days = opts.days ?? 14;
   const none = { added: [], updated: [], deleted: [], days: emptyDays(days, opts.now) };
-  if (!UUID.test(connectionId)) return none;
+  if (!isUuid(connectionId)) return none;
   // The viewer's connection or nothing: checked inside each statement, not by one more query.
   const owned = sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
   const limit = opts.limit ?? 8;
