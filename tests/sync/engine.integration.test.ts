@@ -53,23 +53,26 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     return { book, id };
   }
 
+  /** The connection's adapter against the emulator, with the production retry policy at
+   * test-sized waits. */
+  async function adapterOf(connectionId: string, pageSize?: number) {
+    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
+    const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
+    return adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY, pageSize });
+  }
+
   async function sync(
     connectionId: string,
     opts: { pageSize?: number; fault?: (point: FaultPoint) => Promise<void> } = {},
   ): Promise<Extract<RunSummary, { status: "done" }>> {
-    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
-    const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
-    // The production retry policy with test-sized waits.
-    const adapter = await adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY, pageSize: opts.pageSize });
+    const adapter = await adapterOf(connectionId, opts.pageSize);
     const summary = await runSync({ db: handle.db, connectionId, trigger: "manual", adapter, fault: opts.fault });
     if (summary.status !== "done") throw new Error(`run skipped: ${summary.reason}`);
     return summary;
   }
 
   async function photos(connectionId: string) {
-    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
-    const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
-    const summary = await syncPhotos({ db: handle.db, connectionId, adapter: await adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY }) });
+    const summary = await syncPhotos({ db: handle.db, connectionId, adapter: await adapterOf(connectionId) });
     if (summary.status !== "done") throw new Error(`photos skipped: ${summary.reason}`);
     return summary;
   }
