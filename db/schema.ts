@@ -320,6 +320,8 @@ export type RunCounts = {
   conflicts: number;
   errors: number;
   heldDeletions: number;
+  /** Persons left alone: their user may no longer change them. */
+  skipped: number;
 };
 
 export const syncRuns = pgTable(
@@ -342,7 +344,8 @@ export const syncRuns = pgTable(
   (t) => [index("sync_runs_connection_idx").on(t.connectionId, t.startedAt)],
 );
 
-export const EVENT_KINDS = ["added", "updated", "deleted", "conflict", "error", "held_deletion", "restored"] as const;
+/** "skipped": the run left a person alone because its user may not change it. */
+export const EVENT_KINDS = ["added", "updated", "deleted", "conflict", "error", "held_deletion", "restored", "skipped"] as const;
 export const eventKindEnum = pgEnum("sync_event_kind", EVENT_KINDS);
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -382,7 +385,7 @@ export const syncEvents = pgTable(
 );
 
 /** Added, updated and deleted contacts per connection and UTC day: the dashboard's chart, kept
- * in step with sync_events by the code that writes them (lib/sync/engine.ts recordEvents), so
+ * in step with sync_events by the code that writes them (lib/sync/engine/run-log.ts recordEvents), so
  * the chart reads 14 rows instead of counting every event. */
 export const syncActivityDays = pgTable(
   "sync_activity_days",

@@ -17,8 +17,9 @@ import type { DB } from "@/db/client";
 import { changedFields, EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
 import * as realConnections from "@/lib/sync/connections";
 import { contactToPersonColumns, ensureSyncCustomFields, type SyncFieldIds } from "@/lib/sync/crm-side";
-import * as realEngine from "@/lib/sync/engine";
-import type { RunSummary } from "@/lib/sync/engine";
+import * as realPhotos from "@/lib/sync/engine/photos";
+import * as realEngine from "@/lib/sync/engine/run";
+import type { RunSummary } from "@/lib/sync/engine/run";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/sync/providers/google/mapping";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
 import { createAccount, mintToken } from "@/emulators";
@@ -42,7 +43,7 @@ export type MeasuredResult = {
   /** RSS just before the measured work started. */
   startRssMb: number;
   summary?: RunSummary;
-  photos?: realEngine.PhotoSummary;
+  photos?: realPhotos.PhotoSummary;
   rows?: number;
   /** PGlite only (read in this process): rows written / read per table during the work. */
   rowsWritten?: Record<string, string>;
@@ -55,14 +56,18 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
  * measured before anyone applies it); the record names it (see report.ts). */
 async function engine(): Promise<{
   runSync: typeof realEngine.runSync;
-  syncPhotos: typeof realEngine.syncPhotos;
+  syncPhotos: typeof realPhotos.syncPhotos;
   adapterForConnection: typeof realConnections.adapterForConnection;
 }> {
   const dir = process.env.BENCH_SYNC_DIR;
-  if (!dir) return { runSync: realEngine.runSync, syncPhotos: realEngine.syncPhotos, adapterForConnection: realConnections.adapterForConnection };
+  if (!dir) return { runSync: realEngine.runSync, syncPhotos: realPhotos.syncPhotos, adapterForConnection: realConnections.adapterForConnection };
   const load = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href);
-  const [e, c] = (await Promise.all([load("engine.ts"), load("connections.ts")])) as [typeof realEngine, typeof realConnections];
-  return { runSync: e.runSync, syncPhotos: e.syncPhotos, adapterForConnection: c.adapterForConnection };
+  const [e, p, c] = (await Promise.all([load("engine/run.ts"), load("engine/photos.ts"), load("connections.ts")])) as [
+    typeof realEngine,
+    typeof realPhotos,
+    typeof realConnections,
+  ];
+  return { runSync: e.runSync, syncPhotos: p.syncPhotos, adapterForConnection: c.adapterForConnection };
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@ import type { DB } from "../client";
 import { organizations, persons, users } from "../schema";
 import type { Viewer } from "./visibility";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { isUuid } from "./persons";
+import { isUuid } from "@/lib/uuid";
 
 export async function listOrganizations(db: DB, viewer: Viewer, opts: { q?: string; page?: number; pageSize?: number } = {}) {
   const pageSize = Math.min(Math.max(opts.pageSize ?? 25, 1), 100);

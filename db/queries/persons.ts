@@ -1,11 +1,14 @@
-// Persons: every read and write goes through visiblePersonsWhere, so a viewer can neither read
-// nor touch a person they may not see. "Not visible" and "does not exist" look the same (null).
-import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from "drizzle-orm";
+// Persons as the pages see them: every read goes through visiblePersonsWhere, and every write
+// through person-writes.ts, so a viewer can neither read nor touch a person they may not see.
+// "Not visible" and "does not exist" look the same (null, or NotFoundError).
+import { and, asc, count, desc, eq, ilike, sql, type SQL } from "drizzle-orm";
 import type { DB } from "../client";
 import { companies, customFields, organizations, personFollowers, personPictures, persons, users, type Visibility } from "../schema";
+import { asUser, deletePersonPicture, insertPersons, putPersonPicture, requireAddPersons, softDeletePersons, updatePersonValues } from "./person-writes";
 import { visiblePersonsWhere, type Viewer } from "./visibility";
-import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
+import { NotFoundError, UserError } from "@/lib/errors";
 import { personSearchText, type PersonInput } from "@/lib/persons/input";
+import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
 
 /** The persons list counts matches up to here (or a little past the page asked for): past it
@@ -132,11 +135,6 @@ export type PersonDetail = {
   isFollowing: boolean;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
 export async function getPersonById(db: DB, viewer: Viewer, id: string): Promise<PersonDetail | null> {
   if (!isUuid(id)) return null;
   const [row] = await db
@@ -218,15 +216,11 @@ async function customFieldIds(db: DB, companyId: string): Promise<Set<string>> {
 }
 
 export async function createPerson(db: DB, viewer: Viewer, input: PersonInput): Promise<string> {
-  if (!viewer.canAddPersons && !viewer.isAdmin) {
-    throw new ForbiddenError("You do not have the permission to add persons.");
-  }
+  requireAddPersons(viewer);
   await checkReferences(db, viewer, input, null);
   const known = await customFieldIds(db, viewer.companyId);
-  const [row] = await db
-    .insert(persons)
-    .values({
-      companyId: viewer.companyId,
+  const [id] = await insertPersons(db, asUser(viewer), [
+    {
       firstName: input.firstName,
       lastName: input.lastName,
       emails: input.emails,
@@ -237,10 +231,9 @@ export async function createPerson(db: DB, viewer: Viewer, input: PersonInput): 
       visibility: input.visibility,
       customFields: customFieldsFor(input, known),
       searchText: personSearchText(input),
-    })
-    .returning({ id: persons.id });
-  if (!row) throw new Error("insert returned no row");
-  return row.id;
+    },
+  ]);
+  return id!;
 }
 
 /** Saves an edit. With expectedVersion, refuses to overwrite someone else's newer edit. */
@@ -258,9 +251,10 @@ export async function updatePerson(
   }
   await checkReferences(db, viewer, input, current);
   const known = await customFieldIds(db, viewer.companyId);
-  const updated = await db
-    .update(persons)
-    .set({
+  const version = await updatePersonValues(db, asUser(viewer), {
+    id,
+    version: current.version,
+    values: {
       firstName: input.firstName,
       lastName: input.lastName,
       emails: input.emails,
@@ -271,12 +265,9 @@ export async function updatePerson(
       visibility: input.visibility,
       customFields: customFieldsFor(input, known),
       searchText: personSearchText(input),
-      version: sql`${persons.version} + 1`,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(persons.id, id), eq(persons.version, current.version), visiblePersonsWhere(viewer)))
-    .returning({ id: persons.id });
-  if (updated.length === 0) {
+    },
+  });
+  if (version === null) {
     throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
   }
 }
@@ -284,11 +275,7 @@ export async function updatePerson(
 /** Moves a person to the trash (restorable); the row stays for history and undo. */
 export async function deletePerson(db: DB, viewer: Viewer, id: string): Promise<void> {
   if (!isUuid(id)) throw new NotFoundError("This person");
-  const deleted = await db
-    .update(persons)
-    .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
-    .where(and(eq(persons.id, id), visiblePersonsWhere(viewer)))
-    .returning({ id: persons.id });
+  const deleted = await softDeletePersons(db, asUser(viewer), [id]);
   if (deleted.length === 0) throw new NotFoundError("This person");
 }
 
@@ -311,10 +298,9 @@ export async function setPersonPicture(
   id: string,
   picture: { contentType: string; data: Buffer } | null,
 ): Promise<void> {
-  const person = await getPersonById(db, viewer, id);
-  if (!person) throw new NotFoundError("This person");
+  if (!(await getPersonById(db, viewer, id))) throw new NotFoundError("This person");
   if (!picture) {
-    await db.delete(personPictures).where(eq(personPictures.personId, id));
+    await deletePersonPicture(db, asUser(viewer), id);
     return;
   }
   if (!(PICTURE_TYPES as readonly string[]).includes(picture.contentType)) {
@@ -324,13 +310,7 @@ export async function setPersonPicture(
   if (picture.data.length > PICTURE_MAX_BYTES) {
     throw new UserError("The picture is larger than 2 MB.", { picture: "Larger than 2 MB" });
   }
-  await db
-    .insert(personPictures)
-    .values({ personId: id, contentType: picture.contentType, data: picture.data })
-    .onConflictDoUpdate({
-      target: personPictures.personId,
-      set: { contentType: picture.contentType, data: picture.data, updatedAt: new Date() },
-    });
+  if (!(await putPersonPicture(db, asUser(viewer), { personId: id, ...picture }))) throw new NotFoundError("This person");
 }
 
 export async function getPersonPicture(
@@ -358,15 +338,4 @@ export async function listVisiblePersonsOfOrganization(
     .where(and(eq(persons.organizationId, organizationId), visiblePersonsWhere(viewer)))
     .orderBy(asc(persons.lastName), asc(persons.firstName))
     .limit(200);
-}
-
-/** Ids among `ids` that the viewer may see (used by tests and bulk paths). */
-export async function filterVisiblePersonIds(db: DB, viewer: Viewer, ids: string[]): Promise<string[]> {
-  const valid = ids.filter(isUuid);
-  if (valid.length === 0) return [];
-  const rows = await db
-    .select({ id: persons.id })
-    .from(persons)
-    .where(and(inArray(persons.id, valid), visiblePersonsWhere(viewer)));
-  return rows.map((r) => r.id);
 }

@@ -5,7 +5,7 @@ import type { DB } from "../client";
 import { companies, roles, users, type Company, type Plan, type Role } from "../schema";
 import type { Viewer } from "./visibility";
 import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
-import { isUuid } from "./persons";
+import { isUuid } from "@/lib/uuid";
 
 const viewerColumns = {
   id: users.id,

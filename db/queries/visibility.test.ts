@@ -14,6 +14,7 @@ import {
   setFollowing,
   updatePerson,
 } from "./persons";
+import { asConnection, asUser, restorePersons, softDeletePersons, updatePersonValues } from "./person-writes";
 import { getViewer } from "./users";
 import type { Viewer } from "./visibility";
 import { testDatabases } from "@/tests/databases";
@@ -21,7 +22,8 @@ import { NotFoundError } from "@/lib/errors";
 import { personInputSchema, personSearchText } from "@/lib/persons/input";
 
 type ViewerKind = "owner" | "follower" | "sameRole" | "subRole" | "parentRole" | "unrelated" | "admin";
-type Action = "list" | "view" | "edit" | "delete";
+/** "sync …": the same write made by a sync connection acting for the viewer (the engine's path). */
+type Action = "list" | "view" | "edit" | "delete" | "sync update" | "sync delete" | "sync restore";
 
 // Owner: a rep in "Sales East" (below "Sales Manager"). The matrix below is the specification.
 const EXPECTED: Record<Visibility, Record<ViewerKind, boolean>> = {
@@ -33,7 +35,9 @@ const EXPECTED: Record<Visibility, Record<ViewerKind, boolean>> = {
 };
 const KINDS = Object.keys(EXPECTED.owner) as ViewerKind[];
 const LEVELS = Object.keys(EXPECTED) as Visibility[];
-const ACTIONS: Action[] = ["list", "view", "edit", "delete"];
+const ACTIONS: Action[] = ["list", "view", "edit", "delete", "sync update", "sync delete", "sync restore"];
+/** The connection the "sync" actions act through (a label: writes never read it). */
+const CONNECTION = "00000000-0000-4000-8000-00000000c0de";
 
 describe.each(testDatabases())("visibility on $name", ({ open }) => {
   let handle: DbHandle;
@@ -105,6 +109,14 @@ describe.each(testDatabases())("visibility on $name", ({ open }) => {
       }
       case "view":
         return (await getPersonById(db, viewer, id)) !== null;
+      case "sync update":
+        return (await updatePersonValues(db, asConnection(CONNECTION, viewer), { id, version: 1, values: { firstName: "Edited" } })) !== null;
+      case "sync delete":
+        return (await softDeletePersons(db, asConnection(CONNECTION, viewer), [id])).length === 1;
+      case "sync restore":
+        // Moved to the trash by someone who may (an admin), then restored by the connection.
+        expect(await softDeletePersons(db, asUser(viewers.admin), [id])).toEqual([id]);
+        return (await restorePersons(db, asConnection(CONNECTION, viewer), [id])).length === 1;
       case "edit":
       case "delete":
         try {
@@ -138,12 +150,12 @@ describe.each(testDatabases())("visibility on $name", ({ open }) => {
         it(`${level}: ${kind} ${allowed ? "may" : "may not"} ${action}`, async () => {
           const id = await personAt(level);
           expect(await attempt(action, viewers[kind], id)).toBe(allowed);
-          // A refused write changes nothing.
+          // A refused write changes nothing (a refused restore leaves the person in the trash).
           const [after] = await handle.db.select().from(persons).where(eq(persons.id, id));
           if (!allowed) {
             expect(after!.firstName).toBe("Matrix");
-            expect(after!.deletedAt).toBeNull();
-            expect(after!.version).toBe(1);
+            expect(after!.deletedAt === null).toBe(action !== "sync restore");
+            expect(after!.version).toBe(action === "sync restore" ? 2 : 1);
           }
           expect(await attempt("view", otherCompanyViewer, id)).toBe(false);
         });

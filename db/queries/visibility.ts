@@ -23,9 +23,16 @@ export type Viewer = {
   email: string;
 };
 
+/** Live persons the viewer may see, and so read and edit. */
 export function visiblePersonsWhere(viewer: Viewer): SQL {
-  const live = and(eq(persons.companyId, viewer.companyId), isNull(persons.deletedAt)) as SQL;
-  if (viewer.isAdmin) return live;
+  return and(isNull(persons.deletedAt), personAccessWhere(viewer)) as SQL;
+}
+
+/** The rule itself, whether the person is live or in the trash: a deleted person may be
+ * restored by whoever could see it before it was deleted. */
+export function personAccessWhere(viewer: Viewer): SQL {
+  const company = eq(persons.companyId, viewer.companyId);
+  if (viewer.isAdmin) return company;
 
   const rules: SQL[] = [
     eq(persons.ownerId, viewer.id),
@@ -46,5 +53,5 @@ export function visiblePersonsWhere(viewer: Viewer): SQL {
           ) select id from ancestors)))`,
     );
   }
-  return and(live, or(...rules)) as SQL;
+  return and(company, or(...rules)) as SQL;
 }

@@ -5,10 +5,13 @@ import { createDb } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import { env, pgliteDataDir } from "@/lib/env";
 import { adapterForConnection } from "./connections";
-import { runSync, syncPhotos } from "./engine";
+import { textLogger } from "@/lib/logger";
+import { isUuid } from "@/lib/uuid";
+import { syncPhotos } from "./engine/photos";
+import { runSync } from "./engine/run";
 
 async function main(connectionId: string | undefined): Promise<number> {
-  if (!connectionId || !/^[0-9a-f-]{36}$/i.test(connectionId)) {
+  if (!connectionId || !isUuid(connectionId)) {
     console.error("usage: npm run sync -- <connection id>");
     return 2;
   }
@@ -27,7 +30,7 @@ async function main(connectionId: string | undefined): Promise<number> {
       connectionId,
       trigger: "cli",
       adapter,
-      logger: { info: (m, d) => console.log(m, d ?? ""), warn: (m, d) => console.warn(m, d ?? ""), error: (m, d) => console.error(m, d ?? "") },
+      logger: textLogger("[tandem sync]"),
     });
     const ms = Date.now() - started;
     if (summary.status === "skipped") {

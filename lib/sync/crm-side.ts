@@ -3,7 +3,8 @@
 // company's custom fields, created once (the first time a connection is configured) and reused.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
-import { customFields, organizations, type CustomFieldType, type Person } from "@/db/schema";
+import type { PersonForSync } from "@/db/queries/sync-persons";
+import { customFields, organizations, type CustomFieldType } from "@/db/schema";
 import { personSearchText } from "@/lib/persons/input";
 import type { Contact } from "./contact";
 
@@ -41,13 +42,8 @@ export async function ensureSyncCustomFields(db: DB | Tx, companyId: string): Pr
 
 const IM_SEPARATOR = ", ";
 
-export type PersonForSync = Pick<
-  Person,
-  "id" | "firstName" | "lastName" | "emails" | "phones" | "address" | "customFields" | "organizationId" | "version" | "deletedAt" | "ownerId"
-> & { organizationName: string | null };
-
 /** A person as the canonical contact (not yet normalised). */
-export function personToContact(p: PersonForSync, fields: SyncFieldIds): Contact {
+export function personToContact(p: Omit<PersonForSync, "editable">, fields: SyncFieldIds): Contact {
   const cf = (id: string) => p.customFields[id] ?? null;
   const ims = cf(fields.ims);
   return {

@@ -5,7 +5,8 @@
 import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
-import { getPersonById, isUuid } from "@/db/queries/persons";
+import { getPersonById } from "@/db/queries/persons";
+import { isUuid } from "@/lib/uuid";
 import type { Viewer } from "@/db/queries/visibility";
 import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
 

@@ -1,16 +1,19 @@
 // What a user may do with their connections — every function checks, on the server, that the
 // connection is the viewer's and that the viewer may set up sync; settings are validated against
 // the provider (the group must exist there) and the company's plan (visibility).
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
-import { persons, syncConnections, syncEvents, syncLinks, type Direction, type SyncConnection, type Visibility } from "@/db/schema";
+import { asUser, softDeletePersons } from "@/db/queries/person-writes";
+import { syncConnections, syncEvents, syncLinks, type Direction, type SyncConnection, type Visibility } from "@/db/schema";
 import { NotFoundError, UserError } from "@/lib/errors";
+import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
 import { adapterForConnection, type AdapterEndpoints } from "./connections";
 import { getOwnConnection } from "./dashboard";
-import { resolveHeldDeletions, restoreDeletedPerson } from "./engine";
+import { resolveHeldDeletions } from "./engine/deletions";
+import { restoreDeletedPerson } from "./engine/restore";
 import { grantsWrite, requireSyncPermission, startAuthorization } from "./oauth-flow";
 import type { ProviderConfig } from "./oauth-config";
 import { InvalidGrantError, type ProviderGroup } from "./provider";
@@ -105,25 +108,24 @@ export async function setPaused(db: DB, viewer: Viewer, connectionId: string, pa
   if (!paused) await requestSync(db, connectionId);
 }
 
-/** Removes the connection. With keepPersons false, its synced persons go to the trash first. */
+/** Removes the connection. With keepPersons false, its synced persons go to the trash first —
+ * those the user may still edit, and not those another of their address books also links. */
 export async function disconnect(db: DB, viewer: Viewer, connectionId: string, keepPersons: boolean): Promise<{ removedPersons: number }> {
   await ownConnection(db, viewer, connectionId);
   return db.transaction(async (tx) => {
     let removed = 0;
     if (!keepPersons) {
-      // Persons also linked through another connection stay.
-      const rows = await tx
-        .update(persons)
-        .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
+      const linked = await tx
+        .select({ id: syncLinks.personId })
+        .from(syncLinks)
         .where(
           and(
-            isNull(persons.deletedAt),
-            inArray(persons.id, tx.select({ id: syncLinks.personId }).from(syncLinks).where(eq(syncLinks.connectionId, connectionId))),
-            sql`not exists (select 1 from sync_links o where o.person_id = ${persons.id} and o.connection_id <> ${connectionId})`,
+            eq(syncLinks.connectionId, connectionId),
+            // (spelled out: in a one-table select drizzle leaves columns unqualified)
+            sql`not exists (select 1 from sync_links o where o.person_id = sync_links.person_id and o.connection_id <> ${connectionId})`,
           ),
-        )
-        .returning({ id: persons.id });
-      removed = rows.length;
+        );
+      removed = (await softDeletePersons(tx, asUser(viewer), linked.map((l) => l.id))).length;
     }
     await tx.delete(syncConnections).where(eq(syncConnections.id, connectionId));
     return { removedPersons: removed };
@@ -141,7 +143,7 @@ export async function answerHeldDeletions(db: DB, viewer: Viewer, connectionId: 
 /** Restores a person deleted by sync, from its event in one of the viewer's connections. */
 export async function restoreFromEvent(db: DB, viewer: Viewer, eventId: string): Promise<string> {
   requireSyncPermission(viewer);
-  if (!/^[0-9a-f-]{36}$/i.test(eventId)) throw new NotFoundError("That activity");
+  if (!isUuid(eventId)) throw new NotFoundError("That activity");
   const [event] = await db
     .select({ id: syncEvents.id })
     .from(syncEvents)

@@ -9,7 +9,7 @@ import { seedDemo, type SeededDemo } from "@/db/seed";
 import { testDatabases } from "@/tests/databases";
 import { until } from "@/tests/sync/fixtures/until";
 import { createConnection } from "./connections";
-import type { SyncLogger } from "./engine";
+import type { Logger } from "@/lib/logger";
 import { acquireLease, releaseLease } from "./lease";
 import type { ProviderAdapter } from "./provider";
 import { claimNextConnection, requestSync, runWorker, startInProcessWorker, wakeWorkers, type WorkerOptions } from "./scheduler";
@@ -36,7 +36,7 @@ function emptyProvider(hold?: () => Promise<void>): ProviderAdapter {
 
 function recordingLogger() {
   const lines: { level: string; msg: string; data?: object }[] = [];
-  const logger: SyncLogger = {
+  const logger: Logger = {
     info: (msg, data) => void lines.push({ level: "info", msg, data }),
     warn: (msg, data) => void lines.push({ level: "warn", msg, data }),
     error: (msg, data) => void lines.push({ level: "error", msg, data }),

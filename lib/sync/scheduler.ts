@@ -17,8 +17,10 @@ import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql 
 import type { DB } from "@/db/client";
 import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type SyncConnection } from "@/db/schema";
 import { env } from "@/lib/env";
+import { silentLogger, textLogger, type Logger } from "@/lib/logger";
 import { adapterForConnection } from "./connections";
-import { runSync, syncPhotos, type RunSummary, type SyncLogger } from "./engine";
+import { syncPhotos } from "./engine/photos";
+import { runSync, type RunSummary } from "./engine/run";
 import { LEASE_MS, releaseLease } from "./lease";
 import type { ProviderAdapter } from "./provider";
 
@@ -138,7 +140,7 @@ export type WorkerOptions = {
   /** Aborting stops claiming; runs in progress finish first (runWorker resolves then). */
   signal: AbortSignal;
   adapterFor: (conn: SyncConnection) => Promise<ProviderAdapter>;
-  logger?: SyncLogger;
+  logger?: Logger;
   /** Runs at once (each of a different connection). */
   concurrency?: number;
 };
@@ -169,7 +171,7 @@ async function lane(opts: WorkerOptions): Promise<void> {
   }
 }
 
-async function runClaimed(opts: WorkerOptions, logger: SyncLogger, claim: Claim): Promise<void> {
+async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Promise<void> {
   const { db, workerId } = opts;
   const { connection: conn, trigger, requestedAt, runId: claimedRunId } = claim;
   const started = Date.now();
@@ -246,7 +248,7 @@ export function startInProcessWorker(
     concurrency: opts.concurrency,
     signal: controller.signal,
     adapterFor: opts.adapterFor ?? ((conn) => adapterForConnection(db, conn)),
-    logger: opts.logger ?? consoleLogger("[tandem sync]"),
+    logger: opts.logger ?? textLogger("[tandem sync]"),
   });
   const worker: InProcessWorker = {
     workerId,
@@ -259,17 +261,6 @@ export function startInProcessWorker(
   state.inProcess = worker;
   return worker;
 }
-
-export function consoleLogger(prefix: string): SyncLogger {
-  const format = (msg: string, data?: object) => `${prefix} ${msg}${data ? ` ${JSON.stringify(data)}` : ""}`;
-  return {
-    info: (msg, data) => console.log(format(msg, data)),
-    warn: (msg, data) => console.warn(format(msg, data)),
-    error: (msg, data) => console.error(format(msg, data)),
-  };
-}
-
-const silentLogger: SyncLogger = { info() {}, warn() {}, error() {} };
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -14,21 +14,14 @@ import { z } from "zod";
 import { createDb } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import { env } from "@/lib/env";
+import { jsonLogger } from "@/lib/logger";
 import { adapterForConnection } from "./connections";
-import type { SyncLogger } from "./engine";
 import { DEFAULT_POLL_MS, runWorker, WORKER_CONCURRENCY } from "./scheduler";
 
 const argsSchema = z.object({
   concurrency: z.coerce.number().int().min(1).max(32).default(WORKER_CONCURRENCY),
   "poll-seconds": z.coerce.number().min(0.05).max(600).default(DEFAULT_POLL_MS / 1000),
 });
-
-/** One JSON line per message: easy to grep and to ship to a log collector. */
-function jsonLogger(workerId: string): SyncLogger {
-  const write = (level: string, stream: NodeJS.WriteStream) => (msg: string, data?: object) =>
-    stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, workerId, ...data })}\n`);
-  return { info: write("info", process.stdout), warn: write("warn", process.stderr), error: write("error", process.stderr) };
-}
 
 /** Postgres "undefined table" / "undefined column": the schema is missing or older than this code. */
 function isSchemaMissing(error: unknown): boolean {
@@ -54,7 +47,7 @@ async function main(): Promise<number> {
   const { concurrency, "poll-seconds": pollSeconds } = parsedArgs.data;
   const intervalMs = env().SYNC_INTERVAL_MINUTES * 60_000;
   const workerId = `${os.hostname()}:${process.pid}`;
-  const logger = jsonLogger(workerId);
+  const logger = jsonLogger({ workerId });
 
   const handle = await createDb({ url, max: concurrency + 2, migrate: false });
   try {

@@ -11,7 +11,7 @@ import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { connectionActivity, listConnectionSummaries } from "@/lib/sync/dashboard";
-import { runSync } from "@/lib/sync/engine";
+import { runSync } from "@/lib/sync/engine/run";
 import { testDatabases } from "@/tests/databases";
 import { startGoogle, type ProviderEmulator } from "./drivers";
 

@@ -10,7 +10,11 @@ import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/qu
 import { personInputSchema } from "@/lib/persons/input";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { connectionActivity } from "@/lib/sync/dashboard";
-import { resolveHeldDeletions, restoreDeletedPerson, runSync, syncPhotos, type FaultPoint, type RunSummary } from "@/lib/sync/engine";
+import type { FaultPoint } from "@/lib/sync/engine/context";
+import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
+import { syncPhotos } from "@/lib/sync/engine/photos";
+import { restoreDeletedPerson } from "@/lib/sync/engine/restore";
+import { runSync, type RunSummary } from "@/lib/sync/engine/run";
 import { testDatabases } from "@/tests/databases";
 import { PNG, startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
 

@@ -10,7 +10,7 @@ import type { Viewer } from "@/db/queries/visibility";
 import { createAccount, mintToken, startGoogleEmulator } from "@/emulators";
 import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
-import { runSync } from "@/lib/sync/engine";
+import { runSync } from "@/lib/sync/engine/run";
 import { answerHeldDeletions, configureConnection, disconnect, listProviderGroups, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type ProviderConfig } from "@/lib/sync/oauth-config";
 import { people, auth as googleAuth } from "@googleapis/people";

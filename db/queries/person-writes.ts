@@ -1,0 +1,121 @@
+// Every write to a person — create, update, move to the trash, restore, picture — from any path:
+// the pages and server actions, the sync engine, the disconnect path. Each takes the actor, and
+// one rule binds them all: a person may be changed only by someone who may see it under the
+// visibility rule (db/queries/visibility.ts). A sync connection acts for its user and is bound
+// exactly as that user is; what it may not touch, these functions leave alone and report, and
+// the engine records why.
+//
+// They do not decide what a form may submit (db/queries/persons.ts checks that) nor what a sync
+// should do (lib/sync/engine): only whether the actor may, and then the write itself.
+import crypto from "node:crypto";
+import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
+import type { DB, Tx } from "../client";
+import { insertMany } from "../bulk";
+import { personPictures, persons, type NewPerson } from "../schema";
+import { personAccessWhere, visiblePersonsWhere, type Viewer } from "./visibility";
+import { ForbiddenError } from "@/lib/errors";
+
+/** Who is writing: a signed-in user, or a sync connection acting for its user. */
+export type Actor = { kind: "user"; user: Viewer } | { kind: "connection"; user: Viewer; connectionId: string };
+
+export const asUser = (user: Viewer): Actor => ({ kind: "user", user });
+export const asConnection = (connectionId: string, user: Viewer): Actor => ({ kind: "connection", user, connectionId });
+
+/** The columns a write may set (the company, the version and the timestamps are this module's). */
+export type PersonValues = Pick<NewPerson, "firstName" | "lastName" | "emails" | "phones" | "address" | "organizationId" | "customFields" | "searchText">;
+
+export type NewPersonValues = PersonValues & Pick<NewPerson, "ownerId" | "visibility"> & { id?: string };
+
+/** Ids as one JSON parameter: a 25,000-person disconnect stays one statement under Postgres's
+ * 65,535-parameter limit. */
+function inIds(ids: string[]): SQL {
+  return sql`${persons.id} in (select value::uuid from json_array_elements_text(${JSON.stringify(ids)}::json))`;
+}
+
+export function requireAddPersons(user: Viewer): void {
+  if (!user.isAdmin && !user.canAddPersons) throw new ForbiddenError("You do not have the permission to add persons.");
+}
+
+/** Creates persons in the actor's company, in one statement; returns their ids in input order. */
+export async function insertPersons(db: DB | Tx, actor: Actor, rows: NewPersonValues[]): Promise<string[]> {
+  requireAddPersons(actor.user);
+  if (rows.length === 0) return [];
+  const values = rows.map((row) => ({ ...row, id: row.id ?? crypto.randomUUID(), companyId: actor.user.companyId }));
+  await insertMany(db, persons, values);
+  return values.map((v) => v.id);
+}
+
+/** Saves new values over a live person the actor may see, if it is still at `version`.
+ * Returns the new version, or null when refused (not visible, deleted, or changed meanwhile). */
+export async function updatePersonValues(
+  db: DB | Tx,
+  actor: Actor,
+  change: { id: string; version: number; values: Partial<PersonValues> & Partial<Pick<NewPerson, "ownerId" | "visibility">> },
+): Promise<number | null> {
+  const [row] = await db
+    .update(persons)
+    .set({ ...change.values, version: sql`${persons.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(persons.id, change.id), eq(persons.version, change.version), visiblePersonsWhere(actor.user)))
+    .returning({ version: persons.version });
+  return row?.version ?? null;
+}
+
+/** Moves live persons the actor may see to the trash (restorable); returns the ids it moved. */
+export async function softDeletePersons(db: DB | Tx, actor: Actor, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .update(persons)
+    .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
+    .where(and(inIds(ids), visiblePersonsWhere(actor.user)))
+    .returning({ id: persons.id });
+  return rows.map((r) => r.id);
+}
+
+/** Brings persons back from the trash, those the actor could see; returns the ids restored.
+ * `asNew`: the person counts as created now (two-way sync then sends it as a new contact). */
+export async function restorePersons(db: DB | Tx, actor: Actor, ids: string[], { asNew = false } = {}): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const now = new Date();
+  const rows = await db
+    .update(persons)
+    .set({ deletedAt: null, version: sql`${persons.version} + 1`, updatedAt: now, ...(asNew ? { createdAt: now } : {}) })
+    .where(and(inIds(ids), isNotNull(persons.deletedAt), personAccessWhere(actor.user)))
+    .returning({ id: persons.id });
+  return rows.map((r) => r.id);
+}
+
+export type PictureValues = { personId: string; contentType: string; data: Buffer };
+
+/** Sets a picture on a person the actor may see, replacing any it has. */
+export async function putPersonPicture(db: DB | Tx, actor: Actor, picture: PictureValues): Promise<boolean> {
+  const [visible] = await db.select({ id: persons.id }).from(persons).where(and(eq(persons.id, picture.personId), visiblePersonsWhere(actor.user)));
+  if (!visible) return false;
+  await db
+    .insert(personPictures)
+    .values(picture)
+    .onConflictDoUpdate({ target: personPictures.personId, set: { contentType: picture.contentType, data: picture.data, updatedAt: new Date() } });
+  return true;
+}
+
+/** Gives pictures to persons the actor may see that have none yet (a picture already set is
+ * never replaced); returns how many were set. */
+export async function addMissingPictures(db: DB | Tx, actor: Actor, pictures: PictureValues[]): Promise<number> {
+  if (pictures.length === 0) return 0;
+  const allowed = await db
+    .select({ id: persons.id })
+    .from(persons)
+    .where(and(inIds(pictures.map((p) => p.personId)), visiblePersonsWhere(actor.user)));
+  const ok = new Set(allowed.map((r) => r.id));
+  const rows = pictures.filter((p) => ok.has(p.personId));
+  if (rows.length === 0) return 0;
+  const added = await db.insert(personPictures).values(rows).onConflictDoNothing().returning({ id: personPictures.personId });
+  return added.length;
+}
+
+/** Removes a person's picture, if the actor may see the person. */
+export async function deletePersonPicture(db: DB | Tx, actor: Actor, personId: string): Promise<boolean> {
+  const [visible] = await db.select({ id: persons.id }).from(persons).where(and(eq(persons.id, personId), visiblePersonsWhere(actor.user)));
+  if (!visible) return false;
+  await db.delete(personPictures).where(eq(personPictures.personId, personId));
+  return true;
+}

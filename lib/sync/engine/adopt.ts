@@ -1,0 +1,56 @@
+// Creates at the provider are recorded as intents first: a link whose provider id is
+// "pending:<person id>", written before the create call. A crash between the call and the link's
+// save leaves the intent, and the next run adopts the contact it created instead of importing it
+// as a new person (which would duplicate it on both sides).
+import { and, eq, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { syncLinks, type SyncLink } from "@/db/schema";
+import { changedFields, type Contact } from "../contact";
+import type { PulledContact } from "../provider";
+import type { Run } from "./context";
+
+export const PENDING = "pending:";
+export const isPending = sql`${syncLinks.providerId} like ${`${PENDING}%`}`;
+export const notPending = sql`${syncLinks.providerId} not like ${`${PENDING}%`}`;
+
+/** After a crash cut creates short: asks providers whose listings do not carry our stamp which
+ * pending creates exist, and links them before the pull (the pull then merges any edit made
+ * to them since, against the content we wrote). */
+export async function adoptStampedCreates(run: Run): Promise<void> {
+  const pending = await run.db
+    .select()
+    .from(syncLinks)
+    .where(and(eq(syncLinks.connectionId, run.conn.id), isPending));
+  run.pendingCreates = pending;
+  if (pending.length === 0 || !run.adapter.findCreated) return;
+  const found = await run.adapter.findCreated(pending.map((l) => l.personId));
+  for (const link of pending) {
+    const providerId = found.get(link.personId);
+    if (providerId) await run.db.update(syncLinks).set({ providerId, etag: null, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+  }
+  run.pendingCreates = pending.filter((l) => !found.has(l.personId));
+}
+
+/** Matches an unlinked pulled contact to a pending create of this connection: by the stamp the
+ * provider kept (Google clientData), else by identical content. */
+export async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<SyncLink | null> {
+  const pending = run.pendingCreates;
+  if (pending.length === 0) return null;
+  const match =
+    (item.stamp ? pending.find((l) => l.personId === item.stamp) : undefined) ??
+    pending.find((l) => changedFields(l.base as Contact, item.contact).length === 0);
+  if (!match) return null;
+  const [adopted] = await tx
+    .update(syncLinks)
+    .set({ providerId: item.id, etag: null, updatedAt: new Date() })
+    .where(eq(syncLinks.id, match.id))
+    .returning();
+  run.pendingCreates = pending.filter((l) => l.id !== match.id);
+  return adopted ?? null;
+}
+
+/** Intents a crash left and the pull did not find at the provider: those creates never
+ * happened, so the push offers the persons again. */
+export async function dropUnadoptedIntents(run: Run): Promise<void> {
+  await run.db.delete(syncLinks).where(and(eq(syncLinks.connectionId, run.conn.id), isPending));
+}

@@ -1,0 +1,49 @@
+// The state one sync run shares between its phases (pull, deletions, push): the connection, who
+// it acts as, the adapter, the run log, and the CRM-side lookups made once per run.
+import type { DB } from "@/db/client";
+import type { Actor } from "@/db/queries/person-writes";
+import type { PersonForSync } from "@/db/queries/sync-persons";
+import type { SyncConnection, SyncLink } from "@/db/schema";
+import type { Logger } from "@/lib/logger";
+import { normalizeContact, type Contact } from "../contact";
+import { personToContact, type OrganizationResolver, type SyncFieldIds } from "../crm-side";
+import { LeaseLostError, renewLease } from "../lease";
+import type { ProviderAdapter } from "../provider";
+import { RunLog } from "./run-log";
+
+/** Named points where tests inject a crash. */
+export type FaultPoint = "after-page" | "before-cursor" | "after-cursor" | "after-provider-write" | "before-finish";
+
+export type CrmLookups = { fieldIds: SyncFieldIds; defaultCountry: string; orgs: OrganizationResolver };
+
+export class Run {
+  readonly log: RunLog;
+  /** Set once the run has started (runSync). */
+  crm!: CrmLookups;
+  processed = 0;
+  /** This connection's pending creates (links whose create a crash cut short), read once per
+   * run: the run holds the lease, so only this run adds or adopts them. */
+  pendingCreates: SyncLink[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly db: DB,
+    readonly conn: SyncConnection,
+    /** The connection acting for its user: every person write is bound by that user's rights. */
+    readonly actor: Actor,
+    readonly adapter: ProviderAdapter,
+    readonly logger: Logger,
+    readonly fault: (point: FaultPoint) => void | Promise<void>,
+  ) {
+    this.log = new RunLog(conn.id, id);
+  }
+
+  /** A person as this provider would hold it: normalised, then projected. */
+  crmContact(p: PersonForSync): Contact {
+    return this.adapter.project(normalizeContact(personToContact(p, this.crm.fieldIds), this.crm.defaultCountry));
+  }
+
+  async heartbeat(): Promise<void> {
+    if (!(await renewLease(this.db, this.conn.id, this.id))) throw new LeaseLostError();
+  }
+}

@@ -1,0 +1,157 @@
+// Deletions the provider reports (tombstones, contacts that left the group, contacts missing
+// from a complete full listing) are collected over the whole pull and settled at its end, in the
+// transaction that stores the cursor: applied, or — when the run would delete more than
+// max(DELETE_GUARD_MIN, DELETE_GUARD_SHARE) of the linked persons, or the group came back
+// empty — held for the user to confirm (resolveHeldDeletions). Persons go to the trash, so
+// every deletion by sync can be restored.
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { DB, Tx } from "@/db/client";
+import { asConnection, softDeletePersons } from "@/db/queries/person-writes";
+import type { PersonForSync } from "@/db/queries/sync-persons";
+import { getViewer } from "@/db/queries/users";
+import { syncConnections, syncEvents, syncLinks, type SyncLink } from "@/db/schema";
+import type { Contact } from "../contact";
+import { decideProviderGone } from "../plan";
+import type { PulledContact } from "../provider";
+import { notPending } from "./adopt";
+import type { Run } from "./context";
+import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-log";
+
+export const DELETE_GUARD_MIN = 10;
+export const DELETE_GUARD_SHARE = 0.2;
+
+export type PendingDeletion = { link: SyncLink; person: PersonForSync | null; item: PulledContact | null };
+
+/** Applies the collected deletions — or holds them when too many — and stores the cursor, in
+ * one transaction. Returns true when deletions were held. */
+export async function settleDeletions(run: Run, pending: PendingDeletion[], emptied: boolean, cursor: string): Promise<boolean> {
+  const { db, conn } = run;
+  const live = pending.filter((p) => p.person && !p.person.deletedAt);
+  const toDelete = live.filter((p) => p.person!.editable);
+  const untouchable = live.filter((p) => !p.person!.editable);
+  const quiet = pending.filter((p) => !p.person || p.person.deletedAt);
+  // The guard's limit is at least DELETE_GUARD_MIN: below it the links need not be counted
+  // (which reads every link of the connection), so a small incremental run stays small.
+  const [{ n: linkCount } = { n: 0 }] =
+    toDelete.length > DELETE_GUARD_MIN || (emptied && toDelete.length > 0)
+      ? await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(syncLinks)
+          .where(and(eq(syncLinks.connectionId, conn.id), notPending))
+      : [];
+  const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
+  const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
+
+  await run.fault("before-cursor");
+  await db.transaction(async (tx) => {
+    // Gone on both sides: drop the link quietly. Gone at the provider but no longer the user's to
+    // change: unlink, and leave the person alone.
+    const unlink = [...quiet, ...untouchable];
+    if (unlink.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, unlink.map((p) => p.link.id)));
+    for (const p of untouchable) recordSkippedDeletion(run, p);
+    if (hold) {
+      for (const p of toDelete) {
+        run.log.record({
+          personId: p.person!.id,
+          providerId: p.link.providerId,
+          kind: "held_deletion",
+          side: "crm",
+          label: contactLabel(run.crmContact(p.person!)),
+          detail: { reason: emptied ? "group_emptied" : "mass_delete", total: toDelete.length, linked: linkCount },
+        });
+      }
+    } else {
+      for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
+    }
+    await run.log.flush(tx);
+    await tx.update(syncConnections).set({ cursor, updatedAt: new Date() }).where(eq(syncConnections.id, conn.id));
+  });
+  await run.fault("after-cursor");
+  return hold;
+}
+
+function recordSkippedDeletion(run: Run, p: PendingDeletion): void {
+  run.log.record({
+    personId: p.person!.id,
+    providerId: p.link.providerId,
+    kind: "skipped",
+    side: "crm",
+    label: contactLabel(p.link.base as Contact),
+    detail: { reason: "not_editable", wanted: "delete" },
+  });
+}
+
+async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise<void> {
+  const person = p.person!;
+  const crm = run.crmContact(person);
+  const decision = decideProviderGone({ base: p.link.base as Contact, crm, direction: run.conn.direction });
+  // A person still linked through another connection is only unlinked here: the other address
+  // book still has it.
+  const [other] = await tx
+    .select({ id: syncLinks.id })
+    .from(syncLinks)
+    .where(and(eq(syncLinks.personId, person.id), sql`${syncLinks.connectionId} <> ${run.conn.id}`))
+    .limit(1);
+  await tx.delete(syncLinks).where(eq(syncLinks.id, p.link.id));
+  if (other || decision.action !== "delete_person") return;
+  const deleted = await softDeletePersons(tx, run.actor, [person.id]);
+  if (deleted.length === 0) return recordSkippedDeletion(run, p);
+  if (decision.lostEdit) {
+    run.log.record({
+      personId: person.id,
+      providerId: p.link.providerId,
+      kind: "conflict",
+      side: "crm",
+      label: contactLabel(crm),
+      changes: fieldChanges(p.link.base as Contact, crm),
+      detail: { rule: "delete wins", deletedOn: "provider" },
+    });
+  }
+  run.log.record({
+    personId: person.id,
+    providerId: p.link.providerId,
+    kind: "deleted",
+    side: "crm",
+    label: contactLabel(crm),
+    detail: { reason: p.item?.deleted ? "deleted_at_provider" : p.item ? "left_group" : "missing_from_full_listing", restorable: true },
+  });
+}
+
+/** The user's answer to held deletions: confirm deletes those persons (restorably); reject
+ * keeps them and unlinks them from the provider contacts that are gone. The deletions are made
+ * for the connection's user, bound as the run would have been. */
+export async function resolveHeldDeletions(db: DB, connectionId: string, confirm: boolean): Promise<number> {
+  const [conn] = await db.select({ userId: syncConnections.userId }).from(syncConnections).where(eq(syncConnections.id, connectionId));
+  const user = conn ? await getViewer(db, conn.userId) : null;
+  if (!user) return 0;
+  const actor = asConnection(connectionId, user);
+  return db.transaction(async (tx) => {
+    const held = await tx
+      .select()
+      .from(syncEvents)
+      .where(and(eq(syncEvents.connectionId, connectionId), eq(syncEvents.kind, "held_deletion"), isNull(syncEvents.resolvedAt)));
+    const deleted: EventRow[] = [];
+    for (const e of held) {
+      if (!e.providerId) continue;
+      const [link] = await tx
+        .delete(syncLinks)
+        .where(and(eq(syncLinks.connectionId, connectionId), eq(syncLinks.providerId, e.providerId)))
+        .returning();
+      if (!confirm || !link) continue;
+      if ((await softDeletePersons(tx, actor, [link.personId])).length === 0) continue;
+      deleted.push({
+        connectionId,
+        personId: link.personId,
+        providerId: e.providerId,
+        kind: "deleted",
+        side: "crm",
+        label: e.label,
+        detail: { reason: "confirmed_by_user", restorable: true },
+      });
+    }
+    await recordEvents(tx, deleted);
+    if (held.length > 0) await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(inArray(syncEvents.id, held.map((e) => e.id)));
+    await tx.update(syncConnections).set({ status: "active", lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+    return held.length;
+  });
+}

@@ -1,0 +1,136 @@
+// Push (two-way only): what changed in the CRM goes to the provider — updates and deletions of
+// linked persons the user owns, then persons the user created since the last push. The SPEC's
+// rule: only persons the user owns are ever sent.
+//
+// Every kind goes through pushBatches: a batch is sent, then its results are saved (new bases,
+// links, events) in one transaction. A crash between the two is safe: an update or delete is
+// seen again next run (the provider already matches, so nothing is written twice), and a create
+// was recorded as an intent first (adopt.ts).
+import { and, eq, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { insertMany } from "@/db/bulk";
+import { listChangedOwnedLinks, listNewOwnedPersons, type PersonForSync } from "@/db/queries/sync-persons";
+import { syncConnections, syncLinks, type SyncLink } from "@/db/schema";
+import { changedFields, EMPTY_CONTACT, type Contact } from "../contact";
+import { PENDING, dropUnadoptedIntents } from "./adopt";
+import type { Run } from "./context";
+import { contactLabel, fieldChanges } from "./run-log";
+
+export const PUSH_BATCH = 200;
+
+/** Sends items to the provider in batches and saves each batch's results in one transaction. */
+async function pushBatches<T, R>(
+  run: Run,
+  items: T[],
+  steps: { before?: (batch: T[]) => Promise<void>; send: (batch: T[]) => Promise<R[]>; save: (tx: Tx, batch: T[], results: R[]) => Promise<void> },
+): Promise<void> {
+  for (let i = 0; i < items.length; i += PUSH_BATCH) {
+    const batch = items.slice(i, i + PUSH_BATCH);
+    await steps.before?.(batch);
+    const results = await steps.send(batch);
+    await run.fault("after-provider-write");
+    await run.db.transaction(async (tx) => {
+      await steps.save(tx, batch, results);
+      await run.log.flush(tx);
+    });
+    await run.heartbeat();
+  }
+}
+
+type Linked = { link: SyncLink; person: PersonForSync };
+
+export async function push(run: Run, startedAt: Date): Promise<void> {
+  const { db, conn } = run;
+  const updates: (Linked & { contact: Contact })[] = [];
+  const deletes: Linked[] = [];
+  for (const row of await listChangedOwnedLinks(db, run.actor, conn.id)) {
+    if (row.person.deletedAt) {
+      deletes.push(row);
+      continue;
+    }
+    const contact = run.crmContact(row.person);
+    if (changedFields(row.link.base as Contact, contact).length === 0) {
+      await db.update(syncLinks).set({ crmVersion: row.person.version }).where(eq(syncLinks.id, row.link.id));
+    } else {
+      updates.push({ ...row, contact });
+    }
+  }
+  await pushUpdates(run, updates);
+  await pushDeletes(run, deletes);
+  await dropUnadoptedIntents(run);
+  await pushCreates(run, await listNewOwnedPersons(db, run.actor, conn.pushWatermark));
+  // Everything created before this run started has now been offered to the provider.
+  await db.update(syncConnections).set({ pushWatermark: startedAt }).where(eq(syncConnections.id, conn.id));
+}
+
+function pushUpdates(run: Run, updates: (Linked & { contact: Contact })[]): Promise<void> {
+  return pushBatches(run, updates, {
+    send: (batch) => run.adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact, base: u.link.base as Contact }))),
+    async save(tx, batch, results) {
+      // The new bases of the batch's links in one statement (one JSON parameter).
+      const written = batch.flatMap((u, k) => {
+        const r = results[k]!;
+        return r.ok ? [{ id: u.link.id, etag: r.etag, base: r.contact, crm_version: u.person.version }] : [];
+      });
+      if (written.length > 0) {
+        await tx.execute(sql`update sync_links l set etag = v.etag, base = v.base, crm_version = v.crm_version, updated_at = now()
+          from json_to_recordset(${JSON.stringify(written)}::json) as v(id uuid, etag text, base jsonb, crm_version int) where l.id = v.id`);
+      }
+      for (const [k, u] of batch.entries()) {
+        const r = results[k]!;
+        const about = { personId: u.person.id, providerId: u.link.providerId, side: "provider" as const, label: contactLabel(u.contact) };
+        if (r.ok) run.log.record({ ...about, kind: "updated", changes: fieldChanges(u.link.base as Contact, r.contact) });
+        else if (r.error === "rejected") run.log.record({ ...about, kind: "error", detail: { message: r.message } });
+        // conflict / not_found: the provider changed meanwhile; the next pull merges it.
+      }
+    },
+  });
+}
+
+function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
+  return pushBatches(run, deletes, {
+    send: (batch) => run.adapter.delete(batch.map((d) => d.link.providerId)),
+    async save(tx, batch, results) {
+      for (const [k, d] of batch.entries()) {
+        const r = results[k]!;
+        const about = { personId: d.person.id, providerId: d.link.providerId, side: "provider" as const, label: contactLabel(d.link.base as Contact) };
+        if (r.ok || r.error === "not_found") {
+          await tx.delete(syncLinks).where(eq(syncLinks.id, d.link.id));
+          if (r.ok) run.log.record({ ...about, kind: "deleted" });
+        } else {
+          run.log.record({ ...about, kind: "error", detail: { message: r.message } });
+        }
+      }
+    },
+  });
+}
+
+/** Persons the user created in the CRM since the last push, not from any address book. */
+function pushCreates(run: Run, fresh: PersonForSync[]): Promise<void> {
+  const { conn } = run;
+  const intent = (personId: string) => `${PENDING}${personId}`;
+  const items = fresh.map((person) => ({ person, contact: run.crmContact(person) }));
+  return pushBatches(run, items, {
+    // The intent first: after a crash past the create call, the next pull adopts the contact.
+    before: (batch) =>
+      insertMany(
+        run.db,
+        syncLinks,
+        batch.map((b) => ({ connectionId: conn.id, personId: b.person.id, providerId: intent(b.person.id), base: b.contact, crmVersion: b.person.version })),
+      ),
+    send: (batch) => run.adapter.create(batch.map((b) => ({ contact: b.contact, stamp: b.person.id }))),
+    async save(tx, batch, results) {
+      for (const [k, b] of batch.entries()) {
+        const r = results[k]!;
+        const pendingLink = and(eq(syncLinks.connectionId, conn.id), eq(syncLinks.providerId, intent(b.person.id)));
+        if (r.ok) {
+          await tx.update(syncLinks).set({ providerId: r.id, etag: r.etag, base: r.contact, updatedAt: new Date() }).where(pendingLink);
+          run.log.record({ personId: b.person.id, providerId: r.id, kind: "added", side: "provider", label: contactLabel(b.contact), changes: fieldChanges(EMPTY_CONTACT, r.contact) });
+        } else {
+          await tx.delete(syncLinks).where(pendingLink);
+          run.log.record({ personId: b.person.id, kind: "error", side: "provider", label: contactLabel(b.contact), detail: { message: r.message } });
+        }
+      }
+    },
+  });
+}

@@ -1,0 +1,126 @@
+// One sync run for one connection: pull → plan → apply → (two-way) push → commit cursor.
+//
+// Guarantees, and how they are kept:
+// - One run per connection at a time: a lease on the connection row (lease.ts).
+// - No duplicates: links are unique per (connection, provider id) and (connection, person);
+//   a contact is only ever created on the other side when it has no link.
+// - Crash at any point, then a rerun, ends where no crash would have: each pulled page is
+//   applied in one CRM transaction, and the cursor is stored only after everything it covers is
+//   committed. A replayed page is a no-op (same etag, or same content as the base).
+// - No echo: after writing to the provider we store the returned etag and the written content as
+//   the new base, so reading our own write back changes nothing.
+// - The run acts for the connection's user: it changes only persons that user may edit under the
+//   visibility rule (db/queries/person-writes.ts); the rest it leaves alone, with an event.
+// - Deletions: from tombstones, a contact leaving the group, or a complete full listing — and
+//   held for confirmation when a run would delete more than max(10, 20 %) of the links, or the
+//   group comes back empty. Persons deleted by sync are soft-deleted and restorable.
+// - One contact failing is an error event; the run goes on. A revoked grant stops the run and
+//   marks the connection "reconnect needed".
+// - Photos are not fetched by the run: it notes them on the links, and syncPhotos (photos.ts)
+//   fetches them after it.
+//
+// The phases live beside this file: pull.ts (with adopt.ts and merge.ts), deletions.ts, push.ts.
+import crypto from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import type { DB } from "@/db/client";
+import { asConnection } from "@/db/queries/person-writes";
+import { getViewer } from "@/db/queries/users";
+import { companies, syncConnections, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
+import { silentLogger, type Logger } from "@/lib/logger";
+import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
+import { acquireLease, LeaseLostError, releaseLease } from "../lease";
+import { InvalidGrantError, type ProviderAdapter } from "../provider";
+import { Run, type FaultPoint } from "./context";
+import { pull } from "./pull";
+import { push } from "./push";
+
+export type RunSyncOptions = {
+  db: DB;
+  connectionId: string;
+  trigger: RunTrigger;
+  adapter: ProviderAdapter;
+  logger?: Logger;
+  /** Test hook: called at each fault point; throwing there simulates a crash. */
+  fault?: (point: FaultPoint) => void | Promise<void>;
+  /** The run id a scheduler already leased the connection for. */
+  runId?: string;
+};
+
+export type RunSummary =
+  | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "not_configured" | "user_inactive" }
+  | { status: "done"; runId: string; outcome: RunOutcome; counts: RunCounts; full: boolean; error?: string };
+
+const REVOKED = "The account's access was revoked or has expired. Reconnect the account to resume syncing.";
+
+export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
+  const { db, connectionId } = opts;
+  const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
+  if (!conn) throw new Error(`No sync connection ${connectionId}`);
+  if (!conn.groupId) return { status: "skipped", reason: "not_configured" };
+  if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation") {
+    return { status: "skipped", reason: conn.status };
+  }
+  // The user the connection acts for, as the pages would see them now (a deactivated user is nobody).
+  const user = await getViewer(db, conn.userId);
+  if (!user) return { status: "skipped", reason: "user_inactive" };
+  const runId = opts.runId ?? crypto.randomUUID();
+  if (!(await acquireLease(db, conn.id, runId))) return { status: "skipped", reason: "busy" };
+
+  const run = new Run(runId, db, conn, asConnection(conn.id, user), opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
+
+  let outcome: RunOutcome = "succeeded";
+  let full = false;
+  let failure: string | undefined;
+  const startedAt = new Date();
+  try {
+    await db.insert(syncRuns).values({ id: run.id, connectionId: conn.id, trigger: opts.trigger, counts: run.log.counts, startedAt });
+    const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
+    run.crm = {
+      defaultCountry: company?.defaultCountry ?? "US",
+      fieldIds: await ensureSyncCustomFields(db, conn.companyId),
+      orgs: new OrganizationResolver(conn.companyId, conn.userId),
+    };
+    const pulled = await pull(run);
+    full = pulled.full;
+    if (pulled.held) outcome = "held";
+    if (conn.direction === "two_way") await push(run, startedAt);
+    await run.fault("before-finish");
+  } catch (error) {
+    run.log.discard();
+    if (error instanceof InvalidGrantError) {
+      outcome = "reconnect_needed";
+      failure = REVOKED;
+    } else if (error instanceof LeaseLostError) {
+      outcome = "failed";
+      failure = error.message;
+    } else {
+      outcome = "failed";
+      failure = error instanceof Error ? error.message : String(error);
+      run.logger.error("sync run failed", { connectionId: conn.id, runId: run.id, error: failure });
+    }
+  }
+
+  await db.transaction(async (tx) => {
+    await run.log.flush(tx);
+    await tx
+      .update(syncRuns)
+      .set({ outcome, counts: run.log.counts, processed: run.processed, fullSync: full, error: failure ?? null, finishedAt: new Date() })
+      .where(eq(syncRuns.id, run.id));
+    const status =
+      outcome === "reconnect_needed" ? "reconnect_needed" : outcome === "held" ? "needs_confirmation" : outcome === "failed" ? "error" : "active";
+    await tx
+      .update(syncConnections)
+      .set({
+        status,
+        lastError: failure ?? (outcome === "held" ? "Held back deletions: confirm or reject them." : null),
+        lastRunAt: startedAt,
+        ...(outcome === "succeeded" || outcome === "held" ? { lastSuccessAt: new Date() } : {}),
+        updatedAt: new Date(),
+      })
+      // Only while this run still holds the lease: a worker that froze and woke up after another
+      // took over must not overwrite that worker's outcome.
+      .where(and(eq(syncConnections.id, conn.id), eq(syncConnections.leaseOwner, run.id)));
+  });
+  await releaseLease(db, conn.id, run.id);
+  return { status: "done", runId: run.id, outcome, counts: run.log.counts, full, ...(failure ? { error: failure } : {}) };
+}
