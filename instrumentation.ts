@@ -9,8 +9,13 @@ export async function register(): Promise<void> {
   console.log(`[tandem] database ready (${handle.driver === "pglite" ? "embedded PGlite" : "Postgres server"})`);
   // Several app processes (scripts/start.mjs, WEB_CONCURRENCY): the first serves the emulators.
   if ((process.env.TANDEM_PROCESS_INDEX ?? "0") === "0") {
-    const { ensureDemoEmulators } = await import("./lib/sync/demo");
-    await ensureDemoEmulators();
+    const { demoProviders } = await import("./lib/sync/providers/registry");
+    const demo = demoProviders();
+    if (demo.length > 0) {
+      const { startDemoEmulators } = await import("./emulators/demo");
+      await startDemoEmulators(demo.map((d) => ({ provider: d.id, port: d.demo.emulatorPort(), ...d.oauth.config() })));
+      console.log(`[tandem] demo mode: ${demo.map((d) => d.profile.shortName).join(" and ")} served by local emulators`);
+    }
   }
   const { env } = await import("./lib/env");
   if (env().SYNC_WORKER === "on") {

@@ -14,7 +14,7 @@ benchMain(
     try {
       const initial = await bench.run();
       await bench.settle();
-      await changeAtProvider(bench.emu, bench.book, { create: 3, update: 4, del: 3 });
+      await changeAtProvider(bench.book, { create: 3, update: 4, del: 3 });
       const run = await bench.run();
       const counts = run.summary?.status === "done" ? run.summary.counts : null;
       if (!counts || counts.crmAdded !== 3 || counts.crmUpdated !== 4 || counts.crmDeleted !== 3) {

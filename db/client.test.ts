@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import { createDb, DatabaseLockedError, MIGRATIONS_FOLDER } from "./client";
-import { testDatabases } from "@/tests/databases";
+import { testDatabases } from "@/tests/kit/databases";
 
 const TABLES = [
   "companies",

@@ -1,6 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { googleBook, outlookBook } from "./address-book";
-import { pageAs, uniqueName, USERS } from "./helpers";
+import { demoGroup, pageAs, uniqueName, USERS } from "./helpers";
 
 /** Types the account, goes through the emulator's consent page and comes back to the wizard. */
 async function connect(page: Page, email: string) {
@@ -34,7 +33,7 @@ test("the Google wizard ends on a dashboard counting the group's contacts, owned
   await connect(east, email);
   await chooseSettings(east, { group: "Clients", direction: "One-way", visibility: "owner" });
   await waitUpToDate(east, email);
-  const remote = await (await googleBook(email)).list("Clients");
+  const remote = await (await demoGroup("google", email, "Clients")).contacts();
   await expect(card(east, email).getByTestId("in-sync")).toHaveText(String(remote.length));
   await expect(card(east, email).getByRole("region", { name: "Recently added" }).getByRole("listitem").first()).toBeVisible();
   // The settings are folded away and read the address book's groups only when opened.
@@ -44,7 +43,7 @@ test("the Google wizard ends on a dashboard counting the group's contacts, owned
   expect(await group.locator("option:checked").textContent()).toMatch(/^Clients/);
 
   const someone = remote.find((c) => c.family && /^[A-Za-z]+$/.test(c.family))!;
-  await east.goto(`/persons?q=${encodeURIComponent(someone.family)}`);
+  await east.goto(`/persons?q=${encodeURIComponent(someone.family!)}`);
   await expect(east.getByRole("link", { name: `${someone.given} ${someone.family}` }).first()).toBeVisible();
   // Owner only: another rep does not see the synced persons.
   const west = await pageAs(browser, USERS.west);
@@ -58,7 +57,7 @@ test("the Microsoft wizard ends on a dashboard counting the folder's contacts", 
   await connect(manager, email);
   await chooseSettings(manager, { group: "Clients", direction: "One-way", visibility: "company" });
   await waitUpToDate(manager, email);
-  const remote = await (await outlookBook(email)).list("Clients");
+  const remote = await (await demoGroup("microsoft", email, "Clients")).contacts();
   await expect(card(manager, email).getByTestId("in-sync")).toHaveText(String(remote.length));
   const someone = remote.find((c) => c.family && /^[A-Za-z]+$/.test(c.family))!;
   // Entire company: another user sees them.
@@ -77,8 +76,8 @@ test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the C
   await west.getByRole("button", { name: "Allow" }).click();
   await expect(west.getByText("Account reconnected.")).toBeVisible();
   await waitUpToDate(west, email);
-  const book = await googleBook(email);
-  const [first] = await book.list("Family");
+  const family = await demoGroup("google", email, "Family");
+  const [first] = await family.contacts();
 
   // CRM → Google.
   await west.goto(`/persons?q=${encodeURIComponent(`${first!.given} ${first!.family}`)}`);
@@ -90,11 +89,11 @@ test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the C
   await west.goto("/settings/personal/contact-sync");
   await card(west, email).getByRole("button", { name: "Refresh" }).click();
   await waitUpToDate(west, email);
-  await expect.poll(async () => (await book.list("Family")).find((c) => c.id === first!.id)?.family).toBe(renamed);
+  await expect.poll(async () => (await family.contacts()).find((c) => c.id === first!.id)?.family).toBe(renamed);
 
   // Google → CRM.
   const fromGoogle = uniqueName("Goog");
-  await book.setFamilyName(first!.id, fromGoogle);
+  await family.book.update(first!.id, { family: fromGoogle });
   await card(west, email).getByRole("button", { name: "Refresh" }).click();
   await waitUpToDate(west, email);
   await expect(card(west, email).getByRole("region", { name: "Recently updated" })).toContainText(fromGoogle);
@@ -108,8 +107,8 @@ test("one-way: a person created in the CRM is not sent to the provider", async (
   await connect(admin, email);
   await chooseSettings(admin, { group: "Clients", direction: "One-way", visibility: "company" });
   await waitUpToDate(admin, email);
-  const book = await outlookBook(email);
-  const before = await book.list("Clients");
+  const clients = await demoGroup("microsoft", email, "Clients");
+  const before = await clients.contacts();
   const name = uniqueName("Local");
   await admin.goto("/persons/new");
   await admin.getByLabel("Last name").fill(name);
@@ -118,7 +117,7 @@ test("one-way: a person created in the CRM is not sent to the provider", async (
   await admin.goto("/settings/personal/contact-sync");
   await card(admin, email).getByRole("button", { name: "Refresh" }).click();
   await waitUpToDate(admin, email);
-  const after = await book.list("Clients");
+  const after = await clients.contacts();
   expect(after.length).toBe(before.length);
   expect(after.some((c) => c.family === name)).toBe(false);
 });

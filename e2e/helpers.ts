@@ -1,4 +1,6 @@
 import { expect, type Browser, type Page } from "@playwright/test";
+import type { ProviderId } from "@/lib/sync/providers/registry";
+import { openAddressBook } from "@/tests/kit/address-book";
 
 export const PASSWORD = "tandem-demo";
 export const USERS = {
@@ -47,4 +49,15 @@ export async function createPerson(
 /** The outcome message of the form on the page (Next's route announcer is also an alert). */
 export function formAlert(page: Page) {
   return page.locator("main [role=alert]").first();
+}
+
+const PORT = Number(process.env.E2E_PORT ?? 3210);
+/** The demo emulators the app under test started (playwright.config.ts gives their ports). */
+const DEMO_EMULATORS: Record<ProviderId, string> = { google: `http://127.0.0.1:${PORT + 1}`, microsoft: `https://localhost:${PORT + 2}` };
+
+/** A demo account's group at its emulator, read and edited as its owner would in Google Contacts
+ * or Outlook (the test kit's address book). */
+export async function demoGroup(provider: ProviderId, email: string, group: string) {
+  const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider], email, group });
+  return { book, contacts: async () => [...(await book.list())].map(([id, c]) => ({ id, ...c })) };
 }

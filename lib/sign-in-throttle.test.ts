@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { testDatabases } from "@/tests/databases";
+import { testDatabases } from "@/tests/kit/databases";
 import { ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES, delayAfter, recordFailure, recordSuccess, throttleWait } from "./sign-in-throttle";
 
 describe("delayAfter", () => {

@@ -24,16 +24,15 @@ import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
 import { createAccount, mintToken } from "@/emulators";
 import { graphClient } from "@/emulators/clients";
-import { createGoogleAdapter } from "@/lib/sync/providers/google/adapter";
-import { createMicrosoftAdapter } from "@/lib/sync/providers/microsoft/adapter";
+import { providerDefinition, type ProviderId } from "@/lib/sync/providers/registry";
 import { diffTableStats, openCounted, ownTableStats, type DbCounts, type DbTarget } from "./db";
 import { explainStatements } from "./explain";
 import { sendResult } from "./proc";
 
 export type MeasuredSpec =
-  | { mode: "sync"; target: DbTarget; connectionId: string; endpoints: { googleRootUrl: string; graphBaseUrl: string } }
-  | { mode: "photos"; target: DbTarget; connectionId: string; endpoints: { googleRootUrl: string; graphBaseUrl: string } }
-  | { mode: "floor"; target: DbTarget; connectionId: string; provider: "google" | "microsoft"; emulatorUrl: string; token: string; groupId: string };
+  | { mode: "sync"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
+  | { mode: "photos"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
+  | { mode: "floor"; target: DbTarget; connectionId: string; provider: ProviderId; emulatorUrl: string; token: string; groupId: string };
 
 export type MeasuredResult = {
   ms: number;
@@ -80,16 +79,16 @@ async function main(): Promise<void> {
       const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
       if (!conn) throw new Error(`no connection ${spec.connectionId}`);
       work = async () => {
-        const adapter = await adapterForConnection(db, conn, { endpoints: spec.endpoints });
+        const adapter = await adapterForConnection(db, conn, { apiBaseUrl: `${spec.apiUrl}/` });
         return spec.mode === "sync"
           ? { summary: await runSync({ db, connectionId: spec.connectionId, trigger: "cli", adapter }) }
           : { photos: await syncPhotos({ db, connectionId: spec.connectionId, adapter }) };
       };
-      await warmUp(db, spec.endpoints);
+      await warmUp(db, spec.provider, spec.apiUrl);
     } else {
       const floor = await prepareFloor(db, spec);
       work = async () => ({ rows: await floor() });
-      await warmUp(db, spec.provider === "google" ? { googleRootUrl: `${spec.emulatorUrl}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${spec.emulatorUrl}/` });
+      await warmUp(db, spec.provider, spec.emulatorUrl);
     }
     const statsBefore = spec.target.kind === "pglite" ? await ownTableStats(db) : null;
     counter.reset();
@@ -121,17 +120,12 @@ async function main(): Promise<void> {
  * own: the pool's connections open, and the provider client, its HTTP stack and connection
  * warmed by one call made for another (throwaway) account of the emulator, so that the
  * benchmark account's counters see only the run. */
-async function warmUp(db: DB, endpoints: { googleRootUrl: string; graphBaseUrl: string }): Promise<void> {
+async function warmUp(db: DB, provider: ProviderId, apiUrl: string): Promise<void> {
   await Promise.all(Array.from({ length: 4 }, () => db.execute(sql`select 1`)));
-  const google = endpoints.googleRootUrl !== "";
-  const base = new URL(google ? endpoints.googleRootUrl : endpoints.graphBaseUrl).origin;
   const email = `warm-up-${process.pid}@example.com`;
-  await createAccount(base, email);
-  const { access_token } = await mintToken(base, email);
-  const getAccessToken = async () => access_token;
-  const adapter = google
-    ? createGoogleAdapter({ rootUrl: endpoints.googleRootUrl, getAccessToken, groupResourceName: "contactGroups/myContacts", defaultCountry: "US" })
-    : createMicrosoftAdapter({ baseUrl: endpoints.graphBaseUrl, getAccessToken, folderId: "contacts", defaultCountry: "US" });
+  await createAccount(apiUrl, email);
+  const { access_token } = await mintToken(apiUrl, email);
+  const adapter = providerDefinition(provider).createAdapter({ apiBaseUrl: `${apiUrl}/`, getAccessToken: async () => access_token, groupId: "unused", defaultCountry: "US" });
   await adapter.listGroups();
 }
 

@@ -7,10 +7,10 @@ import { resetStats, getStats } from "@/emulators";
 import type { DB } from "@/db/client";
 import type { Direction } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
-import { createConnection } from "@/lib/sync/connections";
-import { buildAddressBook, type AddressBook } from "./address-book";
+import { connectBook } from "@/tests/kit/connect";
+import { buildAddressBook, type BenchBook } from "./address-book";
 import { diffTableStats, freshDatabase, openPlain, tableStats, type DbKind, type DbTarget, type TableStats } from "./db";
-import { endpointsFor, startEmulator, type EmulatorHandle } from "./emulator";
+import { startEmulator, type EmulatorHandle } from "./emulator";
 import type { MeasuredResult, MeasuredSpec } from "./measured";
 import { runChild } from "./proc";
 
@@ -35,7 +35,7 @@ export class SyncBench {
   private constructor(
     readonly opts: SyncBenchOptions,
     readonly emu: EmulatorHandle,
-    readonly book: AddressBook,
+    readonly book: BenchBook,
     readonly world: World,
     readonly seedMs: number,
     private readonly extra: World[] = [],
@@ -55,7 +55,7 @@ export class SyncBench {
     }
   }
 
-  private static async newWorld(opts: SyncBenchOptions, book: AddressBook): Promise<World> {
+  private static async newWorld(opts: SyncBenchOptions, book: BenchBook): Promise<World> {
     const { target, drop } = await freshDatabase(opts.db, opts.pgUrl);
     const handle = await openPlain(target);
     try {
@@ -63,17 +63,7 @@ export class SyncBench {
       // migrations (measured before anyone adds it to db/migrations); the record names it.
       for (const statement of extraSql()) await handle.db.execute(sql.raw(statement));
       const demo = await seedDemo(handle.db);
-      const connectionId = await createConnection(handle.db, {
-        companyId: demo.companyId,
-        userId: demo.users.east,
-        provider: opts.provider,
-        accountEmail: book.email,
-        tokens: { accessToken: book.token },
-        groupId: book.groupId,
-        groupName: "Clients",
-        direction: opts.direction,
-        visibility: "company",
-      });
+      const connectionId = await connectBook(handle.db, demo, book, { direction: opts.direction, visibility: "company" });
       return { target, drop, connectionId, companyId: demo.companyId, users: demo.users };
     } finally {
       await handle.close();
@@ -83,12 +73,12 @@ export class SyncBench {
   /** One sync run of the connection, measured. Rows written/read per table come from
    * pg_stat_user_tables: read here after the run (Postgres), or by the measured process (PGlite). */
   run(): Promise<RunFigures> {
-    return this.measure(this.world, { mode: "sync", target: this.world.target, connectionId: this.world.connectionId, endpoints: endpointsFor(this.emu) });
+    return this.measure(this.world, { mode: "sync", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
   }
 
   /** The photos the run noted, fetched after it (what the worker does next), measured. */
   photos(): Promise<RunFigures> {
-    return this.measure(this.world, { mode: "photos", target: this.world.target, connectionId: this.world.connectionId, endpoints: endpointsFor(this.emu) });
+    return this.measure(this.world, { mode: "photos", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
   }
 
   /** VACUUM ANALYZE: what autovacuum does within a minute of a bulk load (the initial sync),
@@ -108,7 +98,7 @@ export class SyncBench {
       connectionId: world.connectionId,
       provider: this.opts.provider,
       emulatorUrl: this.emu.url,
-      token: this.book.token,
+      token: this.book.accessToken,
       groupId: this.book.groupId,
     });
   }

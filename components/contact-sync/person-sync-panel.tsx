@@ -1,4 +1,5 @@
 import type { PersonSyncHistory } from "@/lib/sync/dashboard";
+import { providerDefinition } from "@/lib/sync/providers/registry";
 import { Card, CardTitle } from "../ui/card";
 import { formatDateTime } from "@/lib/format";
 
@@ -10,6 +11,7 @@ const KIND_TEXT: Record<string, string> = {
   error: "Could not sync",
   held_deletion: "Deletion held for confirmation",
   restored: "Restored",
+  skipped: "Left alone (you may no longer edit this person)",
 };
 
 function show(value: unknown): string {
@@ -29,7 +31,7 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
         <ul className="mb-3 space-y-1 text-sm">
           {history.links.map((l) => (
             <li key={l.connectionId}>
-              Linked to <span className="font-medium">{l.accountEmail}</span> ({l.provider === "google" ? "Google" : "Microsoft"}
+              Linked to <span className="font-medium">{l.accountEmail}</span> ({providerDefinition(l.provider).profile.shortName}
               {l.groupName ? `, ${l.groupName}` : ""})
             </li>
           ))}
@@ -42,7 +44,7 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
             return (
               <li key={e.id}>
                 <p className="font-medium">
-                  {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" ? (e.side === "crm" ? "in Tandem" : `in ${e.provider === "google" ? "Google" : "Outlook"}`) : null}
+                  {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" ? (e.side === "crm" ? "in Tandem" : `in ${providerDefinition(e.provider).profile.appName}`) : null}
                 </p>
                 <p className="text-xs text-slate-500">
                   {formatDateTime(e.createdAt)} · {e.accountEmail}

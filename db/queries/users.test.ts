@@ -7,7 +7,7 @@ import { createOrganization } from "./organizations";
 import { createPerson } from "./persons";
 import { createRole, createUser, getViewer, setCompanyPlan, setRoleParent, updateUserSettings } from "./users";
 import type { Viewer } from "./visibility";
-import { testDatabases } from "@/tests/databases";
+import { testDatabases } from "@/tests/kit/databases";
 import { ForbiddenError, UserError } from "@/lib/errors";
 import { personInputSchema } from "@/lib/persons/input";
 

@@ -17,7 +17,7 @@ import {
 import { asConnection, asUser, restorePersons, softDeletePersons, updatePersonValues } from "./person-writes";
 import { getViewer } from "./users";
 import type { Viewer } from "./visibility";
-import { testDatabases } from "@/tests/databases";
+import { testDatabases } from "@/tests/kit/databases";
 import { NotFoundError } from "@/lib/errors";
 import { personInputSchema, personSearchText } from "@/lib/persons/input";
 

@@ -3,10 +3,8 @@ import { eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { companies, syncConnections, type Direction, type Provider, type SyncConnection, type Visibility } from "@/db/schema";
 import { ensureSyncCustomFields } from "./crm-side";
-import { providerConfig } from "./oauth-config";
 import type { ProviderAdapter } from "./provider";
-import { createGoogleAdapter } from "./providers/google/adapter";
-import { createMicrosoftAdapter } from "./providers/microsoft/adapter";
+import { providerDefinition } from "./providers/registry";
 import type { RetryPolicy } from "./retry";
 import { sealJson } from "./secret-box";
 import { getAccessToken as lifecycleToken, tokenEndpointFor, type StoredTokens } from "./tokens";
@@ -45,25 +43,27 @@ export async function createConnection(db: DB, input: NewConnection): Promise<st
   return row.id;
 }
 
-export type AdapterEndpoints = { googleRootUrl: string; graphBaseUrl: string };
-
-export function defaultEndpoints(): AdapterEndpoints {
-  return { googleRootUrl: providerConfig("google").apiBaseUrl, graphBaseUrl: providerConfig("microsoft").apiBaseUrl };
-}
+export type AdapterOverrides = {
+  /** The API root to talk to instead of the configured one (tests and benchmarks: an emulator). */
+  apiBaseUrl?: string;
+  getAccessToken?: () => Promise<string>;
+  retry?: RetryPolicy;
+  pageSize?: number;
+};
 
 /** The adapter for a connection; its access tokens come from the token lifecycle (tokens.ts). */
-export async function adapterForConnection(
-  db: DB,
-  conn: SyncConnection,
-  options: { endpoints?: AdapterEndpoints; getAccessToken?: () => Promise<string>; retry?: RetryPolicy; pageSize?: number } = {},
-): Promise<ProviderAdapter> {
-  const endpoints = options.endpoints ?? defaultEndpoints();
-  const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
-  const defaultCountry = company?.defaultCountry ?? "US";
-  const endpoint = tokenEndpointFor(providerConfig(conn.provider));
-  const getAccessToken = options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint));
+export async function adapterForConnection(db: DB, conn: SyncConnection, options: AdapterOverrides = {}): Promise<ProviderAdapter> {
   if (!conn.groupId) throw new Error("The connection has no sync group yet");
-  return conn.provider === "google"
-    ? createGoogleAdapter({ rootUrl: endpoints.googleRootUrl, getAccessToken, groupResourceName: conn.groupId, defaultCountry, retry: options.retry, pageSize: options.pageSize })
-    : createMicrosoftAdapter({ baseUrl: endpoints.graphBaseUrl, getAccessToken, folderId: conn.groupId, defaultCountry, retry: options.retry, pageSize: options.pageSize });
+  const definition = providerDefinition(conn.provider);
+  const config = definition.oauth.config();
+  const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
+  const endpoint = tokenEndpointFor(config);
+  return definition.createAdapter({
+    apiBaseUrl: options.apiBaseUrl ?? config.apiBaseUrl,
+    getAccessToken: options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint)),
+    groupId: conn.groupId,
+    defaultCountry: company?.defaultCountry ?? "US",
+    retry: options.retry,
+    pageSize: options.pageSize,
+  });
 }

@@ -94,23 +94,36 @@ function labeledSet(items: Labeled[], normalizeValue: (v: string) => string): La
   return [...byValue.values()].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
-/** Valid "YYYY-MM-DD" / "--MM-DD", else null (a provider's junk date is dropped, not guessed). */
+/** Whether the date exists (setUTCFullYear, unlike Date.UTC, takes years 0–99 literally). */
+function dayExists(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getUTCMonth() === month - 1;
+}
+
+/** "YYYY-MM-DD" / "--MM-DD" split into numbers (year null when absent); null for anything else. */
+export function birthdayParts(value: string): { year: number | null; month: number; day: number } | null {
+  const m = /^(?:(\d{4})-|--)(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  return { year: m[1] === undefined ? null : Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+}
+
+/** A birthday without its year, "--MM-DD"; null when no year has that day (29 February is in
+ * leap years, 30 February in none). */
+export function yearlessBirthday(month: number, day: number): string | null {
+  return dayExists(2000, month, day) ? `--${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` : null;
+}
+
+/** Valid "YYYY-MM-DD" / "--MM-DD", else null (a provider's junk date is dropped, not guessed).
+ * Year 0 means "no year": neither provider can hold it. */
 export function normalizeBirthday(value: string | null | undefined): string | null {
   if (!value) return null;
   const m = /^(\d{4}|--)-?(\d{2})-(\d{2})$/.exec(value.trim());
   if (!m) return null;
-  const [, year, month, day] = m;
-  const mm = Number(month);
-  const dd = Number(day);
-  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return null;
-  // A year-less date must exist in some year (29 February does, 30 February does not);
-  // setUTCFullYear, unlike Date.UTC, takes years 0–99 literally.
-  const d = new Date(0);
-  d.setUTCFullYear(year === "--" || year === "0000" ? 2000 : Number(year), mm - 1, dd);
-  if (d.getUTCMonth() !== mm - 1) return null;
-  // Neither provider can hold year 0: it means "no year".
-  if (year === "--" || year === "0000") return `--${month}-${day}`;
-  return `${year}-${month}-${day}`;
+  const parts = birthdayParts(m[1] === "--" ? `--${m[2]}-${m[3]}` : `${m[1]}-${m[2]}-${m[3]}`)!;
+  if (parts.year === null || parts.year === 0) return yearlessBirthday(parts.month, parts.day);
+  return dayExists(parts.year, parts.month, parts.day) ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
 /** The one normalisation. Idempotent: normalizeContact(normalizeContact(c)) equals normalizeContact(c). */

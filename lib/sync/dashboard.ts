@@ -8,7 +8,7 @@ import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import { isUuid } from "@/lib/uuid";
 import type { Viewer } from "@/db/queries/visibility";
-import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type SyncConnection, type SyncEvent } from "@/db/schema";
+import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type Provider, type SyncConnection, type SyncEvent } from "@/db/schema";
 
 export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leaseOwner"> & {
   /** A run was asked for, or a worker has claimed the connection and is starting it. */
@@ -170,8 +170,8 @@ async function daysOf(db: DB, connectionId: string, owned: SQL, days: number, no
 }
 
 export type PersonSyncHistory = {
-  links: { connectionId: string; provider: string; accountEmail: string; groupName: string | null }[];
-  events: (Pick<SyncEvent, "id" | "kind" | "side" | "changes" | "detail" | "createdAt"> & { provider: string; accountEmail: string })[];
+  links: { connectionId: string; provider: Provider; accountEmail: string; groupName: string | null }[];
+  events: (Pick<SyncEvent, "id" | "kind" | "side" | "changes" | "detail" | "createdAt"> & { provider: Provider; accountEmail: string })[];
 };
 
 /** Which connections a person is linked to and what sync did to it — for a person the viewer

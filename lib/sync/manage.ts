@@ -10,17 +10,19 @@ import { syncConnections, syncEvents, syncLinks, type Direction, type SyncConnec
 import { NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
-import { adapterForConnection, type AdapterEndpoints } from "./connections";
+import { adapterForConnection } from "./connections";
 import { getOwnConnection } from "./dashboard";
 import { resolveHeldDeletions } from "./engine/deletions";
 import { restoreDeletedPerson } from "./engine/restore";
-import { grantsWrite, requireSyncPermission, startAuthorization } from "./oauth-flow";
-import type { ProviderConfig } from "./oauth-config";
+import { requireSyncPermission, startAuthorization } from "./oauth-flow";
+import type { OAuthConfig } from "./providers/definition";
+import { providerDefinition } from "./providers/registry";
 import { InvalidGrantError, type ProviderGroup } from "./provider";
 import { requestSync } from "./scheduler";
 import { readTokens } from "./tokens";
 
-export type ManageDeps = { endpoints?: AdapterEndpoints; oauthConfig?: ProviderConfig };
+/** Tests point these at an emulator; the app uses the configured provider. */
+export type ManageDeps = { apiBaseUrl?: string; oauthConfig?: OAuthConfig };
 
 async function ownConnection(db: DB, viewer: Viewer, id: string): Promise<SyncConnection> {
   requireSyncPermission(viewer);
@@ -32,7 +34,7 @@ async function ownConnection(db: DB, viewer: Viewer, id: string): Promise<SyncCo
 /** The provider's groups (Google labels and My Contacts; Outlook folders), read live. */
 export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: string, deps: ManageDeps = {}): Promise<ProviderGroup[]> {
   const conn = await ownConnection(db, viewer, connectionId);
-  const adapter = await adapterForConnection(db, { ...conn, groupId: conn.groupId ?? "unset" }, { endpoints: deps.endpoints });
+  const adapter = await adapterForConnection(db, { ...conn, groupId: conn.groupId ?? "unset" }, { apiBaseUrl: deps.apiBaseUrl });
   try {
     return await adapter.listGroups();
   } catch (error) {
@@ -65,7 +67,7 @@ export async function configureConnection(
   const groups = await listProviderGroups(db, viewer, connectionId, deps);
   const group = groups.find((g) => g.id === settings.groupId);
   if (!group) throw new UserError("That group no longer exists in the address book. Pick another one.", { groupId: "Unknown group" });
-  const needsWrite = settings.direction === "two_way" && !grantsWrite(conn.provider, readTokens(conn).scope);
+  const needsWrite = settings.direction === "two_way" && !providerDefinition(conn.provider).oauth.grantsWrite(readTokens(conn).scope);
   const groupChanged = conn.groupId !== settings.groupId;
   await db.transaction(async (tx) => {
     if (groupChanged && conn.groupId) {

@@ -9,12 +9,15 @@
 import crypto from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { DB } from "@/db/client";
-import { oauthStates, syncConnections, type Direction, type Provider } from "@/db/schema";
+import { oauthStates, syncConnections, type Direction } from "@/db/schema";
 import type { Viewer } from "@/db/queries/visibility";
 import { ForbiddenError, UserError } from "@/lib/errors";
 import { authSecret } from "@/lib/secrets";
+import { isUuid } from "@/lib/uuid";
 import { createConnection } from "./connections";
-import { providerConfig, providerForEmail, scopesFor, type ProviderConfig } from "./oauth-config";
+import type { OAuthConfig } from "./providers/definition";
+import { providerForEmail } from "./providers/detect";
+import { isProviderId, listProviders, providerDefinition, type ProviderId } from "./providers/registry";
 import { open, seal, sealJson } from "./secret-box";
 import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
 
@@ -36,7 +39,7 @@ function sign(id: string): string {
 
 function verifyState(state: string): string | null {
   const [id, mac] = state.split(".");
-  if (!id || !mac || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  if (!id || !mac || !isUuid(id)) return null;
   const expected = Buffer.from(sign(id));
   const given = Buffer.from(mac);
   return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? id : null;
@@ -45,20 +48,24 @@ function verifyState(state: string): string | null {
 export type StartInput = {
   email: string;
   /** Required when the address does not tell the provider. */
-  provider?: Provider | null;
+  provider?: ProviderId | null;
   direction?: Direction;
   /** Reconnect (or widen the scopes of) an existing connection. */
   connectionId?: string | null;
 };
 
-export async function startAuthorization(db: DB, viewer: Viewer, input: StartInput, config?: ProviderConfig): Promise<{ url: string; provider: Provider }> {
+export async function startAuthorization(db: DB, viewer: Viewer, input: StartInput, config?: OAuthConfig): Promise<{ url: string; provider: ProviderId }> {
   requireSyncPermission(viewer);
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
     throw new UserError("Enter the e-mail address of the account to connect, like name@gmail.com.", { email: "Not an e-mail address" });
   }
-  const provider = input.provider ?? providerForEmail(email);
-  if (!provider) throw new UserError("Choose whether this is a Google or a Microsoft account.", { provider: "Choose a provider" });
+  const provider = input.provider ?? (providerForEmail(email, listProviders().map((p) => p.profile))?.id as ProviderId | undefined);
+  if (!provider) {
+    const choices = listProviders().map((p) => `a ${p.profile.shortName}`);
+    throw new UserError(`Choose whether this is ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} account.`, { provider: "Choose a provider" });
+  }
+  const definition = providerDefinition(provider);
   const direction = input.direction ?? "one_way";
   if (input.connectionId) {
     const [conn] = await db
@@ -67,7 +74,7 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
       .where(and(eq(syncConnections.id, input.connectionId), eq(syncConnections.userId, viewer.id)));
     if (!conn) throw new UserError("That connection was not found.");
   }
-  const cfg = config ?? providerConfig(provider);
+  const cfg = config ?? definition.oauth.config();
   const verifier = crypto.randomBytes(32).toString("base64url");
   const [row] = await db
     .insert(oauthStates)
@@ -87,12 +94,12 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
     client_id: cfg.clientId,
     redirect_uri: cfg.redirectUri,
     response_type: "code",
-    scope: scopesFor(provider, direction).join(" "),
+    scope: definition.oauth.scopes(direction).join(" "),
     state,
     code_challenge: crypto.createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
     login_hint: email,
-    ...(provider === "google" ? { access_type: "offline", prompt: "consent", include_granted_scopes: "true" } : { response_mode: "query", prompt: "select_account" }),
+    ...definition.oauth.authorizeParams,
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return { url: url.toString(), provider };
@@ -126,7 +133,7 @@ export async function finishAuthorization(
   db: DB,
   viewer: Viewer,
   input: { provider: string; params: URLSearchParams },
-  deps: { config?: ProviderConfig; endpoint?: TokenEndpoint } = {},
+  deps: { config?: OAuthConfig; endpoint?: TokenEndpoint } = {},
 ): Promise<FinishResult> {
   requireSyncPermission(viewer);
   const { params } = input;
@@ -141,7 +148,7 @@ export async function finishAuthorization(
   if (!state) throw new OAuthFlowError("replayed", "This sign-in was already used. Start again from Contact Sync.");
   if (state.userId !== viewer.id) throw new OAuthFlowError("wrong_user", "This sign-in was started by another user. Start again from Contact Sync.");
   if (state.expiresAt.getTime() < Date.now()) throw new OAuthFlowError("expired", "The sign-in took too long and expired. Start again.");
-  if (state.provider !== input.provider) {
+  if (state.provider !== input.provider || !isProviderId(state.provider)) {
     throw new OAuthFlowError("wrong_provider", "The answer came from a different provider than the one you chose. Start again.");
   }
   const error = params.get("error");
@@ -154,7 +161,7 @@ export async function finishAuthorization(
   const code = params.get("code");
   if (!code) throw new OAuthFlowError("bad_state", "The provider's answer had no authorization code. Start again.");
 
-  const cfg = deps.config ?? providerConfig(state.provider);
+  const cfg = deps.config ?? providerDefinition(state.provider).oauth.config();
   const endpoint = deps.endpoint ?? tokenEndpointFor(cfg);
   let grant;
   try {
@@ -194,12 +201,4 @@ export async function finishAuthorization(
     visibility: "company",
   });
   return { connectionId, accountEmail, reconnected: false };
-}
-
-/** Whether the scopes granted to a connection allow writing (two-way). */
-export function grantsWrite(provider: Provider, scope: string | null | undefined): boolean {
-  const granted = (scope ?? "").split(/\s+/);
-  return provider === "google"
-    ? granted.includes("https://www.googleapis.com/auth/contacts")
-    : granted.some((s) => /(^|\/)Contacts\.ReadWrite$/i.test(s));
 }

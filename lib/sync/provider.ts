@@ -2,6 +2,7 @@
 // provider's JSON to the canonical Contact (providers/*/mapping.ts) and talks to the provider
 // through its official client (providers/*/adapter.ts). Nothing here knows Google or Microsoft.
 import type { Contact } from "./contact";
+import type { ProviderId } from "./providers/registry";
 
 export type ProviderGroup = { id: string; name: string; memberCount?: number };
 
@@ -65,7 +66,7 @@ export interface ContactWriter {
 }
 
 export interface ProviderAdapter extends ContactReader, ContactWriter {
-  readonly provider: "google" | "microsoft";
+  readonly provider: ProviderId;
   /** Maps a contact onto what this provider can represent (e.g. Graph has no e-mail types), so
    * that CRM-side details the provider cannot hold never look like changes. */
   project(contact: Contact): Contact;

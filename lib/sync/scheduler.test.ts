@@ -5,9 +5,10 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { syncConnections, syncRuns, type SyncConnection } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
-import { testDatabases } from "@/tests/databases";
-import { until } from "@/tests/sync/fixtures/until";
+import type { SeededDemo } from "@/db/seed";
+import { testDatabases } from "@/tests/kit/databases";
+import { openSeeded } from "@/tests/kit/connect";
+import { until } from "@/tests/kit/until";
 import { createConnection } from "./connections";
 import type { Logger } from "@/lib/logger";
 import { acquireLease, releaseLease } from "./lease";
@@ -50,8 +51,7 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
   let n = 0;
 
   beforeAll(async () => {
-    handle = await open();
-    demo = await seedDemo(handle.db);
+    ({ handle, demo } = await openSeeded(open));
   });
   afterAll(async () => {
     await handle?.close();

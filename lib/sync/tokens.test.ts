@@ -3,38 +3,30 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "@/db/client";
 import { syncConnections } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import type { SeededDemo } from "@/db/seed";
 import { createAccount, mintToken, revokeAccount, startGoogleEmulator, startMicrosoftEmulator } from "@/emulators";
 import { createConnection } from "./connections";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type ProviderConfig } from "./oauth-config";
+import { emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
+import type { OAuthConfig } from "./providers/definition";
+import { DEMO_CLIENT } from "./providers/oauth-defaults";
 import { InvalidGrantError } from "./provider";
 import { getAccessToken, readTokens, tokenEndpointFor, type TokenEndpoint } from "./tokens";
 
 const emulators = [
-  { provider: "google" as const, start: startGoogleEmulator, tokenPath: "/token" },
-  { provider: "microsoft" as const, start: startMicrosoftEmulator, tokenPath: "/common/oauth2/v2.0/token" },
+  { provider: "google" as const, start: startGoogleEmulator },
+  { provider: "microsoft" as const, start: startMicrosoftEmulator },
 ];
 
-describe.each(emulators)("token lifecycle with $provider", ({ provider, start, tokenPath }) => {
+describe.each(emulators)("token lifecycle with $provider", ({ provider, start }) => {
   let emu: { url: string; close(): Promise<void> };
   let handle: DbHandle;
   let demo: SeededDemo;
-  let config: ProviderConfig;
+  let config: OAuthConfig;
   let n = 0;
 
   beforeAll(async () => {
-    [emu, handle] = await Promise.all([start({ port: 0 }), createDb({})]);
-    demo = await seedDemo(handle.db);
-    config = {
-      provider,
-      demo: true,
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      authorizeUrl: "",
-      tokenUrl: `${emu.url}${tokenPath}`,
-      apiBaseUrl: `${emu.url}/`,
-      redirectUri: "http://localhost/callback",
-    };
+    [emu, { handle, demo }] = await Promise.all([start({ port: 0 }), openSeeded(() => createDb({}))]);
+    config = emulatorOAuthConfig(provider, emu.url);
   });
   afterAll(async () => {
     await Promise.all([emu?.close(), handle?.close()]);
@@ -44,7 +36,7 @@ describe.each(emulators)("token lifecycle with $provider", ({ provider, start, t
   async function connection(inMs: number) {
     const email = `tok${++n}@example.com`;
     await createAccount(emu.url, email);
-    const minted = await mintToken(emu.url, email, undefined, DEMO_CLIENT_ID);
+    const minted = await mintToken(emu.url, email, undefined, DEMO_CLIENT.clientId);
     const id = await createConnection(handle.db, {
       companyId: demo.companyId,
       userId: demo.users.east,

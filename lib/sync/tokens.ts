@@ -6,9 +6,10 @@
 import { eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { syncConnections } from "@/db/schema";
-import type { ProviderConfig } from "./oauth-config";
+import type { OAuthConfig } from "./providers/definition";
 import { InvalidGrantError } from "./provider";
-import { parseRetryAfter, withRetry, type RetryVerdict } from "./retry";
+import { retryVerdict } from "./providers/http";
+import { withRetry, type RetryVerdict } from "./retry";
 import { openJson, sealJson } from "./secret-box";
 
 export type StoredTokens = {
@@ -46,22 +47,14 @@ class TokenEndpointError extends Error {
   }
 }
 
-/** Google: 400 {"error":"invalid_grant","error_description":"Token has been expired or revoked."}.
- * Microsoft: 400 invalid_grant with an AADSTS code (70000, 70008, 700082, 50173…). */
-export function isInvalidGrantError(error: unknown): boolean {
-  return error instanceof InvalidGrantError || (error instanceof TokenEndpointError && error.error === "invalid_grant");
-}
-
 function retryable(error: unknown): RetryVerdict {
-  if (error instanceof TokenEndpointError && (error.status === 429 || error.status >= 500)) {
-    return { retry: true, afterMs: parseRetryAfter(error.retryAfter) };
-  }
+  if (error instanceof TokenEndpointError) return retryVerdict(error.status, error.retryAfter);
   if (error instanceof TypeError) return { retry: true, afterMs: null }; // network
   return { retry: false };
 }
 
 /** The token endpoint of a provider (OAuth 2.0, form-encoded, the same shape for both). */
-export function tokenEndpointFor(config: ProviderConfig, fetchImpl: typeof fetch = fetch): TokenEndpoint {
+export function tokenEndpointFor(config: OAuthConfig, fetchImpl: typeof fetch = fetch): TokenEndpoint {
   async function post(form: Record<string, string>) {
     const body = new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret, ...form });
     return withRetry(
@@ -72,6 +65,9 @@ export function tokenEndpointFor(config: ProviderConfig, fetchImpl: typeof fetch
           body,
         });
         const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+        // Google: 400 {"error":"invalid_grant","error_description":"Token has been expired or revoked."}.
+        // Microsoft: 400 invalid_grant with an AADSTS code (70000, 70008, 700082, 50173…).
+        if (json.error === "invalid_grant") throw new InvalidGrantError();
         if (!res.ok) {
           throw new TokenEndpointError(res.status, String(json.error ?? "error"), String(json.error_description ?? ""), res.headers.get("retry-after"));
         }
@@ -143,7 +139,7 @@ async function refresh(db: DB, connectionId: string, endpoint: TokenEndpoint, no
       await tx.update(syncConnections).set({ tokens: sealJson(next), updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
       return { ok: true as const, accessToken: next.accessToken };
     } catch (error) {
-      if (isInvalidGrantError(error)) return { ok: false as const };
+      if (error instanceof InvalidGrantError) return { ok: false as const };
       throw error;
     }
   });

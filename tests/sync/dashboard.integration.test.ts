@@ -5,26 +5,25 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_FOLDER, type DbHandle } from "@/db/client";
-import { syncActivityDays, syncConnections } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import { syncActivityDays } from "@/db/schema";
+import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
-import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { connectionActivity, listConnectionSummaries } from "@/lib/sync/dashboard";
 import { runSync } from "@/lib/sync/engine/run";
-import { testDatabases } from "@/tests/databases";
-import { startGoogle, type ProviderEmulator } from "./drivers";
+import { testDatabases } from "@/tests/kit/databases";
+import { adapterFor, connectBook, openSeeded } from "@/tests/kit/connect";
+import { startTestEmulator, type TestEmulator } from "@/tests/kit/emulators";
 
 describe.each(testDatabases())("the contact sync dashboard on $name", ({ open }) => {
-  let emu: ProviderEmulator;
+  let emu: TestEmulator;
   let handle: DbHandle;
   let demo: SeededDemo;
   let east: Viewer;
   let west: Viewer;
 
   beforeAll(async () => {
-    [emu, handle] = await Promise.all([startGoogle(), open()]);
-    demo = await seedDemo(handle.db);
+    [emu, { handle, demo }] = await Promise.all([startTestEmulator("google"), openSeeded(open)]);
     east = (await getViewer(handle.db, demo.users.east))!;
     west = (await getViewer(handle.db, demo.users.west))!;
   });
@@ -36,22 +35,8 @@ describe.each(testDatabases())("the contact sync dashboard on $name", ({ open })
     const book = await emu.addressBook(`dash-${Date.now()}@example.com`, "Clients");
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await book.add({ given: `Dash${i}`, family: "Board", email: `dash${i}@example.com` }));
-    const id = await createConnection(handle.db, {
-      companyId: demo.companyId,
-      userId: east.id,
-      provider: "google",
-      accountEmail: book.email,
-      tokens: { accessToken: book.accessToken },
-      groupId: book.groupId,
-      groupName: "Clients",
-      direction: "one_way",
-      visibility: "owner",
-    });
-    const sync = async () => {
-      const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
-      const adapter = await adapterForConnection(handle.db, conn!, { endpoints: { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } });
-      return runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter });
-    };
+    const id = await connectBook(handle.db, demo, book, { direction: "one_way" });
+    const sync = async () => runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterFor(handle.db, id, emu.url) });
     await sync();
     await book.update(ids[0]!, { given: "Dash0", family: "Renamed", email: "dash0@example.com" });
     await book.remove(ids[1]!);

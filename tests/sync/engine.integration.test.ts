@@ -1,41 +1,34 @@
 // The sync engine end to end: the official Google and Microsoft clients against the emulators,
 // a real database (PGlite, and a Postgres server when TEST_DATABASE_URL is set), no mocks.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { personPictures, persons, syncConnections, syncEvents, syncLinks, type Direction } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/queries/persons";
 import { personInputSchema } from "@/lib/persons/input";
-import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { connectionActivity } from "@/lib/sync/dashboard";
 import type { FaultPoint } from "@/lib/sync/engine/context";
 import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
 import { syncPhotos } from "@/lib/sync/engine/photos";
 import { restoreDeletedPerson } from "@/lib/sync/engine/restore";
 import { runSync, type RunSummary } from "@/lib/sync/engine/run";
-import { testDatabases } from "@/tests/databases";
-import { PNG, startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
+import { testDatabases } from "@/tests/kit/databases";
+import { PNG, type AddressBook } from "@/tests/kit/address-book";
+import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
+import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
 
-const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 50, maxTotalWaitMs: 5_000 };
-
-const providers = [
-  { name: "google", start: startGoogle },
-  { name: "microsoft", start: startMicrosoft },
-] as const;
-
-const matrix = providers.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
+const matrix = EMULATED.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
 
 describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) => {
-  let emu: ProviderEmulator;
+  let emu: TestEmulator;
   let handle: DbHandle;
   let demo: SeededDemo;
   let counter = 0;
 
   beforeAll(async () => {
-    [emu, handle] = await Promise.all([start(), open()]);
-    demo = await seedDemo(handle.db);
+    [emu, { handle, demo }] = await Promise.all([start(), openSeeded(open)]);
   });
   afterAll(async () => {
     await Promise.all([emu?.close(), handle?.close()]);
@@ -43,27 +36,12 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
 
   async function connect(opts: { direction?: Direction; user?: keyof SeededDemo["users"]; book?: AddressBook } = {}) {
     const book = opts.book ?? (await emu.addressBook(`user${++counter}-${Date.now()}@example.com`, "Clients"));
-    const id = await createConnection(handle.db, {
-      companyId: demo.companyId,
-      userId: demo.users[opts.user ?? "east"],
-      provider: emu.provider,
-      accountEmail: book.email,
-      tokens: { accessToken: book.accessToken },
-      groupId: book.groupId,
-      groupName: "Clients",
-      direction: opts.direction ?? "two_way",
-      visibility: "owner",
-    });
-    return { book, id };
+    return { book, id: await connectBook(handle.db, demo, book, opts) };
   }
 
   /** The connection's adapter against the emulator, with the production retry policy at
    * test-sized waits. */
-  async function adapterOf(connectionId: string, pageSize?: number) {
-    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
-    const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
-    return adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY, pageSize });
-  }
+  const adapterOf = (connectionId: string, pageSize?: number) => adapterFor(handle.db, connectionId, emu.url, { retry: FAST_RETRY, pageSize });
 
   async function sync(
     connectionId: string,
@@ -403,6 +381,36 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     expect(days.at(-1)).toMatchObject({ added: 12, deleted: 11 });
     const next = await sync(id);
     expect(next.outcome).toBe("succeeded");
+  });
+
+  it("acts for its user: a person the user may no longer edit is left alone, with a 'skipped' event saying why", async () => {
+    const { book, id } = await connect({ direction: "one_way" });
+    const kept = await book.add({ given: "Handed", family: "Over", email: "handed.over@example.com" });
+    const gone = await book.add({ given: "Also", family: "Handed", email: "also.handed@example.com" });
+    await sync(id);
+    // An admin gives both persons to West, visible to West only: East may no longer edit them.
+    const rows = await linkedPersons(id);
+    for (const r of rows) await handle.db.update(persons).set({ ownerId: demo.users.west, visibility: "owner" }).where(eq(persons.id, r.person.id));
+    await book.update(kept, { title: "Changed at the provider" });
+    await book.remove(gone);
+
+    const run = await sync(id);
+    expect(run.outcome).toBe("succeeded");
+    expect(run.counts).toMatchObject({ crmUpdated: 0, crmDeleted: 0, skipped: 2 });
+    const after = await handle.db.select().from(persons).where(inArray(persons.id, rows.map((r) => r.person.id)));
+    for (const p of after) {
+      const before = rows.find((r) => r.person.id === p.id)!.person;
+      expect(p).toMatchObject({ version: before.version, deletedAt: null, customFields: before.customFields });
+    }
+    const skipped = await handle.db.select().from(syncEvents).where(and(eq(syncEvents.connectionId, id), eq(syncEvents.kind, "skipped")));
+    expect(skipped.map((e) => e.detail)).toEqual([expect.objectContaining({ reason: "not_editable" }), expect.objectContaining({ reason: "not_editable" })]);
+    // The contact that is gone is unlinked; the edited one keeps its link and its base, so the
+    // change still applies if the person becomes East's again.
+    expect((await linkedPersons(id)).map((r) => r.link.providerId)).toEqual([kept]);
+    await handle.db.update(persons).set({ ownerId: demo.users.east }).where(eq(persons.id, rows.find((r) => r.link.providerId === kept)!.person.id));
+    await book.update(kept, { notes: "Edited again" });
+    const back = await sync(id);
+    expect(back.counts).toMatchObject({ crmUpdated: 1, skipped: 0 });
   });
 
   // Google groups are labels a contact can lose; Graph folders are not modelled as such.

@@ -4,47 +4,34 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "@/db/client";
 import { persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
-import { createAccount, mintToken, startGoogleEmulator } from "@/emulators";
+import { mintToken } from "@/emulators";
 import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
-import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { runSync } from "@/lib/sync/engine/run";
 import { answerHeldDeletions, configureConnection, disconnect, listProviderGroups, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type ProviderConfig } from "@/lib/sync/oauth-config";
-import { people, auth as googleAuth } from "@googleapis/people";
+import type { ManageDeps } from "@/lib/sync/manage";
+import { adapterFor, connectBook, emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
+import { startTestEmulator, type TestEmulator } from "@/tests/kit/emulators";
 
 describe("managing a connection", () => {
-  let emu: Awaited<ReturnType<typeof startGoogleEmulator>>;
+  let emu: TestEmulator;
   let handle: DbHandle;
   let demo: SeededDemo;
   let east: Viewer;
   let west: Viewer;
   let support: Viewer;
   let admin: Viewer;
-  let deps: { endpoints: { googleRootUrl: string; graphBaseUrl: string }; oauthConfig: ProviderConfig };
+  let deps: ManageDeps;
   let n = 0;
 
   beforeAll(async () => {
-    [emu, handle] = await Promise.all([startGoogleEmulator({ port: 0 }), createDb({})]);
-    demo = await seedDemo(handle.db);
+    [emu, { handle, demo }] = await Promise.all([startTestEmulator("google"), openSeeded(() => createDb({}))]);
     [east, west, support, admin] = await Promise.all(
       (["east", "west", "support", "admin"] as const).map(async (k) => (await getViewer(handle.db, demo.users[k]))!),
     ) as [Viewer, Viewer, Viewer, Viewer];
-    deps = {
-      endpoints: { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" },
-      oauthConfig: {
-        provider: "google",
-        demo: true,
-        clientId: DEMO_CLIENT_ID,
-        clientSecret: DEMO_CLIENT_SECRET,
-        authorizeUrl: `${emu.url}/o/oauth2/v2/auth`,
-        tokenUrl: `${emu.url}/token`,
-        apiBaseUrl: `${emu.url}/`,
-        redirectUri: "http://localhost:3000/api/oauth/google/callback",
-      },
-    };
+    deps = { apiBaseUrl: `${emu.url}/`, oauthConfig: emulatorOAuthConfig("google", emu.url) };
   });
   afterAll(async () => {
     await Promise.all([emu?.close(), handle?.close()]);
@@ -52,28 +39,16 @@ describe("managing a connection", () => {
 
   /** East's connection to a fresh account with one group, on a read-only grant by default. */
   async function connection(scopes = ["https://www.googleapis.com/auth/contacts.readonly"]) {
-    const email = `manage${++n}@gmail.com`;
-    await createAccount(emu.url, email);
-    const full = await mintToken(emu.url, email);
-    const oauth = new googleAuth.OAuth2();
-    oauth.setCredentials({ access_token: full.access_token });
-    const api = people({ version: "v1", auth: oauth, rootUrl: `${emu.url}/` });
-    const group = (await api.contactGroups.create({ requestBody: { contactGroup: { name: "Clients" } } })).data.resourceName!;
-    await api.people.createContact({
-      requestBody: { names: [{ givenName: "Kim", familyName: `Managed${n}` }], memberships: [{ contactGroupMembership: { contactGroupResourceName: group } }] },
-    });
-    const minted = await mintToken(emu.url, email, scopes);
-    const id = await createConnection(handle.db, {
-      companyId: demo.companyId,
-      userId: east.id,
-      provider: "google",
-      accountEmail: email,
-      tokens: { accessToken: minted.access_token, refreshToken: minted.refresh_token, scope: scopes.join(" ") },
-      groupId: null,
+    const book = await emu.addressBook(`manage${++n}@gmail.com`, "Clients");
+    await book.add({ given: "Kim", family: `Managed${n}` });
+    const minted = await mintToken(emu.url, book.email, scopes);
+    const id = await connectBook(handle.db, demo, book, {
+      unconfigured: true,
       direction: "one_way",
       visibility: "company",
+      tokens: { accessToken: minted.access_token, refreshToken: minted.refresh_token, scope: scopes.join(" ") },
     });
-    return { id, group };
+    return { id, group: book.groupId };
   }
 
   const row = async (id: string) => (await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id)))[0];
@@ -142,8 +117,7 @@ describe("managing a connection", () => {
     for (const keep of [true, false]) {
       const { id, group } = await connection();
       await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "company" }, deps);
-      const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
-      await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterForConnection(handle.db, conn!, deps) });
+      await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterFor(handle.db, id, emu.url) });
       const [link] = await handle.db.select().from(syncLinks).where(eq(syncLinks.connectionId, id));
       const result = await disconnect(handle.db, east, id, keep);
       expect(result.removedPersons).toBe(keep ? 0 : 1);
@@ -156,8 +130,7 @@ describe("managing a connection", () => {
   it("restores only from the viewer's own events", async () => {
     const { id, group } = await connection();
     await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "company" }, deps);
-    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id));
-    await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterForConnection(handle.db, conn!, deps) });
+    await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterFor(handle.db, id, emu.url) });
     const [link] = await handle.db.select().from(syncLinks).where(eq(syncLinks.connectionId, id));
     await handle.db.update(persons).set({ deletedAt: new Date() }).where(eq(persons.id, link!.personId));
     const [event] = await handle.db

@@ -13,21 +13,21 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/queries/persons";
 import type { Viewer } from "@/db/queries/visibility";
 import { personInputSchema } from "@/lib/persons/input";
-import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import type { FaultPoint } from "@/lib/sync/engine/context";
 import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
 import { runSync } from "@/lib/sync/engine/run";
 import { createDb } from "@/db/client";
-import { startGoogle, startMicrosoft, type AddressBook, type ProviderEmulator } from "./drivers";
+import type { AddressBook } from "@/tests/kit/address-book";
+import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
+import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 const SEED = Number(process.env.FC_SEED ?? 20261124);
-const FAST_RETRY = { attempts: 8, baseDelayMs: 1, maxDelayMs: 10, maxTotalWaitMs: 2_000 };
 const NAMES = ["Ann", "Bob", "Cy", "Di"];
 const FAULTS: FaultPoint[] = ["after-page", "before-cursor", "after-cursor", "after-provider-write", "before-finish"];
 
@@ -72,20 +72,14 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "syncExpired" as const }) },
 );
 
-const providers = [
-  { name: "google", start: startGoogle },
-  { name: "microsoft", start: startMicrosoft },
-] as const;
-
-describe.each(providers)("sync invariants with $name (model-based)", ({ start }) => {
-  let emu: ProviderEmulator;
+describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) => {
+  let emu: TestEmulator;
   let handle: DbHandle;
   let demo: SeededDemo;
   let accounts = 0;
 
   beforeAll(async () => {
-    [emu, handle] = await Promise.all([start(), createDb({})]);
-    demo = await seedDemo(handle.db);
+    [emu, { handle, demo }] = await Promise.all([start(), openSeeded(() => createDb({}))]);
   });
   afterAll(async () => {
     await Promise.all([emu?.close(), handle?.close()]);
@@ -105,16 +99,7 @@ describe.each(providers)("sync invariants with $name (model-based)", ({ start })
 
   async function newWorld(): Promise<World> {
     const book = await emu.addressBook(`model${++accounts}@example.com`, "Synced");
-    const connectionId = await createConnection(handle.db, {
-      companyId: demo.companyId,
-      userId: demo.users.east,
-      provider: emu.provider,
-      accountEmail: book.email,
-      tokens: { accessToken: book.accessToken },
-      groupId: book.groupId,
-      direction: "two_way",
-      visibility: "owner",
-    });
+    const connectionId = await connectBook(handle.db, demo, book, { direction: "two_way", visibility: "owner" });
     // Each world's CRM persons belong to a fresh user, so worlds never see each other's persons.
     return {
       book,
@@ -130,9 +115,7 @@ describe.each(providers)("sync invariants with $name (model-based)", ({ start })
   }
 
   async function sync(w: World, opts: { fault?: FaultPoint } = {}) {
-    const [conn] = await handle.db.select().from(syncConnections).where(eq(syncConnections.id, w.connectionId));
-    const endpoints = emu.provider === "google" ? { googleRootUrl: `${emu.url}/`, graphBaseUrl: "" } : { googleRootUrl: "", graphBaseUrl: `${emu.url}/` };
-    const adapter = await adapterForConnection(handle.db, conn!, { endpoints, retry: FAST_RETRY });
+    const adapter = await adapterFor(handle.db, w.connectionId, emu.url, { retry: FAST_RETRY });
     let fired = false;
     const summary = await runSync({
       db: handle.db,

@@ -4,45 +4,33 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "@/db/client";
 import { oauthStates, syncConnections } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
 import { createAccount, startGoogleEmulator, startMicrosoftEmulator } from "@/emulators";
 import { ForbiddenError } from "@/lib/errors";
-import { adapterForConnection } from "@/lib/sync/connections";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, type ProviderConfig } from "@/lib/sync/oauth-config";
 import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/sync/oauth-flow";
+import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { readTokens } from "@/lib/sync/tokens";
-
-const REDIRECT = "http://localhost:3000/api/oauth/PROVIDER/callback";
+import { adapterFor, emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
 
 const cases = [
-  { provider: "google" as const, start: startGoogleEmulator, domain: "gmail.com", authorize: "/o/oauth2/v2/auth", token: "/token" },
-  { provider: "microsoft" as const, start: startMicrosoftEmulator, domain: "outlook.com", authorize: "/common/oauth2/v2.0/authorize", token: "/common/oauth2/v2.0/token" },
+  { provider: "google" as const, start: startGoogleEmulator, domain: "gmail.com" },
+  { provider: "microsoft" as const, start: startMicrosoftEmulator, domain: "outlook.com" },
 ];
 
-describe.each(cases)("connecting a $provider account", ({ provider, start, domain, authorize, token }) => {
+describe.each(cases)("connecting a $provider account", ({ provider, start, domain }) => {
   let emu: { url: string; close(): Promise<void> };
   let handle: DbHandle;
   let demo: SeededDemo;
   let east: Viewer;
-  let config: ProviderConfig;
+  let config: OAuthConfig;
   let n = 0;
 
   beforeAll(async () => {
-    [emu, handle] = await Promise.all([start({ port: 0 }), createDb({})]);
-    demo = await seedDemo(handle.db);
+    [emu, { handle, demo }] = await Promise.all([start({ port: 0 }), openSeeded(() => createDb({}))]);
     east = (await getViewer(handle.db, demo.users.east))!;
-    config = {
-      provider,
-      demo: true,
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      authorizeUrl: `${emu.url}${authorize}`,
-      tokenUrl: `${emu.url}${token}`,
-      apiBaseUrl: `${emu.url}/`,
-      redirectUri: REDIRECT.replace("PROVIDER", provider),
-    };
+    config = emulatorOAuthConfig(provider, emu.url);
   });
   afterAll(async () => {
     await Promise.all([emu?.close(), handle?.close()]);
@@ -87,7 +75,7 @@ describe.each(cases)("connecting a $provider account", ({ provider, start, domai
     expect(conn!.tokens).not.toMatch(/access|refresh/);
     const tokens = readTokens(conn!);
     expect(tokens.refreshToken).toBeTruthy();
-    const adapter = await adapterForConnection(handle.db, { ...conn!, groupId: "x" }, { endpoints: { googleRootUrl: `${emu.url}/`, graphBaseUrl: `${emu.url}/` } });
+    const adapter = await adapterFor(handle.db, { ...conn!, groupId: "x" }, emu.url);
     const groups = await adapter.listGroups();
     expect(groups.length).toBeGreaterThan(0);
   });

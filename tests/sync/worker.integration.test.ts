@@ -7,27 +7,26 @@ import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { personPictures, persons, syncConnections, syncLinks, syncRuns } from "@/db/schema";
-import { seedDemo, type SeededDemo } from "@/db/seed";
+import type { SeededDemo } from "@/db/seed";
 import { setConfig } from "@/emulators";
-import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/scheduler";
-import { testDatabases } from "@/tests/databases";
-import { PNG, startGoogle, type ProviderEmulator } from "./drivers";
+import { testDatabases } from "@/tests/kit/databases";
+import { PNG } from "@/tests/kit/address-book";
+import { adapterFor as kitAdapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
+import { startTestEmulator, type TestEmulator } from "@/tests/kit/emulators";
 import { afterFirstPage, stopDead } from "./fixtures/first-page-hook";
-import { until } from "./fixtures/until";
+import { until } from "@/tests/kit/until";
 
 const HOUR = 3_600_000;
-const FAST_RETRY = { attempts: 8, baseDelayMs: 5, maxDelayMs: 50, maxTotalWaitMs: 5_000 };
 const PAGE_SIZE = 10;
 
 /** A world to sync in: an emulator, a database with the demo company, and helpers on them. */
 function syncWorld(open: () => Promise<DbHandle>) {
-  const world = {} as { emu: ProviderEmulator; handle: DbHandle; demo: SeededDemo };
+  const world = {} as { emu: TestEmulator; handle: DbHandle; demo: SeededDemo };
   let counter = 0;
 
   beforeAll(async () => {
-    [world.emu, world.handle] = await Promise.all([startGoogle(), open()]);
-    world.demo = await seedDemo(world.handle.db);
+    [world.emu, { handle: world.handle, demo: world.demo }] = await Promise.all([startTestEmulator("google"), openSeeded(open)]);
   });
   afterAll(async () => {
     await Promise.all([world.emu?.close(), world.handle?.close()]);
@@ -39,23 +38,13 @@ function syncWorld(open: () => Promise<DbHandle>) {
     const family = `Family${counter}x${Date.now()}`;
     const book = await world.emu.addressBook(email, "Clients");
     for (let i = 0; i < contacts; i++) await book.add({ given: `Person${i}`, family, email: `p${i}.${email}` });
-    const id = await createConnection(world.handle.db, {
-      companyId: world.demo.companyId,
-      userId: world.demo.users.east,
-      provider: "google",
-      accountEmail: email,
-      tokens: { accessToken: book.accessToken },
-      groupId: book.groupId,
-      groupName: "Clients",
-      direction: "two_way",
-      visibility: "owner",
-    });
+    const id = await connectBook(world.handle.db, world.demo, book);
     await world.handle.db.update(syncConnections).set({ nextRunAt: new Date(Date.now() + HOUR) }).where(eq(syncConnections.id, id));
     return { id, family, contacts, book, accessToken: book.accessToken };
   }
 
-  const adapterFor = (pageSize = PAGE_SIZE) => async (conn: typeof syncConnections.$inferSelect) =>
-    adapterForConnection(world.handle.db, conn, { endpoints: { googleRootUrl: `${world.emu.url}/`, graphBaseUrl: "" }, retry: FAST_RETRY, pageSize });
+  const adapterFor = (pageSize = PAGE_SIZE) => (conn: typeof syncConnections.$inferSelect) =>
+    kitAdapterFor(world.handle.db, conn, world.emu.url, { retry: FAST_RETRY, pageSize });
 
   // A test that fails midway must not leave its workers taking the next test's connections.
   const aborts: AbortController[] = [];

@@ -1,5 +1,5 @@
 // Google Contacts through the official People API client (@googleapis/people).
-// Provider surprises handled here (see research/provider-apis.md):
+// Provider surprises handled here (People API v1 reference, and what the emulator reproduces):
 // - connections.list has no group filter: we read memberships and filter ourselves; a contact
 //   that loses the membership is "gone" for us.
 // - An expired sync token is a 400 with reason EXPIRED_SYNC_TOKEN (older docs: 410).
@@ -11,8 +11,6 @@ import { people, auth as googleAuth, type people_v1 } from "@googleapis/people";
 import { changedFields } from "../../contact";
 import {
   CursorExpiredError,
-  InvalidGrantError,
-  ProviderUnavailableError,
   type DeleteResult,
   type Photo,
   type ProviderAdapter,
@@ -20,7 +18,8 @@ import {
   type PulledContact,
   type WriteResult,
 } from "../../provider";
-import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../../retry";
+import { withRetry, type RetryPolicy } from "../../retry";
+import { applyPagesAhead, createCaller, retryVerdict } from "../http";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
 export type GoogleAdapterOptions = {
@@ -76,41 +75,19 @@ export function isEtagMismatch(error: unknown): boolean {
   return (status === 400 || status === 403) && typeof body === "object" && (body?.status === "FAILED_PRECONDITION" || /etag/i.test(body?.message ?? ""));
 }
 
-/** invalid_grant from the token endpoint, or 401 on the API with a token we just obtained. */
-export function isInvalidGrant(error: unknown): boolean {
-  if (error instanceof InvalidGrantError) return true;
-  const body = bodyOf(error);
-  return statusOf(error) === 401 || body.error === "invalid_grant" || (error as Error)?.message === "invalid_grant";
-}
-
-export function isRateLimitedOrDown(error: unknown): RetryVerdict {
-  const status = statusOf(error);
-  if (status === 429 || (status !== undefined && status >= 500)) return { retry: true, afterMs: parseRetryAfter(headerOf(error, "retry-after")) };
-  return { retry: false };
-}
-
 export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter {
   const oauth = new googleAuth.OAuth2();
   const api = people({ version: "v1", auth: oauth, rootUrl: opts.rootUrl });
   const mapping = { groupResourceName: opts.groupResourceName, defaultCountry: opts.defaultCountry };
 
-  /** One call: fresh token, our retry policy (the client's own is off), errors classified. */
+  const caller = createCaller({ name: "Google", statusOf, retryAfterOf: (error) => headerOf(error, "retry-after"), retry: opts.retry });
+  /** One call: a fresh token each attempt, our retry policy (the client's own is off). */
   async function call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
-    try {
-      const res = await withRetry(
-        async () => {
-          oauth.setCredentials({ access_token: await opts.getAccessToken() });
-          return fn();
-        },
-        isRateLimitedOrDown,
-        opts.retry,
-      );
-      return res.data;
-    } catch (error) {
-      if (isInvalidGrant(error)) throw new InvalidGrantError();
-      if (isRateLimitedOrDown(error).retry) throw new ProviderUnavailableError(`Google is busy or unavailable (HTTP ${statusOf(error)})`);
-      throw error;
-    }
+    const res = await caller(async () => {
+      oauth.setCredentials({ access_token: await opts.getAccessToken() });
+      return fn();
+    });
+    return res.data;
   }
   const noRetry = { retry: false };
 
@@ -178,20 +155,13 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
           throw error;
         }
       };
-      // The next page is asked for while this one is applied (the provider works meanwhile);
-      // pages are still applied one at a time, in order, and at most two are held.
-      let next = fetchPage(undefined);
-      for (;;) {
-        const data = await next;
-        if (data.nextPageToken) {
-          next = fetchPage(data.nextPageToken);
-          next.catch(() => {}); // surfaced when awaited; not an unhandled rejection if onPage throws
-        }
-        await onPage({ items: (data.connections ?? []).map(toPulled) });
-        if (data.nextPageToken) continue;
-        if (!data.nextSyncToken) throw new Error("Google ended a listing without a sync token");
-        return { cursor: data.nextSyncToken, full: !cursor };
-      }
+      const last = await applyPagesAhead(
+        () => fetchPage(undefined),
+        (data) => (data.nextPageToken ? () => fetchPage(data.nextPageToken!) : null),
+        (data) => onPage({ items: (data.connections ?? []).map(toPulled) }),
+      );
+      if (!last.nextSyncToken) throw new Error("Google ended a listing without a sync token");
+      return { cursor: last.nextSyncToken, full: !cursor };
     },
 
     async fetchPhotos(contacts) {
@@ -200,10 +170,10 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
         const res = await withRetry(
           async () => {
             const r = await fetch(url);
-            if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status });
+            if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status, retryAfter: r.headers.get("retry-after") });
             return r;
           },
-          isRateLimitedOrDown,
+          (error) => retryVerdict(statusOf(error), (error as { retryAfter?: string | null }).retryAfter),
           opts.retry,
         );
         if (!res.ok) return null;

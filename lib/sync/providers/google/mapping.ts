@@ -11,7 +11,8 @@
 // that the person also has is what the next read reports ("promotion").
 import type { people_v1 } from "@googleapis/people";
 import { isValidPhoneNumber } from "libphonenumber-js";
-import { EMPTY_CONTACT, normalizeContact, type Contact, type Labeled } from "@/lib/sync/contact";
+import { birthdayParts, EMPTY_CONTACT, normalizeContact, yearlessBirthday, type Contact, type Labeled } from "@/lib/sync/contact";
+import { oneLine, pad, sameJson } from "../mapping-kit";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
 
 type Person = people_v1.Schema$Person;
@@ -53,15 +54,6 @@ export type GooglePersonRead = {
 
 // ---- shared item helpers -------------------------------------------------------------------
 
-/** Each line normalised, blank lines dropped, the rest joined with ", ": addresses are one line. */
-function oneLine(value: string | null | undefined): string {
-  return (value ?? "")
-    .split(/\r\n|\r|\n/)
-    .map(normalizeText)
-    .filter(Boolean)
-    .join(", ");
-}
-
 function omit<T extends object>(item: T, keys: readonly string[]): T {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !keys.includes(k))) as T;
 }
@@ -70,8 +62,6 @@ function omit<T extends object>(item: T, keys: readonly string[]): T {
 function hasContent(item: object, ignored: readonly string[]): boolean {
   return Object.entries(item).some(([k, v]) => !ignored.includes(k) && v !== null && v !== undefined && v !== "");
 }
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 const keepMetadata = (item: { metadata?: people_v1.Schema$FieldMetadata } | undefined) => (item?.metadata ? { metadata: item.metadata } : {});
 
@@ -88,25 +78,12 @@ const googleType = (label: string) => GOOGLE_TYPES.get(label) ?? label;
 
 // ---- birthdays -----------------------------------------------------------------------------
 
-const pad = (n: number, width: number) => String(n).padStart(width, "0");
-
-/** "YYYY-MM-DD" / "--MM-DD" split into numbers; null for anything else. */
-function birthdayParts(value: string): { year: number | null; month: number; day: number } | null {
-  const m = /^(?:(\d{4})-|--)(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return null;
-  return { year: m[1] === undefined ? null : Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-}
-
 /** Google's Date reads year 0 as "no year", and a year-less date must exist in some year. */
 function representableBirthday(value: string | null): string | null {
   if (value === null) return null;
   const parts = birthdayParts(value);
   if (!parts) return null;
-  if (parts.year === null || parts.year === 0) {
-    const leapYearDay = new Date(Date.UTC(2000, parts.month - 1, parts.day));
-    return leapYearDay.getUTCDate() === parts.day ? `--${pad(parts.month, 2)}-${pad(parts.day, 2)}` : null;
-  }
-  return value;
+  return parts.year === null || parts.year === 0 ? yearlessBirthday(parts.month, parts.day) : value;
 }
 
 function readBirthday(birthday: people_v1.Schema$Birthday | undefined): string | null {
@@ -339,7 +316,7 @@ export function writeGooglePerson(
     const written = writeField(field, next, base, defaultCountry);
     const before = readContact({ [field]: base[field] }, defaultCountry);
     const after = readContact(written, defaultCountry);
-    if (same(before, after)) continue;
+    if (sameJson(before, after)) continue;
     updatePersonFields.push(field);
     Object.assign(fields, written);
   }

@@ -1,5 +1,5 @@
 // Outlook contacts through the official Microsoft Graph client.
-// Provider surprises handled here (see research/provider-apis.md):
+// Provider surprises handled here (Graph v1.0 reference, and what the emulator reproduces):
 // - The client only sends the Authorization header to https hosts it knows: customHosts.
 // - Delta per folder: follow @odata.nextLink to the @odata.deltaLink, which is the cursor;
 //   410 / SyncStateNotFound / resyncRequired mean start again with a full delta.
@@ -13,7 +13,6 @@ import type { Contact as GraphContact } from "@microsoft/microsoft-graph-types";
 import {
   CursorExpiredError,
   InvalidGrantError,
-  ProviderUnavailableError,
   type DeleteResult,
   type Photo,
   type ProviderAdapter,
@@ -21,7 +20,8 @@ import {
   type PulledContact,
   type WriteResult,
 } from "../../provider";
-import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../../retry";
+import { parseRetryAfter, withRetry, type RetryPolicy } from "../../retry";
+import { applyPagesAhead, createCaller, isRetryableStatus } from "../http";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
 
 export type MicrosoftAdapterOptions = {
@@ -54,17 +54,14 @@ export function isExpiredDelta(error: unknown): boolean {
   return graphStatus(error) === 410 || /syncStateNotFound|resyncRequired/i.test(code ?? "");
 }
 
-export function isInvalidGrant(error: unknown): boolean {
-  return error instanceof InvalidGrantError || graphStatus(error) === 401;
-}
-
-export function isThrottledOrDown(error: unknown): RetryVerdict {
-  const status = graphStatus(error);
-  if (status === 429 || (status !== undefined && status >= 500)) {
-    const headers = error instanceof GraphError ? error.headers : undefined;
-    return { retry: true, afterMs: parseRetryAfter(headers?.get("retry-after")) };
+/** Sub-requests of a $batch that were throttled (429) or failed (5xx): the rest are kept. */
+class ThrottledSubrequests extends Error {
+  constructor(
+    readonly responses: BatchResponse[],
+    readonly afterMs: number | null,
+  ) {
+    super(`${responses.length} $batch requests throttled`);
   }
-  return { retry: false };
 }
 
 function messageOf(body: unknown): string {
@@ -89,36 +86,34 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
   const mapping = { folderId: opts.folderId, defaultCountry: opts.defaultCountry };
   const folderPath = `/me/contactFolders/${encodeURIComponent(opts.folderId)}`;
 
-  async function call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await withRetry(fn, isThrottledOrDown, opts.retry);
-    } catch (error) {
-      if (isInvalidGrant(error)) throw new InvalidGrantError();
-      if (isThrottledOrDown(error).retry) throw new ProviderUnavailableError(`Microsoft is busy or unavailable (HTTP ${graphStatus(error)})`);
-      throw error;
-    }
-  }
+  const call = createCaller({
+    name: "Microsoft",
+    statusOf: graphStatus,
+    retryAfterOf: (error) => (error instanceof GraphError ? error.headers?.get("retry-after") : null),
+    retry: opts.retry,
+  });
 
-  /** Sends requests through $batch (20 a call), retrying only the throttled ones. */
+  /** Sends requests through $batch (20 a call). Sub-requests are throttled one by one: those are
+   * sent again (retry.ts's policy, after the longest Retry-After), the others are kept. */
   async function batch(requests: BatchRequest[]): Promise<Map<string, BatchResponse>> {
     const done = new Map<string, BatchResponse>();
     for (let i = 0; i < requests.length; i += BATCH_MAX) {
       let todo = requests.slice(i, i + BATCH_MAX);
-      for (let attempt = 0; todo.length > 0; attempt++) {
+      const send = async () => {
         const data = await call(() => client.api("/$batch").post({ requests: todo }) as Promise<{ responses: BatchResponse[] }>);
-        const throttled: BatchRequest[] = [];
-        let wait = 0;
-        for (const r of data.responses ?? []) {
-          if ((r.status === 429 || r.status >= 500) && attempt < 5) {
-            const request = todo.find((q) => q.id === r.id);
-            if (request) throttled.push(request);
-            wait = Math.max(wait, parseRetryAfter(r.headers?.["Retry-After"] ?? r.headers?.["retry-after"]) ?? 500 * 2 ** attempt);
-          } else {
-            done.set(r.id, r);
-          }
-        }
-        if (throttled.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 30_000)));
-        todo = throttled;
+        const throttled = (data.responses ?? []).filter((r) => isRetryableStatus(r.status));
+        for (const r of data.responses ?? []) if (!isRetryableStatus(r.status)) done.set(r.id, r);
+        if (throttled.length === 0) return;
+        todo = todo.filter((q) => throttled.some((r) => r.id === q.id));
+        const waits = throttled.map((r) => parseRetryAfter(r.headers?.["Retry-After"] ?? r.headers?.["retry-after"]) ?? 0);
+        throw new ThrottledSubrequests(throttled, Math.max(...waits) || null);
+      };
+      try {
+        await withRetry(send, (e) => (e instanceof ThrottledSubrequests ? { retry: true, afterMs: e.afterMs } : { retry: false }), opts.retry);
+      } catch (error) {
+        if (!(error instanceof ThrottledSubrequests)) throw error;
+        // Out of retries: the throttled answers stand, and read as errors of those contacts.
+        for (const r of error.responses) done.set(r.id, r);
       }
     }
     return done;
@@ -172,24 +167,20 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
           throw error;
         }
       };
-      // The next page is asked for while this one is applied; pages are applied in order.
-      let next = fetchPage(cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`);
-      for (;;) {
-        const page = await next;
-        if (page["@odata.nextLink"]) {
-          next = fetchPage(page["@odata.nextLink"]);
-          next.catch(() => {}); // surfaced when awaited
-        }
-        const items: PulledContact[] = (page.value ?? []).map((item) => {
-          const read = readGraphContact(item, mapping);
-          // Delta does not say whether a contact has a photo: every live contact is a candidate.
-          return { ...read, contact: projectForGraph(read.contact), photoUrl: read.deleted ? null : `/me/contacts/${read.id}/photo/$value` };
-        });
-        await onPage({ items });
-        if (page["@odata.nextLink"]) continue;
-        if (!page["@odata.deltaLink"]) throw new Error("Microsoft ended a delta round without a deltaLink");
-        return { cursor: page["@odata.deltaLink"], full: !cursor };
-      }
+      const last = await applyPagesAhead(
+        () => fetchPage(cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`),
+        (page) => (page["@odata.nextLink"] ? () => fetchPage(page["@odata.nextLink"]!) : null),
+        (page) => {
+          const items: PulledContact[] = (page.value ?? []).map((item) => {
+            const read = readGraphContact(item, mapping);
+            // Delta does not say whether a contact has a photo: every live contact is a candidate.
+            return { ...read, contact: projectForGraph(read.contact), photoUrl: read.deleted ? null : `/me/contacts/${read.id}/photo/$value` };
+          });
+          return onPage({ items });
+        },
+      );
+      if (!last["@odata.deltaLink"]) throw new Error("Microsoft ended a delta round without a deltaLink");
+      return { cursor: last["@odata.deltaLink"], full: !cursor };
     },
 
     async fetchPhotos(contacts) {

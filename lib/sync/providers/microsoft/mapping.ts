@@ -7,7 +7,8 @@
 // content changes (plus displayName, which Graph would otherwise regenerate); properties we do
 // not map (middleName, nickName, department, categories, otherAddress, …) are never sent.
 import type { Contact as GraphContact, PhysicalAddress } from "@microsoft/microsoft-graph-types";
-import { EMPTY_CONTACT, normalizeContact, type Contact, type Labeled } from "@/lib/sync/contact";
+import { birthdayParts, EMPTY_CONTACT, normalizeContact, yearlessBirthday, type Contact, type Labeled } from "@/lib/sync/contact";
+import { oneLine, pad, sameJson } from "../mapping-kit";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
 
 /** The $select of every read: what we map, plus what tells us identity, version and scope. */
@@ -55,18 +56,6 @@ export type GraphContactRead = {
 
 const ADDRESS_SLOTS = ["street", "city", "state", "postalCode", "countryOrRegion"] as const;
 const EMPTY_ADDRESS: PhysicalAddress = { street: "", city: "", state: "", postalCode: "", countryOrRegion: "" };
-
-/** Each line normalised, blank lines dropped, the rest joined with ", ": addresses are one line. */
-function oneLine(value: string | null | undefined): string {
-  return (value ?? "")
-    .split(/\r\n|\r|\n/)
-    .map(normalizeText)
-    .filter(Boolean)
-    .join(", ");
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
 // ---- reading -------------------------------------------------------------------------------
 
@@ -154,12 +143,9 @@ function projectPhones(phones: Labeled[]): Labeled[] {
 
 /** Year 1604 reads back as "no year"; year 0 is not a DateTimeOffset; a year-less date must exist. */
 function projectBirthday(value: string | null): string | null {
-  const m = value === null ? null : /^(?:(\d{4})-|--)(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return null;
-  const [, year, month, day] = m;
-  if (year !== undefined && Number(year) !== NO_YEAR && Number(year) !== 0) return value;
-  const inLeapYear = new Date(Date.UTC(2000, Number(month) - 1, Number(day)));
-  return inLeapYear.getUTCDate() === Number(day) ? `--${month}-${day}` : null;
+  const parts = value === null ? null : birthdayParts(value);
+  if (!parts) return null;
+  return parts.year === null || parts.year === 0 || parts.year === NO_YEAR ? yearlessBirthday(parts.month, parts.day) : value;
 }
 
 /**
@@ -238,7 +224,7 @@ function createBody(next: Contact): Partial<GraphContact> {
 function patchBody(next: Contact, current: GraphContact, defaultCountry: string): Partial<GraphContact> {
   const prev = readContact(current, defaultCountry);
   const body: Partial<GraphContact> = {};
-  const changed = (field: keyof Contact) => !same(prev[field], next[field]);
+  const changed = (field: keyof Contact) => !sameJson(prev[field], next[field]);
 
   if (changed("firstName") || changed("lastName")) {
     // Both parts together: a name read from displayName alone must not lose its first part.
@@ -257,9 +243,9 @@ function patchBody(next: Contact, current: GraphContact, defaultCountry: string)
     }
     const slots = phoneSlots(next.phones, (v) => original.get(v) ?? v);
     const asSet = (values: (string | null | undefined)[]) => values.map((v) => normalizePhone(v ?? "", defaultCountry)).filter(Boolean).sort();
-    if (!same(asSet([current.mobilePhone]), asSet([slots.mobilePhone]))) body.mobilePhone = slots.mobilePhone;
-    if (!same(asSet(current.businessPhones ?? []), asSet(slots.businessPhones))) body.businessPhones = slots.businessPhones;
-    if (!same(asSet(current.homePhones ?? []), asSet(slots.homePhones))) body.homePhones = slots.homePhones;
+    if (!sameJson(asSet([current.mobilePhone]), asSet([slots.mobilePhone]))) body.mobilePhone = slots.mobilePhone;
+    if (!sameJson(asSet(current.businessPhones ?? []), asSet(slots.businessPhones))) body.businessPhones = slots.businessPhones;
+    if (!sameJson(asSet(current.homePhones ?? []), asSet(slots.homePhones))) body.homePhones = slots.homePhones;
   }
   if (changed("ims")) {
     const kept = new Map((current.imAddresses ?? []).map((im) => [normalizeText(im), im]));

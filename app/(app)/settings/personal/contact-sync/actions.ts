@@ -3,11 +3,12 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { DIRECTIONS, PROVIDERS, VISIBILITIES } from "@/db/schema";
+import { DIRECTIONS, VISIBILITIES } from "@/db/schema";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
 import { answerHeldDeletions, configureConnection, disconnect, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
 import { startAuthorization } from "@/lib/sync/oauth-flow";
+import { PROVIDER_IDS } from "@/lib/sync/providers/registry";
 
 const PAGE = "/settings/personal/contact-sync";
 const id = z.uuid("Unknown connection");
@@ -30,7 +31,7 @@ export async function addAccountAction(_prev: ActionState, form: FormData): Prom
       z
         .object({
           email: z.string().trim().min(1, "Enter the e-mail address of the account").max(254, "That address is too long"),
-          provider: z.enum(PROVIDERS).optional(),
+          provider: z.enum(PROVIDER_IDS).optional(),
         })
         .parse({ email: text(form, "email"), provider: text(form, "provider") || undefined }),
     async (input, { db, viewer }) => {

@@ -13,10 +13,10 @@ import { ActionButton } from "@/components/ui/action-button";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { connectionActivity, listConnectionSummaries, type ConnectionSummary } from "@/lib/sync/dashboard";
-import { demoStatus } from "@/lib/sync/demo";
 import { listProviderGroups } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/oauth-flow";
 import { InvalidGrantError } from "@/lib/sync/provider";
+import { demoProviders, listProviders, providerDefinition } from "@/lib/sync/providers/registry";
 import { VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
 import {
@@ -45,8 +45,6 @@ const ERRORS: Record<string, string> = {
   unexpected: "Something went wrong while connecting. Nothing was saved; try again.",
 };
 
-const PROVIDER_NAMES = { google: "Google Contacts", microsoft: "Microsoft Outlook" } as const;
-
 type Search = { add?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string };
 
 export default async function ContactSyncPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -67,14 +65,15 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
   const db = await getDb();
   const [connections, company] = await Promise.all([listConnectionSummaries(db, viewer), getCompany(db, viewer)]);
   const visibilities = visibilityOptionsForPlan(company.plan).map((v) => ({ value: v, label: VISIBILITY_LABELS[v], hint: VISIBILITY_HINTS[v] }));
-  const demo = demoStatus();
+  const demo = demoProviders();
+  const providerNames = listProviders().map((p) => p.profile.shortName);
   const showAdd = connections.length === 0 || params.add === "1";
 
   return (
     <>
       <PageHeader
         title="Contact Sync"
-        description="Keep your Google or Microsoft address book and Tandem in step."
+        description={`Keep your ${providerNames.slice(0, -1).join(", ")} or ${providerNames.at(-1)} address book and Tandem in step.`}
         actions={!showAdd ? <ButtonLink href="?add=1" variant="secondary">Add another account</ButtonLink> : null}
       />
       <div className="space-y-6">
@@ -85,11 +84,11 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
         {showAdd ? (
           <Card>
             <CardTitle>Connect an address book</CardTitle>
-            <AddAccountForm action={addAccountAction} />
-            {demo.google || demo.microsoft ? (
+            <AddAccountForm action={addAccountAction} providers={listProviders().map((p) => p.profile)} />
+            {demo.length > 0 ? (
               <p className="mt-4 text-xs text-slate-500">
-                Demo mode: {[demo.google && "Google", demo.microsoft && "Microsoft"].filter(Boolean).join(" and ")} accounts are served by local
-                emulators. Try alex.morgan.demo@gmail.com or jordan.lee.demo@outlook.com.
+                Demo mode: {demo.map((d) => d.profile.shortName).join(" and ")} accounts are served by local emulators. Try{" "}
+                {demo.map((d) => d.demo.exampleAccount).join(" or ")}.
               </p>
             ) : null}
           </Card>
@@ -113,7 +112,8 @@ async function ConnectionCard({
   connection: ConnectionSummary;
   visibilities: { value: string; label: string; hint: string }[];
 }) {
-  const groupLabel = c.provider === "google" ? "Google contact labels, or all of My Contacts." : "Outlook contact folders.";
+  const definition = providerDefinition(c.provider);
+  const groupLabel = definition.groupHint;
   let groups: { id: string; name: string; memberCount?: number }[] = [];
   let groupError: string | null = null;
   // Read live, so only where the form is shown at once: a configured connection's settings
@@ -133,7 +133,7 @@ async function ConnectionCard({
       <div className="min-w-0">
         <h2 className="truncate text-base font-semibold">{c.accountEmail}</h2>
         <p className="text-sm text-slate-600">
-          {PROVIDER_NAMES[c.provider]}
+          {definition.profile.label}
           {c.groupName ? (
             <>
               {" "}

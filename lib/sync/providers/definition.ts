@@ -1,0 +1,60 @@
+// What a provider family is to the rest of the app. Each provider is one folder,
+// lib/sync/providers/<id>/, whose definition.ts exports one of these, and one line of
+// registry.ts lists it: pages, components, the OAuth flow and connections read everything
+// provider-specific from here.
+import type { Direction } from "@/db/schema";
+import type { ProviderAdapter } from "../provider";
+import type { RetryPolicy } from "../retry";
+import type { ProviderProfile } from "./detect";
+
+/** Where a provider's OAuth client and API are, for this installation. */
+export type OAuthConfig = {
+  /** No client configured: the app talks to the provider's local emulator (demo mode). */
+  demo: boolean;
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** The API root the adapter talks to (Google: People API root; Microsoft: Graph root). */
+  apiBaseUrl: string;
+  redirectUri: string;
+};
+
+export type AdapterOptions = {
+  apiBaseUrl: string;
+  getAccessToken: () => Promise<string>;
+  /** The synced group: a Google contact group, an Outlook contact folder… */
+  groupId: string;
+  defaultCountry: string;
+  retry?: RetryPolicy;
+  /** Contacts per listing page (provider maximum by default; tests use small pages). */
+  pageSize?: number;
+};
+
+export type ProviderDefinition<Id extends string = string> = {
+  id: Id;
+  /** What the browser needs: names, how addresses are recognised. */
+  profile: ProviderProfile;
+  /** How its groups are described under "Sync group". */
+  groupHint: string;
+  oauth: {
+    config(): OAuthConfig;
+    /** The narrowest scopes that do the job: read-only for one-way. */
+    scopes(direction: Direction): string[];
+    /** Extra parameters of the authorize request (offline access, account choice). */
+    authorizeParams: Record<string, string>;
+    /** Whether the granted scopes allow writing (two-way). */
+    grantsWrite(scope: string | null | undefined): boolean;
+  };
+  demo: {
+    /** The local emulator that serves this provider in demo mode. */
+    emulatorUrl(): string;
+    emulatorPort(): number;
+    /** A seeded account to suggest in the wizard. */
+    exampleAccount: string;
+    /** Browser pages of the emulator that reach the browser through the app
+     * (app/api/demo/[provider]): paths below the emulator's root that may be relayed. */
+    relayedPages?: RegExp;
+  };
+  createAdapter(opts: AdapterOptions): ProviderAdapter;
+};

@@ -1,0 +1,58 @@
+// The plumbing every provider adapter shares, so that each adapter says only what is its own:
+// - which answers can succeed on retry (429 and 5xx, after the provider's Retry-After);
+// - one call wrapper: our retry policy (retry.ts) around the call, then the outcome in the
+//   engine's terms — a 401 is a revoked grant (InvalidGrantError, nothing but reconnecting
+//   helps), a 429/5xx past the budget is ProviderUnavailableError, anything else is thrown as is;
+// - the pager that asks for the next page while the current one is applied.
+import { InvalidGrantError, ProviderUnavailableError } from "../provider";
+import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../retry";
+
+export function isRetryableStatus(status: number | undefined): boolean {
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+/** Retry a 429 or 5xx, after the provider's Retry-After when it gives one. */
+export function retryVerdict(status: number | undefined, retryAfter: string | null | undefined): RetryVerdict {
+  return isRetryableStatus(status) ? { retry: true, afterMs: parseRetryAfter(retryAfter) } : { retry: false };
+}
+
+export type CallerOptions = {
+  /** Names the provider in messages: "Google is busy or unavailable (HTTP 503)". */
+  name: string;
+  /** The HTTP status an error of the provider's client carries. */
+  statusOf: (error: unknown) => number | undefined;
+  retryAfterOf: (error: unknown) => string | null | undefined;
+  retry?: RetryPolicy;
+};
+
+export type ProviderCall = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export function createCaller(opts: CallerOptions): ProviderCall {
+  const verdict = (error: unknown) => retryVerdict(opts.statusOf(error), opts.retryAfterOf(error));
+  return async (fn) => {
+    try {
+      return await withRetry(fn, verdict, opts.retry);
+    } catch (error) {
+      const status = opts.statusOf(error);
+      if (error instanceof InvalidGrantError || status === 401) throw new InvalidGrantError();
+      if (isRetryableStatus(status)) throw new ProviderUnavailableError(`${opts.name} is busy or unavailable (HTTP ${status})`);
+      throw error;
+    }
+  };
+}
+
+/** Applies pages in order, one at a time, while the next one is already being fetched (the
+ * provider works meanwhile; at most two pages are held). Returns the last page. */
+export async function applyPagesAhead<P>(first: () => Promise<P>, nextOf: (page: P) => (() => Promise<P>) | null, apply: (page: P) => Promise<void>): Promise<P> {
+  let next = first();
+  for (;;) {
+    const page = await next;
+    const fetchNext = nextOf(page);
+    if (fetchNext) {
+      next = fetchNext();
+      next.catch(() => {}); // surfaced when awaited; not an unhandled rejection if apply throws
+    }
+    await apply(page);
+    if (!fetchNext) return page;
+  }
+}

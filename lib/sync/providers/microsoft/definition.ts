@@ -1,0 +1,61 @@
+// Microsoft Outlook, Live, MSN, Hotmail and Microsoft 365 contacts (Graph): OAuth 2.0 through
+// the Microsoft identity platform; groups are contact folders.
+import { env } from "@/lib/env";
+import type { ProviderDefinition } from "../definition";
+import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
+import { createMicrosoftAdapter } from "./adapter";
+
+// The Graph client sends the token only over https: the emulator serves https.
+const emulatorUrl = () => `https://localhost:${env().MICROSOFT_EMULATOR_PORT}`;
+
+export const microsoft = {
+  id: "microsoft",
+  profile: {
+    id: "microsoft",
+    label: "Microsoft Outlook",
+    shortName: "Microsoft",
+    appName: "Outlook",
+    accounts: "Microsoft (Outlook, Live, MSN, Hotmail, Microsoft 365)",
+    domains: ["outlook.com", "live.com", "msn.com", "hotmail.*"],
+  },
+  groupHint: "Outlook contact folders.",
+  oauth: {
+    config() {
+      const e = env();
+      const demo = !e.MICROSOFT_CLIENT_ID;
+      const login = (e.MICROSOFT_LOGIN_URL ?? (demo ? emulatorUrl() : "https://login.microsoftonline.com")).replace(/\/$/, "");
+      return {
+        demo,
+        clientId: e.MICROSOFT_CLIENT_ID ?? DEMO_CLIENT.clientId,
+        clientSecret: e.MICROSOFT_CLIENT_SECRET ?? DEMO_CLIENT.clientSecret,
+        // In demo mode the browser reaches the emulator's sign-in page through the app (see
+        // app/api/demo/[provider]): it could not trust the emulator's test certificate directly.
+        authorizeUrl:
+          demo && !e.MICROSOFT_LOGIN_URL
+            ? new URL(`/api/demo/microsoft/${e.MICROSOFT_TENANT}/oauth2/v2.0/authorize`, e.APP_URL).toString()
+            : `${login}/${e.MICROSOFT_TENANT}/oauth2/v2.0/authorize`,
+        tokenUrl: `${login}/${e.MICROSOFT_TENANT}/oauth2/v2.0/token`,
+        apiBaseUrl: e.GRAPH_BASE_URL ?? (demo ? `${emulatorUrl()}/` : "https://graph.microsoft.com/"),
+        redirectUri: redirectUriFor("microsoft"),
+      };
+    },
+    scopes: (direction) => ["openid", "email", "offline_access", "User.Read", direction === "two_way" ? "Contacts.ReadWrite" : "Contacts.Read"],
+    authorizeParams: { response_mode: "query", prompt: "select_account" },
+    grantsWrite: (scope) => (scope ?? "").split(/\s+/).some((s) => /(^|\/)Contacts\.ReadWrite$/i.test(s)),
+  },
+  demo: {
+    emulatorPort: () => env().MICROSOFT_EMULATOR_PORT,
+    emulatorUrl,
+    exampleAccount: "jordan.lee.demo@outlook.com",
+    relayedPages: /^[\w-]+\/oauth2\/v2\.0\/authorize$/,
+  },
+  createAdapter: (opts) =>
+    createMicrosoftAdapter({
+      baseUrl: opts.apiBaseUrl,
+      getAccessToken: opts.getAccessToken,
+      folderId: opts.groupId,
+      defaultCountry: opts.defaultCountry,
+      retry: opts.retry,
+      pageSize: opts.pageSize,
+    }),
+} as const satisfies ProviderDefinition<"microsoft">;

@@ -1,0 +1,29 @@
+// The provider families Tandem syncs with: one line each. Everything provider-specific the rest
+// of the app needs comes from these definitions (./definition.ts).
+import type { ProviderDefinition } from "./definition";
+import { google } from "./google/definition";
+import { microsoft } from "./microsoft/definition";
+
+const DEFINITIONS = [google, microsoft] as const;
+
+export type ProviderId = (typeof DEFINITIONS)[number]["id"];
+export const PROVIDER_IDS = DEFINITIONS.map((d) => d.id) as [ProviderId, ...ProviderId[]];
+
+export function isProviderId(value: string): value is ProviderId {
+  return (PROVIDER_IDS as string[]).includes(value);
+}
+
+export function providerDefinition(id: ProviderId): ProviderDefinition<ProviderId> {
+  const definition = DEFINITIONS.find((d) => d.id === id);
+  if (!definition) throw new Error(`Unknown provider ${id}`);
+  return definition;
+}
+
+export function listProviders(): readonly ProviderDefinition<ProviderId>[] {
+  return DEFINITIONS;
+}
+
+/** The providers served by their local emulators (no OAuth client configured). */
+export function demoProviders(): ProviderDefinition<ProviderId>[] {
+  return DEFINITIONS.filter((d) => d.oauth.config().demo);
+}
