@@ -1,4 +1,5 @@
-// Visibility levels and which of them a company's plan offers (SPEC "Visibility").
+// Visibility levels and which of them a company's plan offers: Essential and Advanced choose
+// between "owner & followers" and "entire company"; Professional and up between the four others.
 import type { Plan, Visibility } from "@/db/schema";
 
 export const VISIBILITY_LABELS: Record<Visibility, string> = {

@@ -1,4 +1,4 @@
-// Model-based property test of the sync invariants (research/sync-correctness.md §3): random
+// Model-based property test of the sync invariants (convergence, no duplicates, no loss): random
 // interleavings of edits on both sides, sync runs and faults (a crash at any fault point, 429s,
 // an expired cursor), then quiescence, then the checks:
 //   convergence · fixpoint (a further run writes nothing) · no duplicates (each marker once per

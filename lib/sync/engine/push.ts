@@ -1,6 +1,6 @@
 // Push (two-way only): what changed in the CRM goes to the provider — updates and deletions of
-// linked persons the user owns, then persons the user created since the last push. The SPEC's
-// rule: only persons the user owns are ever sent.
+// linked persons the user owns, then persons the user created since the last push. Only persons
+// the user owns are ever sent (the product's rule for two-way sync).
 //
 // Every kind goes through pushBatches: a batch is sent, then its results are saved (new bases,
 // links, events) in one transaction. A crash between the two is safe: an update or delete is

@@ -18,20 +18,10 @@ import {
   type PulledContact,
   type WriteResult,
 } from "../../provider";
-import { withRetry, type RetryPolicy } from "../../retry";
+import { withRetry } from "../../retry";
+import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, retryVerdict } from "../http";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
-
-export type GoogleAdapterOptions = {
-  rootUrl: string;
-  getAccessToken: () => Promise<string>;
-  /** e.g. "contactGroups/myContacts" or "contactGroups/abc123" */
-  groupResourceName: string;
-  defaultCountry: string;
-  retry?: RetryPolicy;
-  /** Contacts per listing page (provider maximum by default; tests use small pages). */
-  pageSize?: number;
-};
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
 /** What we read: the mapped fields plus clientData, where our creates carry the CRM person id. */
@@ -75,10 +65,11 @@ export function isEtagMismatch(error: unknown): boolean {
   return (status === 400 || status === 403) && typeof body === "object" && (body?.status === "FAILED_PRECONDITION" || /etag/i.test(body?.message ?? ""));
 }
 
-export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter {
+/** The group is a contact group's resource name: "contactGroups/myContacts", "contactGroups/abc123". */
+export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
   const oauth = new googleAuth.OAuth2();
-  const api = people({ version: "v1", auth: oauth, rootUrl: opts.rootUrl });
-  const mapping = { groupResourceName: opts.groupResourceName, defaultCountry: opts.defaultCountry };
+  const api = people({ version: "v1", auth: oauth, rootUrl: opts.apiBaseUrl });
+  const mapping = { groupResourceName: opts.groupId, defaultCountry: opts.defaultCountry };
 
   const caller = createCaller({ name: "Google", statusOf, retryAfterOf: (error) => headerOf(error, "retry-after"), retry: opts.retry });
   /** One call: a fresh token each attempt, our retry policy (the client's own is off). */

@@ -43,13 +43,5 @@ export const google = {
     emulatorUrl,
     exampleAccount: "alex.morgan.demo@gmail.com",
   },
-  createAdapter: (opts) =>
-    createGoogleAdapter({
-      rootUrl: opts.apiBaseUrl,
-      getAccessToken: opts.getAccessToken,
-      groupResourceName: opts.groupId,
-      defaultCountry: opts.defaultCountry,
-      retry: opts.retry,
-      pageSize: opts.pageSize,
-    }),
+  createAdapter: createGoogleAdapter,
 } as const satisfies ProviderDefinition<"google">;

@@ -20,20 +20,10 @@ import {
   type PulledContact,
   type WriteResult,
 } from "../../provider";
-import { parseRetryAfter, withRetry, type RetryPolicy } from "../../retry";
+import { parseRetryAfter, withRetry } from "../../retry";
+import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, isRetryableStatus } from "../http";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
-
-export type MicrosoftAdapterOptions = {
-  /** e.g. https://graph.microsoft.com/ */
-  baseUrl: string;
-  getAccessToken: () => Promise<string>;
-  folderId: string;
-  defaultCountry: string;
-  retry?: RetryPolicy;
-  /** Contacts per listing page (provider maximum by default; tests use small pages). */
-  pageSize?: number;
-};
 
 const MAX_PAGE = 1000;
 /** Our creates carry the CRM person id in this extended property (delta does not return it;
@@ -69,8 +59,9 @@ function messageOf(body: unknown): string {
   return err?.message || err?.code || "rejected by Microsoft";
 }
 
-export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderAdapter {
-  const base = new URL(opts.baseUrl);
+/** The group is a contact folder id; the API root is Graph's (https://graph.microsoft.com/). */
+export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
+  const base = new URL(opts.apiBaseUrl);
   const authProvider: AuthProvider = (done) => {
     opts.getAccessToken().then(
       (token) => done(null, token),
@@ -83,8 +74,8 @@ export function createMicrosoftAdapter(opts: MicrosoftAdapterOptions): ProviderA
     defaultVersion: "v1.0",
     customHosts: new Set([base.hostname]),
   });
-  const mapping = { folderId: opts.folderId, defaultCountry: opts.defaultCountry };
-  const folderPath = `/me/contactFolders/${encodeURIComponent(opts.folderId)}`;
+  const mapping = { folderId: opts.groupId, defaultCountry: opts.defaultCountry };
+  const folderPath = `/me/contactFolders/${encodeURIComponent(opts.groupId)}`;
 
   const call = createCaller({
     name: "Microsoft",

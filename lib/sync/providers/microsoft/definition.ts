@@ -49,13 +49,5 @@ export const microsoft = {
     exampleAccount: "jordan.lee.demo@outlook.com",
     relayedPages: /^[\w-]+\/oauth2\/v2\.0\/authorize$/,
   },
-  createAdapter: (opts) =>
-    createMicrosoftAdapter({
-      baseUrl: opts.apiBaseUrl,
-      getAccessToken: opts.getAccessToken,
-      folderId: opts.groupId,
-      defaultCountry: opts.defaultCountry,
-      retry: opts.retry,
-      pageSize: opts.pageSize,
-    }),
+  createAdapter: createMicrosoftAdapter,
 } as const satisfies ProviderDefinition<"microsoft">;
