@@ -1,7 +1,7 @@
 // Persons as the sync engine reads them: the fields a contact maps to, and whether the
 // connection's user may change each one (the visibility rule, as for every other writer).
 // The engine's writes go through person-writes.ts.
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { DB, Tx } from "../client";
 import { organizations, persons, syncLinks, type Person, type SyncLink } from "../schema";
 import type { Actor } from "./person-writes";
@@ -16,7 +16,9 @@ export type PersonForSync = Pick<
   editable: boolean;
 };
 
-const columns = (actor: Actor) => ({
+/** `editable` for persons read by id; persons the user owns are theirs to change by the rule
+ * itself, so the lists of owned persons skip the predicate (and its planning). */
+const columns = (editable: SQL<boolean>) => ({
   id: persons.id,
   firstName: persons.firstName,
   lastName: persons.lastName,
@@ -29,15 +31,16 @@ const columns = (actor: Actor) => ({
   deletedAt: persons.deletedAt,
   ownerId: persons.ownerId,
   organizationName: organizations.name,
-  editable: sql<boolean>`coalesce(${visiblePersonsWhere(actor.user)}, false)`.mapWith(Boolean),
+  editable: editable.mapWith(Boolean),
 });
+const owned = sql<boolean>`true`;
 
 /** Persons by id. With `lock` (inside a page's transaction) they are locked, so an edit made
  * meanwhile waits for the page to commit and then finds a new version (and is refused as stale). */
 export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[], { lock = false } = {}): Promise<Map<string, PersonForSync>> {
   if (ids.length === 0) return new Map();
   const query = db
-    .select(columns(actor))
+    .select(columns(sql<boolean>`coalesce(${visiblePersonsWhere(actor.user)}, false)`))
     .from(persons)
     .leftJoin(organizations, eq(organizations.id, persons.organizationId))
     .where(inArray(persons.id, ids));
@@ -51,7 +54,7 @@ const notPending = sql`${syncLinks.providerId} not like 'pending:%'`;
  * trash) since they last matched the link's base. Only persons the user owns are sent. */
 export async function listChangedOwnedLinks(db: DB | Tx, actor: Actor, connectionId: string): Promise<{ link: SyncLink; person: PersonForSync }[]> {
   return db
-    .select({ link: syncLinks, person: columns(actor) })
+    .select({ link: syncLinks, person: columns(owned) })
     .from(syncLinks)
     .innerJoin(persons, eq(persons.id, syncLinks.personId))
     .leftJoin(organizations, eq(organizations.id, persons.organizationId))
@@ -61,7 +64,7 @@ export async function listChangedOwnedLinks(db: DB | Tx, actor: Actor, connectio
 /** Two-way: live persons the user owns, created since `since`, that no address book links. */
 export async function listNewOwnedPersons(db: DB | Tx, actor: Actor, since: Date): Promise<PersonForSync[]> {
   return db
-    .select(columns(actor))
+    .select(columns(owned))
     .from(persons)
     .leftJoin(organizations, eq(organizations.id, persons.organizationId))
     .where(

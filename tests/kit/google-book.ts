@@ -8,7 +8,7 @@ const BATCH = 200;
 
 type Person = people_v1.Schema$Person;
 
-const address = (a: PostalParts, type: string) => ({ ...a, country: "United States", countryCode: "US", type });
+const address = (a: PostalParts, type: string) => ({ streetAddress: a.street, city: a.city, region: a.region, postalCode: a.postalCode, country: "United States", countryCode: "US", type });
 
 /** The person fields a contact's given values fill (names and organization apart: they merge). */
 function personFields(c: BookContact): Person {
