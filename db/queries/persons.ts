@@ -4,7 +4,17 @@
 import { and, asc, count, desc, eq, ilike, sql, type SQL } from "drizzle-orm";
 import type { DB } from "../client";
 import { companies, customFields, organizations, personFollowers, personPictures, persons, users, type Visibility } from "../schema";
-import { asUser, deletePersonPicture, insertPersons, putPersonPicture, requireAddPersons, softDeletePersons, updatePersonValues } from "./person-writes";
+import {
+  asUser,
+  deletePersonPicture,
+  insertPersons,
+  putPersonPicture,
+  requireAddPersons,
+  softDeletePersons,
+  updatePersonValues,
+  type NewPersonValues,
+  type PersonValues,
+} from "./person-writes";
 import { visiblePersonsWhere, type Viewer } from "./visibility";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { personSearchText, type PersonInput } from "@/lib/persons/input";
@@ -202,37 +212,28 @@ async function checkReferences(
   }
 }
 
-function customFieldsFor(input: PersonInput, known: Set<string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.customFields)) {
-    if (known.has(key) && value.trim() !== "") out[key] = value;
-  }
-  return out;
-}
-
-async function customFieldIds(db: DB, companyId: string): Promise<Set<string>> {
-  const rows = await db.select({ id: customFields.id }).from(customFields).where(eq(customFields.companyId, companyId));
-  return new Set(rows.map((r) => r.id));
+/** What a form's input writes: its fields, the company's custom fields it fills, the search text. */
+async function valuesOf(db: DB, viewer: Viewer, input: PersonInput): Promise<PersonValues & Pick<NewPersonValues, "visibility">> {
+  const known = await db.select({ id: customFields.id }).from(customFields).where(eq(customFields.companyId, viewer.companyId));
+  const ids = new Set(known.map((r) => r.id));
+  const custom = Object.fromEntries(Object.entries(input.customFields).filter(([key, value]) => ids.has(key) && value.trim() !== ""));
+  return {
+    firstName: input.firstName,
+    lastName: input.lastName,
+    emails: input.emails,
+    phones: input.phones,
+    address: input.address,
+    organizationId: input.organizationId,
+    visibility: input.visibility,
+    customFields: custom,
+    searchText: personSearchText(input),
+  };
 }
 
 export async function createPerson(db: DB, viewer: Viewer, input: PersonInput): Promise<string> {
   requireAddPersons(viewer);
   await checkReferences(db, viewer, input, null);
-  const known = await customFieldIds(db, viewer.companyId);
-  const [id] = await insertPersons(db, asUser(viewer), [
-    {
-      firstName: input.firstName,
-      lastName: input.lastName,
-      emails: input.emails,
-      phones: input.phones,
-      address: input.address,
-      organizationId: input.organizationId,
-      ownerId: input.ownerId ?? viewer.id,
-      visibility: input.visibility,
-      customFields: customFieldsFor(input, known),
-      searchText: personSearchText(input),
-    },
-  ]);
+  const [id] = await insertPersons(db, asUser(viewer), [{ ...(await valuesOf(db, viewer, input)), ownerId: input.ownerId ?? viewer.id }]);
   return id!;
 }
 
@@ -250,23 +251,8 @@ export async function updatePerson(
     throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
   }
   await checkReferences(db, viewer, input, current);
-  const known = await customFieldIds(db, viewer.companyId);
-  const version = await updatePersonValues(db, asUser(viewer), {
-    id,
-    version: current.version,
-    values: {
-      firstName: input.firstName,
-      lastName: input.lastName,
-      emails: input.emails,
-      phones: input.phones,
-      address: input.address,
-      organizationId: input.organizationId,
-      ownerId: input.ownerId ?? current.ownerId,
-      visibility: input.visibility,
-      customFields: customFieldsFor(input, known),
-      searchText: personSearchText(input),
-    },
-  });
+  const values = { ...(await valuesOf(db, viewer, input)), ownerId: input.ownerId ?? current.ownerId };
+  const version = await updatePersonValues(db, asUser(viewer), { id, version: current.version, values });
   if (version === null) {
     throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
   }
