@@ -1,7 +1,8 @@
 // Organizations are visible to everyone in their company; adding one needs the permission.
 import { and, asc, count, eq, ilike, sql } from "drizzle-orm";
 import type { DB } from "../client";
-import { organizations, persons, users } from "../schema";
+import { organizations, users } from "../schema";
+import { detachOrganization } from "./person-writes";
 import type { Viewer } from "./visibility";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
@@ -95,7 +96,7 @@ export async function deleteOrganization(db: DB, viewer: Viewer, id: string): Pr
     throw new ForbiddenError("Only the owner of an organization or a global admin can delete it.");
   }
   await db.transaction(async (tx) => {
-    await tx.update(persons).set({ organizationId: null }).where(eq(persons.organizationId, id));
+    await detachOrganization(tx, id);
     await tx.delete(organizations).where(eq(organizations.id, id));
   });
 }

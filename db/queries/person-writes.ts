@@ -85,6 +85,15 @@ export async function restorePersons(db: DB | Tx, actor: Actor, ids: string[], {
   return rows.map((r) => r.id);
 }
 
+/** An organization being deleted leaves its persons — all of them, whoever may see them: the
+ * organization is gone for everyone. Each gets a new version, so two-way sync sends the change. */
+export async function detachOrganization(db: DB | Tx, organizationId: string): Promise<void> {
+  await db
+    .update(persons)
+    .set({ organizationId: null, version: sql`${persons.version} + 1`, updatedAt: new Date() })
+    .where(eq(persons.organizationId, organizationId));
+}
+
 export type PictureValues = { personId: string; contentType: string; data: Buffer };
 
 /** Sets a picture on a person the actor may see, replacing any it has. */

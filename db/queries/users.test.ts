@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../client";
-import { companies, users } from "../schema";
+import { companies, persons, users } from "../schema";
 import { seedDemo, type SeededDemo } from "../seed";
-import { createOrganization } from "./organizations";
+import { createOrganization, deleteOrganization } from "./organizations";
 import { createPerson } from "./persons";
 import { createRole, createUser, getViewer, setCompanyPlan, setRoleParent, updateUserSettings } from "./users";
 import type { Viewer } from "./visibility";
@@ -72,6 +72,15 @@ describe.each(testDatabases())("company settings and permissions on $name", ({ o
     const updated = (await getViewer(handle.db, support.id))!;
     expect(await createPerson(handle.db, updated, person("company"))).toBeTruthy();
     await expect(createOrganization(handle.db, updated, { name: "X", address: null })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("deleting an organization leaves its persons, each with a new version (so sync sends the change)", async () => {
+    const org = await createOrganization(handle.db, rep, { name: "Short-lived Ltd", address: null });
+    const id = await createPerson(handle.db, rep, { ...person("owner"), organizationId: org });
+    const [before] = await handle.db.select().from(persons).where(eq(persons.id, id));
+    await deleteOrganization(handle.db, rep, org);
+    const [after] = await handle.db.select().from(persons).where(eq(persons.id, id));
+    expect(after).toMatchObject({ organizationId: null, version: before!.version + 1, deletedAt: null });
   });
 
   it("refuses a role tree cycle and keeps the last admin", async () => {
