@@ -9,7 +9,7 @@ import { createRole, createUser, getViewer, setCompanyPlan, setRoleParent, updat
 import type { Viewer } from "./visibility";
 import { testDatabases } from "@/tests/kit/databases";
 import { ForbiddenError, UserError } from "@/lib/errors";
-import { personInputSchema } from "@/lib/persons/input";
+import { personInput } from "@/tests/kit/persons";
 
 describe.each(testDatabases())("company settings and permissions on $name", ({ open }) => {
   let handle: DbHandle;
@@ -29,17 +29,7 @@ describe.each(testDatabases())("company settings and permissions on $name", ({ o
     await handle?.close();
   });
 
-  const person = (visibility: string) =>
-    personInputSchema("US").parse({
-      firstName: "P",
-      lastName: "Q",
-      emails: [],
-      phones: [],
-      address: "",
-      organizationId: null,
-      visibility,
-      customFields: {},
-    });
+  const person = (visibility: string) => personInput({ firstName: "P", lastName: "Q", visibility });
 
   it("only global admins change the plan, roles and users", async () => {
     await expect(setCompanyPlan(handle.db, rep, "enterprise")).rejects.toBeInstanceOf(ForbiddenError);

@@ -7,7 +7,6 @@ import { personPictures, persons, syncConnections, syncEvents, syncLinks, type D
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/queries/persons";
-import { personInputSchema } from "@/lib/persons/input";
 import { connectionActivity } from "@/lib/sync/dashboard";
 import type { FaultPoint } from "@/lib/sync/engine/context";
 import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
@@ -18,6 +17,7 @@ import { testDatabases } from "@/tests/kit/databases";
 import { PNG, type AddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
+import { personInput } from "@/tests/kit/persons";
 
 const matrix = EMULATED.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
 
@@ -71,18 +71,7 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     return (await getViewer(handle.db, demo.users[key]))!;
   }
 
-  const input = (over: Record<string, unknown>) =>
-    personInputSchema("US").parse({
-      firstName: "",
-      lastName: "",
-      emails: [],
-      phones: [],
-      address: "",
-      organizationId: null,
-      visibility: "company",
-      customFields: {},
-      ...over,
-    });
+  const input = personInput;
 
   it("initial sync brings in the group's contacts, and only them, owned by the user with the chosen visibility", async () => {
     const { book, id } = await connect();

@@ -17,7 +17,6 @@ import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/queries/persons";
 import type { Viewer } from "@/db/queries/visibility";
-import { personInputSchema } from "@/lib/persons/input";
 import type { FaultPoint } from "@/lib/sync/engine/context";
 import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
 import { runSync } from "@/lib/sync/engine/run";
@@ -25,6 +24,7 @@ import { createDb } from "@/db/client";
 import type { AddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
+import { personInput } from "@/tests/kit/persons";
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 const SEED = Number(process.env.FC_SEED ?? 20261124);
@@ -85,17 +85,7 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
     await Promise.all([emu?.close(), handle?.close()]);
   });
 
-  const input = (firstName: string, lastName: string) =>
-    personInputSchema("US").parse({
-      firstName,
-      lastName,
-      emails: [],
-      phones: [],
-      address: "",
-      organizationId: null,
-      visibility: "owner",
-      customFields: {},
-    });
+  const input = (firstName: string, lastName: string) => personInput({ firstName, lastName, visibility: "owner" });
 
   async function newWorld(): Promise<World> {
     const book = await emu.addressBook(`model${++accounts}@example.com`, "Synced");
