@@ -8,7 +8,7 @@ import { getDb } from "@/db";
 import { getUserForSignIn } from "@/db/queries/users";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import { authSecret } from "./secrets";
-import { recordFailure, recordSuccess, throttleWait } from "./sign-in-throttle";
+import { claimAttempt, recordSuccess } from "./sign-in-throttle";
 
 declare module "next-auth" {
   interface User {
@@ -28,9 +28,10 @@ const credentialsSchema = z.object({
   password: z.string().max(1024),
 });
 
+/** Set by the app's server (scripts/server.mjs) from the socket, or from X-Forwarded-For only
+ * through TRUST_PROXY_HOPS trusted proxies; never what a client claims. */
 function clientAddress(request: Request): string | null {
-  const forwarded = request.headers.get("x-forwarded-for");
-  return forwarded?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null;
+  return request.headers.get("x-tandem-client-address") || null;
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
@@ -56,17 +57,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const { email, password } = parsed.data;
         const db = await getDb();
         const keys = { account: email, address: clientAddress(request) };
-        if ((await throttleWait(db, keys)) > 0) throw new ThrottledSignIn();
+        // The attempt is counted before the password is checked (and taken back on success).
+        if ((await claimAttempt(db, keys)) > 0) throw new ThrottledSignIn();
         const user = await getUserForSignIn(db, email);
         if (!user) {
           await burnPasswordCheck(password);
-          await recordFailure(db, keys);
           return null;
         }
-        if (!(await verifyPassword(password, user.passwordHash))) {
-          await recordFailure(db, keys);
-          return null;
-        }
+        if (!(await verifyPassword(password, user.passwordHash))) return null;
         await recordSuccess(db, keys);
         return { id: user.id, name: user.name, email: user.email, companyId: user.companyId };
       },

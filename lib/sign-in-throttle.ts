@@ -1,7 +1,7 @@
 // Slows down password guessing: after a few failures for one account (or many from one
 // address) further attempts are refused for a delay that doubles with each failure.
 // Kept in the database so that every app process sees the same counts.
-import { inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { signInThrottle } from "@/db/schema";
 
@@ -32,29 +32,48 @@ export async function throttleWait(db: DB, keys: ThrottleKeys, now = new Date())
   return Math.max(0, ...rows.map((r) => (r.blockedUntil ? r.blockedUntil.getTime() - now.getTime() : 0)));
 }
 
+/** Counts a failure for each key. */
 export async function recordFailure(db: DB, keys: ThrottleKeys, now = new Date()): Promise<void> {
+  for (const key of keysOf(keys)) await countFailure(db, key, now, false);
+}
+
+/** Check and record in one step, per key: an attempt that is allowed is counted as a failure at
+ * once (a success takes it back, recordSuccess), under the row's lock — so 30 wrong passwords
+ * sent in parallel cannot all pass a check made before any of them was counted. Returns the
+ * milliseconds to wait: 0 when the attempt may go ahead. */
+export async function claimAttempt(db: DB, keys: ThrottleKeys, now = new Date()): Promise<number> {
   for (const key of keysOf(keys)) {
-    const free = key.startsWith("account:") ? ACCOUNT_FREE_FAILURES : ADDRESS_FREE_FAILURES;
-    // Raw SQL fragments get ISO strings: postgres.js does not serialise a Date inside sql``.
-    const at = now.toISOString();
-    const windowStart = new Date(now.getTime() - WINDOW_MS).toISOString();
-    const firstBlock = delayAt(1, free, now)?.toISOString() ?? null;
-    await db
-      .insert(signInThrottle)
-      .values({ key, failures: 1, lastFailureAt: now, blockedUntil: delayAt(1, free, now) })
-      .onConflictDoUpdate({
-        target: signInThrottle.key,
-        set: {
-          failures: sql`case when ${signInThrottle.lastFailureAt} < ${windowStart}::timestamptz then 1 else ${signInThrottle.failures} + 1 end`,
-          lastFailureAt: now,
-          blockedUntil: sql`case
-            when ${signInThrottle.lastFailureAt} < ${windowStart}::timestamptz then ${firstBlock}::timestamptz
-            when ${signInThrottle.failures} + 1 >= ${free}
-              then ${at}::timestamptz + least(${BASE_DELAY_MS}::float8 * power(2, ${signInThrottle.failures} + 1 - ${free}), ${MAX_DELAY_MS}) * interval '1 millisecond'
-            else null end`,
-        },
-      });
+    if (!(await countFailure(db, key, now, true))) return Math.max(1, await throttleWait(db, keys, now));
   }
+  return 0;
+}
+
+/** One failure more for a key, unless `onlyIfFree` and the key is blocked now. Returns whether
+ * it was counted. */
+async function countFailure(db: DB, key: string, now: Date, onlyIfFree: boolean): Promise<boolean> {
+  const free = key.startsWith("account:") ? ACCOUNT_FREE_FAILURES : ADDRESS_FREE_FAILURES;
+  // Raw SQL fragments get ISO strings: postgres.js does not serialise a Date inside sql``.
+  const at = now.toISOString();
+  const windowStart = new Date(now.getTime() - WINDOW_MS).toISOString();
+  const firstBlock = delayAt(1, free, now)?.toISOString() ?? null;
+  const counted = await db
+    .insert(signInThrottle)
+    .values({ key, failures: 1, lastFailureAt: now, blockedUntil: delayAt(1, free, now) })
+    .onConflictDoUpdate({
+      target: signInThrottle.key,
+      set: {
+        failures: sql`case when ${signInThrottle.lastFailureAt} < ${windowStart}::timestamptz then 1 else ${signInThrottle.failures} + 1 end`,
+        lastFailureAt: now,
+        blockedUntil: sql`case
+          when ${signInThrottle.lastFailureAt} < ${windowStart}::timestamptz then ${firstBlock}::timestamptz
+          when ${signInThrottle.failures} + 1 >= ${free}
+            then ${at}::timestamptz + least(${BASE_DELAY_MS}::float8 * power(2, ${signInThrottle.failures} + 1 - ${free}), ${MAX_DELAY_MS}) * interval '1 millisecond'
+          else null end`,
+      },
+      ...(onlyIfFree ? { setWhere: sql`${signInThrottle.blockedUntil} is null or ${signInThrottle.blockedUntil} <= ${at}::timestamptz` } : {}),
+    })
+    .returning({ key: signInThrottle.key });
+  return counted.length > 0;
 }
 
 function delayAt(failures: number, free: number, now: Date): Date | null {
@@ -62,8 +81,18 @@ function delayAt(failures: number, free: number, now: Date): Date | null {
   return delay > 0 ? new Date(now.getTime() + delay) : null;
 }
 
-/** A successful sign-in clears the account's count (not the address's: one good password
- * must not reset a spray across many accounts). */
+/** A successful sign-in clears the account's count, and takes back the failure claimAttempt
+ * counted for the address (only that one: a good password must not reset a spray across many
+ * accounts). */
 export async function recordSuccess(db: DB, keys: ThrottleKeys): Promise<void> {
-  await db.delete(signInThrottle).where(inArray(signInThrottle.key, [keysOf(keys)[0]!]));
+  const [account, address] = keysOf(keys);
+  await db.delete(signInThrottle).where(eq(signInThrottle.key, account!));
+  if (!address) return;
+  await db
+    .update(signInThrottle)
+    .set({
+      failures: sql`greatest(${signInThrottle.failures} - 1, 0)`,
+      blockedUntil: sql`case when ${signInThrottle.failures} - 1 < ${ADDRESS_FREE_FAILURES} then null else ${signInThrottle.blockedUntil} end`,
+    })
+    .where(eq(signInThrottle.key, address));
 }

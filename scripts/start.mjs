@@ -44,7 +44,7 @@ if (build) {
 }
 if (processes > 1 && !dev) {
   const { default: cluster } = await import("node:cluster");
-  cluster.setupPrimary({ exec: path.join("node_modules", "next", "dist", "bin", "next"), args: ["start", "-p", port] });
+  cluster.setupPrimary({ exec: path.join("scripts", "server.mjs"), args: ["-p", port] });
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.on(signal, () => {
@@ -67,7 +67,7 @@ if (processes > 1 && !dev) {
     });
   }
 } else {
-  const server = spawn(next, [dev ? "dev" : "start", "-p", port], { stdio: "inherit", env });
+  const server = spawn(process.execPath, [path.join("scripts", "server.mjs"), ...(dev ? ["--dev"] : []), "-p", port], { stdio: "inherit", env });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
   server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
