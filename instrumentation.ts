@@ -10,11 +10,20 @@ export async function register(): Promise<void> {
   // Several app processes (scripts/start.mjs, WEB_CONCURRENCY): the first serves the emulators.
   if ((process.env.TANDEM_PROCESS_INDEX ?? "0") === "0") {
     const { demoProviders } = await import("./lib/sync/providers/registry");
+    const { emulatorCertDir } = await import("./lib/env");
     const demo = demoProviders();
     if (demo.length > 0) {
       const { startDemoEmulators } = await import("./emulators/demo");
-      await startDemoEmulators(demo.map((d) => ({ provider: d.id, port: d.demo.emulatorPort(), ...d.oauth.config() })));
-      console.log(`[tandem] demo mode: ${demo.map((d) => d.profile.shortName).join(" and ")} served by local emulators`);
+      await startDemoEmulators(
+        demo.map((d) => {
+          const { clientId, clientSecret, redirectUri } = d.oauth.config();
+          return { provider: d.id, port: d.demo.emulatorPort(), clientId, clientSecret, redirectUri, tlsDir: emulatorCertDir() };
+        }),
+      );
+      console.log(
+        `[tandem] DEMO MODE: ${demo.map((d) => d.profile.shortName).join(" and ")} accounts are served by local emulators with demo address books. ` +
+          "Configure the providers' OAuth clients (or set DEMO_MODE=0) to turn it off.",
+      );
     }
   }
   const { env } = await import("./lib/env");

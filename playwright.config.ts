@@ -48,6 +48,10 @@ export default defineConfig({
       // Demo-mode emulators on ports of their own, away from a developer's `npm start`.
       GOOGLE_EMULATOR_PORT: String(PORT + 1),
       MICROSOFT_EMULATOR_PORT: String(PORT + 2),
+      // The certificate the test process trusts (scripts/emulator-cert.mjs): the app's emulator serves it.
+      EMULATOR_CERT_DIR: path.resolve(".data", "emulator-tls"),
+      // The security spec plays a trusted proxy in front of the app (X-Forwarded-For's last entry).
+      TRUST_PROXY_HOPS: "1",
       SYNC_INTERVAL_MINUTES: "60",
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     },

@@ -1,5 +1,9 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { ensureEmulatorCert } from "./scripts/emulator-cert.mjs";
+
+// Test processes trust the emulators' certificate (made for this checkout) process-wide; the app never does.
+const emulatorCert = ensureEmulatorCert(path.resolve(import.meta.dirname, ".data", "emulator-tls")).certPath;
 
 export default defineConfig({
   resolve: { alias: { "@": import.meta.dirname } },
@@ -10,7 +14,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     env: {
-      NODE_EXTRA_CA_CERTS: path.resolve(import.meta.dirname, "emulators/certs/localhost.crt"),
+      NODE_EXTRA_CA_CERTS: emulatorCert,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

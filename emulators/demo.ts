@@ -1,16 +1,35 @@
 /**
- * Demo mode: the app starts the emulators of the providers that have no OAuth client configured,
- * seeded with the demo address books, so a newcomer can connect an "account" right after
- * `npm start` with no internet and no credentials. Called from start-up (instrumentation.ts)
- * with its settings; the app's library never imports the emulators.
+ * Demo mode: the app starts the emulators of the providers it serves locally (no OAuth client
+ * configured, and demo mode on), seeded with the demo address books, so a newcomer can connect
+ * an "account" right after `npm start` with no internet and no credentials. Called from start-up
+ * (instrumentation.ts) with its settings; the app's library never imports the emulators.
+ * The emulators accept only the app's own client and callback URIs.
  */
 import { ensureGoogleEmulator, ensureMicrosoftEmulator, type EnsuredEmulator } from "./index";
+import { loadTlsFiles } from "./shared/certs";
 
-export type DemoEmulatorSettings = { provider: string; port: number; clientId: string; clientSecret: string };
+export type DemoEmulatorSettings = {
+  provider: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  /** The app's callback: the only redirect URI the emulator accepts. */
+  redirectUri: string;
+  /** Where the TLS certificate of an https emulator is kept (made there if missing). */
+  tlsDir: string;
+};
 
 const STARTERS: Record<string, (s: DemoEmulatorSettings) => Promise<EnsuredEmulator>> = {
-  google: ({ port, clientId, clientSecret }) => ensureGoogleEmulator({ port, seed: true, clientId, clientSecret }),
-  microsoft: ({ port, clientId, clientSecret }) => ensureMicrosoftEmulator({ port, seed: true, clientId, clientSecret }),
+  google: (s) => ensureGoogleEmulator({ port: s.port, seed: true, clientId: s.clientId, clientSecret: s.clientSecret, redirectUris: [s.redirectUri] }),
+  microsoft: (s) =>
+    ensureMicrosoftEmulator({
+      port: s.port,
+      seed: true,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      redirectUris: [s.redirectUri],
+      tls: loadTlsFiles(s.tlsDir),
+    }),
 };
 
 const state = globalThis as unknown as { __tandemDemo?: Promise<void> };

@@ -18,6 +18,15 @@ const schema = z.object({
   TOKEN_ENCRYPTION_KEY: z.string().trim().min(1).optional(),
   /** Where users reach the app; OAuth redirect URIs are built from it. */
   APP_URL: z.url().default("http://localhost:3000"),
+  /** "1" (or on/true) serves providers without an OAuth client from local emulators; "0" never.
+   * Unset: on only when no provider is configured at all, and never in production
+   * (`npm start` asks for it when nothing is configured). */
+  DEMO_MODE: z
+    .enum(["1", "0", "on", "off", "true", "false"], { error: "DEMO_MODE must be 1 or 0" })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : ["1", "on", "true"].includes(v))),
+  /** Where demo mode keeps the Microsoft emulator's TLS certificate (generated per install). */
+  EMULATOR_CERT_DIR: z.string().trim().min(1).optional(),
   /** OAuth clients. A provider without a client id runs in demo mode against its emulator. */
   GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
@@ -58,6 +67,20 @@ export function env(): Env {
 
 export function dataDir(): string {
   return path.resolve(/*turbopackIgnore: true*/ process.cwd(), env().DATA_DIR);
+}
+
+/** Whether providers without an OAuth client are served by local emulators (see DEMO_MODE). */
+export function demoMode(): boolean {
+  const e = env();
+  if (e.DEMO_MODE !== undefined) return e.DEMO_MODE;
+  const anyConfigured = Boolean(e.GOOGLE_CLIENT_ID || e.MICROSOFT_CLIENT_ID);
+  return !anyConfigured && e.NODE_ENV !== "production";
+}
+
+/** The demo emulators' TLS certificate and key: made for this install, never committed. */
+export function emulatorCertDir(): string {
+  const configured = env().EMULATOR_CERT_DIR;
+  return configured ? path.resolve(/*turbopackIgnore: true*/ process.cwd(), configured) : path.join(dataDir(), "emulator-tls");
 }
 
 /** undefined means in-memory. */

@@ -1,14 +1,13 @@
-// `npm start`: build, then serve. When Microsoft runs in demo mode (no MICROSOFT_CLIENT_ID), the
-// server must trust the Graph emulator's test certificate, and Node only reads extra CAs at
-// start-up: so the server is started with NODE_EXTRA_CA_CERTS pointing at a bundle that adds
-// it. With a real Microsoft client configured, nothing is added.
+// `npm start`: build, then serve (scripts/server.mjs: Next behind a plain Node server).
+// Demo mode: with no provider's OAuth client configured and DEMO_MODE unset, it asks for demo
+// mode (local emulators with demo address books), and says so; DEMO_MODE=0 turns it off. The
+// emulators' TLS certificate is kept under $DATA_DIR/emulator-tls (EMULATOR_CERT_DIR) and is
+// trusted only by the agent that talks to the emulator, never process-wide.
 // WEB_CONCURRENCY=N (Postgres server only) serves from N app processes sharing the port (Node's
 // cluster): one Node process renders on one core. They start one after another; only the first
 // serves the demo emulators.
 //   node scripts/start.mjs [--dev] [--no-build] [-p PORT]
 import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
 const args = process.argv.slice(2);
@@ -19,13 +18,10 @@ const port = portIndex >= 0 ? args[portIndex + 1] : process.env.PORT ?? "3000";
 const next = path.join("node_modules", ".bin", "next");
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
-if (!process.env.MICROSOFT_CLIENT_ID) {
-  const parts = [fs.readFileSync(path.join("emulators", "certs", "localhost.crt"), "utf8")];
-  const existing = process.env.NODE_EXTRA_CA_CERTS;
-  if (existing && fs.existsSync(existing)) parts.push(fs.readFileSync(existing, "utf8"));
-  const bundle = path.join(os.tmpdir(), `tandem-ca-${process.pid}.pem`);
-  fs.writeFileSync(bundle, parts.join("\n"));
-  env.NODE_EXTRA_CA_CERTS = bundle;
+env.EMULATOR_CERT_DIR ??= path.resolve(process.env.DATA_DIR ?? ".data", "emulator-tls");
+if (process.env.DEMO_MODE === undefined && !process.env.GOOGLE_CLIENT_ID && !process.env.MICROSOFT_CLIENT_ID) {
+  env.DEMO_MODE = "1";
+  console.log("[tandem] No provider is configured: starting in demo mode (set DEMO_MODE=0 to turn it off).");
 }
 
 const processes = Number(process.env.WEB_CONCURRENCY || 1);

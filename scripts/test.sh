@@ -40,6 +40,13 @@ if [[ ! -x "$CHROMIUM" ]]; then
   echo "Installing Debian's chromium"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || exit 1
 fi
+if ! command -v openssl >/dev/null; then
+  echo "Installing openssl (it makes the emulators' test certificate)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl || exit 1
+fi
+# The emulators' certificate for this checkout: test processes trust it; the app trusts it only
+# in the agent that talks to its demo emulator.
+EMULATOR_CA=$(node scripts/emulator-cert.mjs) || { echo "could not make the emulator certificate"; exit 1; }
 eval "$(scripts/pg-throwaway.sh start)" || { echo "could not start PostgreSQL"; exit 1; }
 trap 'scripts/pg-throwaway.sh stop "$PGTMP"; rm -rf "$OUT"' EXIT
 echo "PostgreSQL on port $PGPORT_TEST; chromium: $($CHROMIUM --version 2>/dev/null)"
@@ -67,7 +74,7 @@ for db in pglite postgres; do
   fi
   # The specs read the Microsoft emulator over HTTPS: trust its test certificate.
   env "${e2e_env[@]}" E2E_SKIP_BUILD=1 CHROMIUM_PATH="$CHROMIUM" PLAYWRIGHT_JSON_OUTPUT_NAME="$OUT/e2e-$db.json" \
-    NODE_EXTRA_CA_CERTS="$PWD/emulators/certs/localhost.crt" \
+    NODE_EXTRA_CA_CERTS="$EMULATOR_CA" \
     node_modules/.bin/playwright test --reporter=list,json
   count_json playwright "$OUT/e2e-$db.json"
 done
@@ -75,7 +82,7 @@ done
 # The benchmark scripts at CI size (500 contacts, 5,000 persons), to keep them working: a crash
 # fails it, a missed target does not (the targets are for the full size; see bench/RESULTS.md).
 bench_smoke() {
-  BENCH_PG_URL=$TEST_PG_URL NODE_EXTRA_CA_CERTS="$PWD/emulators/certs/localhost.crt" \
+  BENCH_PG_URL=$TEST_PG_URL NODE_EXTRA_CA_CERTS="$EMULATOR_CA" \
     node_modules/.bin/tsx bench/run-all.ts --smoke >"$OUT/bench.log" 2>&1
   local rc=$?
   grep -E '^(== |\| )' "$OUT/bench.log" | grep -v '^| .*| met |$'

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { demoProviders } from "@/lib/sync/providers/registry";
 import { currentViewer } from "@/lib/viewer";
 import { SignInForm } from "./sign-in-form";
 
@@ -9,6 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   if (await currentViewer()) redirect("/persons");
   const { next } = await searchParams;
+  const demo = demoProviders();
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
@@ -17,6 +19,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="rounded-lg bg-white p-6 shadow-sm ring-1 ring-slate-200">
           <SignInForm next={typeof next === "string" ? next : undefined} />
         </div>
+        {demo.length > 0 ? (
+          <p className="mt-4 rounded-md bg-amber-50 p-3 text-xs text-amber-900 ring-1 ring-amber-200" data-testid="demo-mode">
+            Demo mode: {demo.map((d) => d.profile.shortName).join(" and ")} accounts are served by local emulators with demo address books,
+            not by the real services. Demo users share the password <code>tandem-demo</code>.
+          </p>
+        ) : null}
       </div>
     </main>
   );

@@ -40,6 +40,8 @@ export function ActivityList({ title, items, emptyText, restoreAction }: ActionI
                       <Link href={`/persons/${e.personId}`} className="text-brand-700 hover:underline">
                         {e.label || "(no name)"}
                       </Link>
+                    ) : e.personHidden ? (
+                      <span className="italic text-slate-500">{e.label}</span>
                     ) : (
                       e.label || "(no name)"
                     )}
@@ -50,7 +52,7 @@ export function ActivityList({ title, items, emptyText, restoreAction }: ActionI
                 </div>
                 {e.kind === "updated" && fields.length > 0 ? <p className="mt-0.5 text-xs text-slate-600">Changed: {fields.join(", ")}</p> : null}
                 <p className="mt-0.5 text-xs text-slate-400">{ago(e.createdAt)}</p>
-                {restoreAction && e.kind === "deleted" && e.side === "crm" && e.personId && !e.personVisible ? (
+                {restoreAction && e.kind === "deleted" && e.side === "crm" && e.personId && !e.personVisible && !e.personHidden ? (
                   <div className="mt-1">
                     <ActionButton action={restoreAction} fields={{ eventId: e.id }} variant="ghost">
                       Restore

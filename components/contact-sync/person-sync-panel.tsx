@@ -26,7 +26,7 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
     <Card>
       <CardTitle>Sync</CardTitle>
       {history.links.length === 0 ? (
-        <p className="text-sm text-slate-500">Not linked to any address book.</p>
+        <p className="text-sm text-slate-500">Not linked to any of your address books.</p>
       ) : (
         <ul className="mb-3 space-y-1 text-sm">
           {history.links.map((l) => (
@@ -37,6 +37,11 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
           ))}
         </ul>
       )}
+      {history.otherLinks > 0 ? (
+        <p className="mb-3 text-sm text-slate-500">
+          Also in {history.otherLinks === 1 ? "another user's address book" : `${history.otherLinks} other users' address books`}.
+        </p>
+      ) : null}
       {history.events.length > 0 ? (
         <ol className="space-y-3 border-l border-slate-200 pl-3 text-sm">
           {history.events.map((e) => {

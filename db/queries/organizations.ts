@@ -80,12 +80,23 @@ export async function updateOrganization(
   input: { name: string; address: string | null },
 ): Promise<void> {
   if (!isUuid(id)) throw new NotFoundError("This organization");
+  const org = await getOrganizationById(db, viewer, id);
+  if (!org) throw new NotFoundError("This organization");
+  if (!mayChangeOrganization(viewer, org)) {
+    throw new ForbiddenError("Only the owner of an organization, a global admin or a user who may add organizations can change it.");
+  }
   const updated = await db
     .update(organizations)
     .set({ ...input, updatedAt: new Date() })
     .where(and(eq(organizations.id, id), eq(organizations.companyId, viewer.companyId)))
     .returning({ id: organizations.id });
   if (updated.length === 0) throw new NotFoundError("This organization");
+}
+
+/** Organizations are seen by the whole company; changing one is for its owner, global admins and
+ * users who may add organizations (deleting it, for its owner and global admins). */
+function mayChangeOrganization(viewer: Viewer, org: { ownerId: string }): boolean {
+  return viewer.isAdmin || org.ownerId === viewer.id || viewer.canAddOrganizations;
 }
 
 export async function deleteOrganization(db: DB, viewer: Viewer, id: string): Promise<void> {

@@ -14,6 +14,7 @@ import { insertMany } from "../bulk";
 import { personPictures, persons, type NewPerson } from "../schema";
 import { personAccessWhere, visiblePersonsWhere, type Viewer } from "./visibility";
 import { ForbiddenError } from "@/lib/errors";
+import { imageTypeOf, SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 
 /** Who is writing: a signed-in user, or a sync connection acting for its user. */
 export type Actor = { kind: "user"; user: Viewer } | { kind: "connection"; user: Viewer; connectionId: string };
@@ -108,8 +109,13 @@ export async function putPersonPicture(db: DB | Tx, actor: Actor, picture: Pictu
 }
 
 /** Gives pictures to persons the actor may see that have none yet (a picture already set is
- * never replaced); returns how many were set. */
-export async function addMissingPictures(db: DB | Tx, actor: Actor, pictures: PictureValues[]): Promise<number> {
+ * never replaced); returns how many were set. A provider's photo is kept only when its bytes are
+ * a PNG, JPEG, GIF or WebP image of at most 5 MB, stored as the type the bytes say. */
+export async function addMissingPictures(db: DB | Tx, actor: Actor, photos: PictureValues[]): Promise<number> {
+  const pictures = photos.flatMap((p) => {
+    const contentType = imageTypeOf(p.data);
+    return contentType && p.data.length <= SYNCED_PICTURE_MAX_BYTES ? [{ ...p, contentType }] : [];
+  });
   if (pictures.length === 0) return 0;
   const allowed = await db
     .select({ id: persons.id })

@@ -16,8 +16,9 @@ import {
   type PersonValues,
 } from "./person-writes";
 import { visiblePersonsWhere, type Viewer } from "./visibility";
-import { NotFoundError, UserError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
 import { personSearchText, type PersonInput } from "@/lib/persons/input";
+import { PICTURE_MAX_BYTES, PICTURE_TYPES } from "@/lib/persons/picture";
 import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
 
@@ -180,14 +181,19 @@ export async function getPersonById(db: DB, viewer: Viewer, id: string): Promise
   return { ...row, followers, isFollowing: followers.some((f) => f.id === viewer.id) };
 }
 
-/** Checks the references a person form names: organization and owner in the viewer's company,
- * visibility offered by the plan (or unchanged from before). */
+/** Checks the references a person form names: organization and owner in the viewer's company
+ * (the owner an active user), visibility offered by the plan (or unchanged from before). Who
+ * owns a person decides who else sees it and whose address book two-way sync sends it to, so
+ * only its owner or a global admin may hand it to someone else. */
 async function checkReferences(
   db: DB,
   viewer: Viewer,
   input: PersonInput,
-  current: { visibility: Visibility } | null,
+  current: { visibility: Visibility; ownerId: string } | null,
 ): Promise<void> {
+  if (current && input.ownerId && input.ownerId !== current.ownerId && !viewer.isAdmin && current.ownerId !== viewer.id) {
+    throw new ForbiddenError("Only the owner of this person or a global admin can change its owner.");
+  }
   const [company] = await db.select({ plan: companies.plan }).from(companies).where(eq(companies.id, viewer.companyId));
   if (!company) throw new NotFoundError("Your company");
   const unchanged = current?.visibility === input.visibility;
@@ -207,8 +213,8 @@ async function checkReferences(
     const [owner] = await db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.id, input.ownerId), eq(users.companyId, viewer.companyId)));
-    if (!owner) throw new UserError("That owner is not a user of your company.", { ownerId: "Unknown user" });
+      .where(and(eq(users.id, input.ownerId), eq(users.companyId, viewer.companyId), eq(users.active, true)));
+    if (!owner) throw new UserError("The owner must be an active user of your company.", { ownerId: "Not an active user" });
   }
 }
 
@@ -275,8 +281,6 @@ export async function setFollowing(db: DB, viewer: Viewer, id: string, follow: b
   }
 }
 
-export const PICTURE_MAX_BYTES = 2 * 1024 * 1024;
-export const PICTURE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
 
 export async function setPersonPicture(
   db: DB,

@@ -30,7 +30,7 @@ export interface MicrosoftEmulatorOptions extends OAuthClientPolicy {
   publicHost?: string;
   seed?: boolean;
   config?: MicrosoftConfigPatch;
-  /** PEM key/cert to serve instead of emulators/certs/localhost.*. */
+  /** PEM key/cert to serve instead of the checkout's own (scripts/emulator-cert.mjs). */
   tls?: { key: Buffer; cert: Buffer };
   log?: (line: string) => void;
 }

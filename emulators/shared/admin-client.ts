@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { AdminAccountSummary, MintedToken } from "./admin";
-import { certPath } from "./certs";
+import path from "node:path";
+import { certDir } from "./certs";
 import type { AccountStats } from "./stats";
 
 export type { AdminAccountSummary, MintedToken, AccountStats };
@@ -31,7 +32,8 @@ export class AdminApiError extends Error {
 
 let cachedCa: Buffer | null | undefined;
 function emulatorCa(): Buffer | null {
-  if (cachedCa === undefined) cachedCa = existsSync(certPath()) ? readFileSync(certPath()) : null;
+  const file = path.join(certDir(), "localhost.crt");
+  if (cachedCa === undefined) cachedCa = existsSync(file) ? readFileSync(file) : null;
   return cachedCa;
 }
 

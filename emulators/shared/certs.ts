@@ -1,27 +1,29 @@
 /**
- * Where the test-only TLS certificate lives. Resolved from the working
- * directory (the repo root for npm scripts, Vitest and Next) rather than
- * import.meta.url, which bundlers rewrite; EMULATOR_CERT_DIR overrides it.
+ * The Microsoft emulator's TLS certificate: a self-signed leaf for "localhost" made for this
+ * install (scripts/emulator-cert.mjs), under EMULATOR_CERT_DIR or .data/emulator-tls (resolved
+ * from the working directory, which bundlers leave alone, unlike import.meta.url).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensureEmulatorCert } from "../../scripts/emulator-cert.mjs";
 
 export function certDir(): string {
-  return process.env["EMULATOR_CERT_DIR"] ?? path.join(process.cwd(), "emulators", "certs");
+  return process.env["EMULATOR_CERT_DIR"] ?? path.join(process.cwd(), ".data", "emulator-tls");
 }
 
-export const certPath = (): string => path.join(certDir(), "localhost.crt");
-export const keyPath = (): string => path.join(certDir(), "localhost.key");
+/** The certificate's path, made first if missing. */
+export const certPath = (dir = certDir()): string => ensureEmulatorCert(dir).certPath;
 
-export function loadTlsFiles(): { key: Buffer; cert: Buffer } {
-  return { key: readFileSync(keyPath()), cert: readFileSync(certPath()) };
+export function loadTlsFiles(dir = certDir()): { key: Buffer; cert: Buffer } {
+  const files = ensureEmulatorCert(dir);
+  return { key: readFileSync(files.keyPath), cert: readFileSync(files.certPath) };
 }
 
 /**
- * A CA bundle for NODE_EXTRA_CA_CERTS that trusts the emulator certificate
- * and keeps whatever bundle the environment already pointed at (this
- * variable takes a single file). Written to the temp dir; returns its path.
+ * For test and benchmark processes only (the app never trusts it process-wide): a CA bundle
+ * for NODE_EXTRA_CA_CERTS that trusts the emulator certificate and keeps whatever bundle the
+ * environment already pointed at (this variable takes a single file). Returns its path.
  */
 export function caBundleWithEmulatorCert(existing = process.env["NODE_EXTRA_CA_CERTS"]): string {
   const parts = [readFileSync(certPath(), "utf8")];

@@ -65,5 +65,6 @@ export async function adapterForConnection(db: DB, conn: SyncConnection, options
     defaultCountry: company?.defaultCountry ?? "US",
     retry: options.retry,
     pageSize: options.pageSize,
+    agent: options.apiBaseUrl ? undefined : config.agent,
   });
 }

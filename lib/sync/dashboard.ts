@@ -2,12 +2,12 @@
 // figures, recent activity, activity per day, and a person's sync history. Every function
 // takes the viewer and only returns what is theirs (connections) or what they may see
 // (persons, through the visibility predicate).
-import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import { isUuid } from "@/lib/uuid";
-import type { Viewer } from "@/db/queries/visibility";
+import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type Provider, type SyncConnection, type SyncEvent } from "@/db/schema";
 
 export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leaseOwner"> & {
@@ -88,8 +88,15 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
 }
 
 export type ActivityItem = Pick<SyncEvent, "id" | "kind" | "side" | "label" | "changes" | "detail" | "createdAt" | "personId" | "resolvedAt"> & {
+  /** The person is live and the viewer may see it (its page can be opened). */
   personVisible: boolean;
+  /** The person exists but the viewer may no longer see it (reassigned, visibility changed):
+   * its name and changes are not shown. */
+  personHidden: boolean;
 };
+
+/** How an event about a person the viewer may not see is named. */
+export const HIDDEN_PERSON_LABEL = "a person you cannot see";
 
 /** What the dashboard shows of one of the viewer's connections: the latest added, updated and
  * deleted contacts, and the activity per day, in two statements that each check ownership. */
@@ -107,15 +114,18 @@ export async function connectionActivity(
   const limit = opts.limit ?? 8;
   const [events, perDay] = await Promise.all([
     unionAll(
-      eventsQuery(db, connectionId, owned, "added", limit),
-      eventsQuery(db, connectionId, owned, "updated", limit),
-      eventsQuery(db, connectionId, owned, "deleted", limit),
+      eventsQuery(db, viewer, connectionId, owned, "added", limit),
+      eventsQuery(db, viewer, connectionId, owned, "updated", limit),
+      eventsQuery(db, viewer, connectionId, owned, "deleted", limit),
     ),
     daysOf(db, connectionId, owned, days, opts.now),
   ]);
   // UNION ALL keeps no order of its own: newest first again, within each kind.
   const items = events
-    .map(({ personLive, ...r }) => ({ ...r, personVisible: personLive }))
+    .map(({ personLive, personExists, personAccessible, ...r }) => {
+      const hidden = personExists && !personAccessible;
+      return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
+    })
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return {
     added: items.filter((e) => e.kind === "added"),
@@ -125,7 +135,7 @@ export async function connectionActivity(
   };
 }
 
-function eventsQuery(db: DB, connectionId: string, owned: SQL, kind: EventKind, limit: number) {
+function eventsQuery(db: DB, viewer: Viewer, connectionId: string, owned: SQL, kind: EventKind, limit: number) {
   return db
     .select({
       id: syncEvents.id,
@@ -139,6 +149,8 @@ function eventsQuery(db: DB, connectionId: string, owned: SQL, kind: EventKind, 
       resolvedAt: syncEvents.resolvedAt,
       // A join, not EXISTS: the planner turns EXISTS into a hashed scan of every person.
       personLive: sql<boolean>`coalesce(${persons.deletedAt} is null and ${persons.id} is not null, false)`,
+      personExists: sql<boolean>`${persons.id} is not null`,
+      personAccessible: sql<boolean>`coalesce(${personAccessWhere(viewer)}, false)`,
     })
     .from(syncEvents)
     .leftJoin(persons, eq(persons.id, syncEvents.personId))
@@ -170,16 +182,21 @@ async function daysOf(db: DB, connectionId: string, owned: SQL, days: number, no
 }
 
 export type PersonSyncHistory = {
+  /** Address books of other users that link the person: counted, never named (they are private). */
+  otherLinks: number;
   links: { connectionId: string; provider: Provider; accountEmail: string; groupName: string | null }[];
   events: (Pick<SyncEvent, "id" | "kind" | "side" | "changes" | "detail" | "createdAt"> & { provider: Provider; accountEmail: string })[];
 };
 
-/** Which connections a person is linked to and what sync did to it — for a person the viewer
- * may see (null otherwise). */
+/** Which of the viewer's connections a person is linked to and what they did to it — for a
+ * person the viewer may see (null otherwise). Other users' address books stay theirs: only how
+ * many link the person is told, not which accounts, and none of their events (conflict values
+ * come from those private address books). */
 export async function personSyncHistory(db: DB, viewer: Viewer, personId: string): Promise<PersonSyncHistory | null> {
   const person = await getPersonById(db, viewer, personId);
   if (!person) return null;
-  const [links, events] = await Promise.all([
+  const mine = eq(syncConnections.userId, viewer.id);
+  const [links, events, [others]] = await Promise.all([
     db
       .select({
         connectionId: syncConnections.id,
@@ -189,7 +206,7 @@ export async function personSyncHistory(db: DB, viewer: Viewer, personId: string
       })
       .from(syncLinks)
       .innerJoin(syncConnections, eq(syncConnections.id, syncLinks.connectionId))
-      .where(eq(syncLinks.personId, personId)),
+      .where(and(eq(syncLinks.personId, personId), mine)),
     db
       .select({
         id: syncEvents.id,
@@ -203,9 +220,14 @@ export async function personSyncHistory(db: DB, viewer: Viewer, personId: string
       })
       .from(syncEvents)
       .innerJoin(syncConnections, eq(syncConnections.id, syncEvents.connectionId))
-      .where(eq(syncEvents.personId, personId))
+      .where(and(eq(syncEvents.personId, personId), mine))
       .orderBy(desc(syncEvents.createdAt))
       .limit(100),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(syncLinks)
+      .innerJoin(syncConnections, eq(syncConnections.id, syncLinks.connectionId))
+      .where(and(eq(syncLinks.personId, personId), ne(syncConnections.userId, viewer.id))),
   ]);
-  return { links, events };
+  return { links, events, otherLinks: Number(others?.n ?? 0) };
 }

@@ -7,14 +7,15 @@
 //   code, identifies the account, and stores the tokens (sealed) on a new or reconnected
 //   connection. Any failure stores nothing and reads as a clear message.
 import crypto from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { oauthStates, syncConnections, type Direction } from "@/db/schema";
 import type { Viewer } from "@/db/queries/visibility";
-import { ForbiddenError, UserError } from "@/lib/errors";
+import { UserError } from "@/lib/errors";
 import { authSecret } from "@/lib/secrets";
 import { isUuid } from "@/lib/uuid";
 import { createConnection } from "./connections";
+import { requireSyncPermission } from "./permission";
 import type { OAuthConfig } from "./providers/definition";
 import { providerForEmail } from "./providers/detect";
 import { isProviderId, listProviders, providerDefinition, type ProviderId } from "./providers/registry";
@@ -22,16 +23,6 @@ import { open, seal, sealJson } from "./secret-box";
 import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
 
 export const STATE_TTL_MS = 10 * 60_000;
-
-export function canSetUpSync(viewer: Viewer): boolean {
-  return viewer.canAddPersons && viewer.canAddOrganizations;
-}
-
-export function requireSyncPermission(viewer: Viewer): void {
-  if (!canSetUpSync(viewer)) {
-    throw new ForbiddenError("Setting up contact sync needs both the \"add persons\" and \"add organizations\" permissions. Ask a global admin.");
-  }
-}
 
 function sign(id: string): string {
   return crypto.createHmac("sha256", authSecret()).update(`oauth-state:${id}`).digest("base64url");
@@ -75,6 +66,8 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
     if (!conn) throw new UserError("That connection was not found.");
   }
   const cfg = config ?? definition.oauth.config();
+  // Sign-ins that were finished or abandoned are of no further use: purged as new ones start.
+  await db.delete(oauthStates).where(or(isNotNull(oauthStates.usedAt), lt(oauthStates.expiresAt, new Date())));
   const verifier = crypto.randomBytes(32).toString("base64url");
   const [row] = await db
     .insert(oauthStates)

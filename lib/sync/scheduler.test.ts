@@ -1,10 +1,10 @@
 // The scheduler on a real database (PGlite, and a Postgres server when TEST_DATABASE_URL is
 // set): what a claim takes, how requests coalesce, and the worker loop around the real engine
 // with a stand-in provider that has nothing to sync.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { syncConnections, syncRuns, type SyncConnection } from "@/db/schema";
+import { syncConnections, syncRuns, users, type SyncConnection } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
 import { testDatabases } from "@/tests/kit/databases";
 import { openSeeded } from "@/tests/kit/connect";
@@ -216,6 +216,32 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
       const runs = await until(() => finishedRuns(id, 2), { timeoutMs: 5_000, what: "the second run" });
       expect(runs.map((r) => r.outcome)).toEqual(["succeeded", "succeeded"]);
       expect(runs.map((r) => r.trigger)).toEqual(["manual", "manual"]);
+      await worker.stop();
+    });
+
+    it("a deactivated user's connection, or one whose user lost the permissions, pauses at its next claim, saying why, and stays paused", async () => {
+      const userOf = async (name: string) =>
+        (await handle.db.insert(users).values({ companyId: demo.companyId, name, email: `${name}${++n}@acme.test`, passwordHash: "x" }).returning({ id: users.id }))[0]!.id;
+      const leaver = await userOf("leaver");
+      const demoted = await userOf("demoted");
+      const gone = await connection({ userId: leaver });
+      const limited = await connection({ userId: demoted });
+      await handle.db.update(users).set({ active: false }).where(eq(users.id, leaver));
+      await handle.db.update(users).set({ canAddOrganizations: false }).where(eq(users.id, demoted));
+      const worker = startWorker({ pollMs: 50 });
+      await requestSync(handle.db, gone);
+      await requestSync(handle.db, limited);
+      const status = async (id: string) => (await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id)))[0]!;
+      await until(async () => (await status(gone)).status === "paused" && (await status(limited)).status === "paused", { what: "both to pause" });
+      expect((await status(gone)).lastError).toMatch(/the user was deactivated/);
+      expect((await status(limited)).lastError).toMatch(/no longer has both the "add persons" and "add organizations" permissions/);
+      expect(await runsOf(gone)).toHaveLength(0);
+      expect(await runsOf(limited)).toHaveLength(0);
+      // Back in the company: nothing resumes by itself.
+      await handle.db.update(users).set({ active: true, canAddOrganizations: true }).where(inArray(users.id, [leaver, demoted]));
+      await requestSync(handle.db, gone);
+      expect(await claimNextConnection(handle.db, { intervalMs: HOUR })).toBeNull();
+      expect((await status(gone)).status).toBe("paused");
       await worker.stop();
     });
 

@@ -8,7 +8,7 @@ import type { DB } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import type { OAuthConfig } from "./providers/definition";
 import { InvalidGrantError } from "./provider";
-import { retryVerdict } from "./providers/http";
+import { fetchVia, retryVerdict } from "./providers/http";
 import { withRetry, type RetryVerdict } from "./retry";
 import { openJson, sealJson } from "./secret-box";
 
@@ -54,7 +54,7 @@ function retryable(error: unknown): RetryVerdict {
 }
 
 /** The token endpoint of a provider (OAuth 2.0, form-encoded, the same shape for both). */
-export function tokenEndpointFor(config: OAuthConfig, fetchImpl: typeof fetch = fetch): TokenEndpoint {
+export function tokenEndpointFor(config: OAuthConfig, fetchImpl: typeof fetch = fetchVia(config.agent)): TokenEndpoint {
   async function post(form: Record<string, string>) {
     const body = new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret, ...form });
     return withRetry(

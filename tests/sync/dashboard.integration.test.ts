@@ -2,14 +2,14 @@
 // activity per kind, activity per day, and nothing of it for anyone but the connection's owner.
 import fs from "node:fs";
 import path from "node:path";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_FOLDER, type DbHandle } from "@/db/client";
-import { syncActivityDays } from "@/db/schema";
+import { persons, syncActivityDays, syncLinks } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
-import { connectionActivity, listConnectionSummaries } from "@/lib/sync/dashboard";
+import { connectionActivity, HIDDEN_PERSON_LABEL, listConnectionSummaries, personSyncHistory } from "@/lib/sync/dashboard";
 import { runSync } from "@/lib/sync/engine/run";
 import { testDatabases } from "@/tests/kit/databases";
 import { adapterFor, connectBook, openSeeded } from "@/tests/kit/connect";
@@ -80,5 +80,31 @@ describe.each(testDatabases())("the contact sync dashboard on $name", ({ open })
     expect([theirs.added, theirs.updated, theirs.deleted]).toEqual([[], [], []]);
     expect(theirs.days.every((d) => d.added + d.updated + d.deleted === 0)).toBe(true);
     expect((await connectionActivity(handle.db, east, "not-a-uuid")).added).toEqual([]);
+  });
+
+  it("shows nothing of a person the viewer may no longer see, and nothing of other users' address books", async () => {
+    const book = await emu.addressBook(`hidden-${Date.now()}@example.com`, "Clients");
+    const cid = await book.add({ given: "Handed", family: "Away", email: "handed.away@example.com" });
+    await book.add({ given: "Stays", family: "Mine", email: "stays.mine@example.com" });
+    const id = await connectBook(handle.db, demo, book, { direction: "one_way", visibility: "company" });
+    await runSync({ db: handle.db, connectionId: id, trigger: "manual", adapter: await adapterFor(handle.db, id, emu.url) });
+    const [link] = await handle.db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, id), eq(syncLinks.providerId, cid)));
+    // An admin hands the person to West, visible to West only, and West renames it.
+    await handle.db.update(persons).set({ ownerId: west.id, visibility: "owner", firstName: "Renamed" }).where(eq(persons.id, link!.personId));
+
+    const { added } = await connectionActivity(handle.db, east, id);
+    const hidden = added.find((e) => e.personId === link!.personId)!;
+    expect(hidden).toMatchObject({ label: HIDDEN_PERSON_LABEL, changes: [], personVisible: false, personHidden: true });
+    expect(added.filter((e) => e.personHidden)).toHaveLength(1);
+    expect(JSON.stringify(added)).not.toContain("Handed");
+    expect(JSON.stringify(added)).not.toContain("Renamed");
+
+    // West sees the person, but not East's address book: neither its account nor its events.
+    const westView = await personSyncHistory(handle.db, west, link!.personId);
+    expect(westView).toEqual({ links: [], events: [], otherLinks: 1 });
+    const [other] = await handle.db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, id), sql`${syncLinks.providerId} <> ${cid}`));
+    const eastView = await personSyncHistory(handle.db, east, other!.personId);
+    expect(eastView!.links.map((l) => l.accountEmail)).toEqual([book.email]);
+    expect(eastView!.events.length).toBeGreaterThan(0);
   });
 });

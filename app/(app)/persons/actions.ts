@@ -6,10 +6,10 @@ import { z } from "zod";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
 import { getCompany } from "@/db/queries/users";
+import { imageTypeOf, PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import {
   createPerson,
   deletePerson,
-  PICTURE_MAX_BYTES,
   setFollowing,
   setPersonPicture,
   updatePerson,
@@ -89,7 +89,7 @@ export async function setPictureAction(_prev: ActionState, form: FormData): Prom
       }
       if (file.size > PICTURE_MAX_BYTES) throw new UserError("The picture is larger than 2 MB.", { picture: "Larger than 2 MB" });
       const data = Buffer.from(await file.arrayBuffer());
-      await setPersonPicture(db, viewer, id, { contentType: sniffImageType(data), data });
+      await setPersonPicture(db, viewer, id, { contentType: imageTypeOf(data) ?? "application/octet-stream", data });
       return { ok: true, message: "Picture saved." };
     },
   );
@@ -97,11 +97,4 @@ export async function setPictureAction(_prev: ActionState, form: FormData): Prom
   return state;
 }
 
-/** Trust the bytes, not the browser's claim: a renamed text file is not an image. */
-function sniffImageType(data: Buffer): string {
-  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
-  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "image/jpeg";
-  if (data.subarray(0, 4).toString("ascii") === "GIF8") return "image/gif";
-  if (data.subarray(0, 4).toString("ascii") === "RIFF" && data.subarray(8, 12).toString("ascii") === "WEBP") return "image/webp";
-  return "application/octet-stream";
-}
+

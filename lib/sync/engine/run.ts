@@ -29,6 +29,7 @@ import { companies, syncConnections, syncRuns, type RunCounts, type RunOutcome, 
 import { silentLogger, type Logger } from "@/lib/logger";
 import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
 import { acquireLease, LeaseLostError, releaseLease } from "../lease";
+import { canSetUpSync, PAUSED_NO_PERMISSION, PAUSED_USER_INACTIVE } from "../permission";
 import { InvalidGrantError, type ProviderAdapter } from "../provider";
 import { Run, type FaultPoint } from "./context";
 import { pull } from "./pull";
@@ -47,7 +48,7 @@ export type RunSyncOptions = {
 };
 
 export type RunSummary =
-  | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "not_configured" | "user_inactive" }
+  | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "not_configured" | "user_inactive" | "no_permission" }
   | { status: "done"; runId: string; outcome: RunOutcome; counts: RunCounts; full: boolean; error?: string };
 
 const REVOKED = "The account's access was revoked or has expired. Reconnect the account to resume syncing.";
@@ -60,9 +61,18 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation") {
     return { status: "skipped", reason: conn.status };
   }
-  // The user the connection acts for, as the pages would see them now (a deactivated user is nobody).
+  // The user the connection acts for, as the pages would see them now (a deactivated user is
+  // nobody). Without them, or without the permissions sync needs, the connection pauses: it
+  // resumes only when its user resumes it.
   const user = await getViewer(db, conn.userId);
-  if (!user) return { status: "skipped", reason: "user_inactive" };
+  if (!user || !canSetUpSync(user)) {
+    await db
+      .update(syncConnections)
+      .set({ status: "paused", lastError: user ? PAUSED_NO_PERMISSION : PAUSED_USER_INACTIVE, updatedAt: new Date() })
+      .where(eq(syncConnections.id, conn.id));
+    if (opts.runId) await releaseLease(db, conn.id, opts.runId);
+    return { status: "skipped", reason: user ? "no_permission" : "user_inactive" };
+  }
   const runId = opts.runId ?? crypto.randomUUID();
   if (!(await acquireLease(db, conn.id, runId))) return { status: "skipped", reason: "busy" };
 

@@ -2,6 +2,7 @@
 // lib/sync/providers/<id>/, whose definition.ts exports one of these, and one line of
 // registry.ts lists it: pages, components, the OAuth flow and connections read everything
 // provider-specific from here.
+import type { Dispatcher } from "undici";
 import type { Direction } from "@/db/schema";
 import type { ProviderAdapter } from "../provider";
 import type { RetryPolicy } from "../retry";
@@ -18,6 +19,9 @@ export type OAuthConfig = {
   /** The API root the adapter talks to (Google: People API root; Microsoft: Graph root). */
   apiBaseUrl: string;
   redirectUri: string;
+  /** The HTTP agent for this provider's endpoints, when not the process's default (demo mode:
+   * the agent that trusts the emulator's certificate), made when first used. */
+  agent?: () => Dispatcher;
 };
 
 export type AdapterOptions = {
@@ -29,6 +33,7 @@ export type AdapterOptions = {
   retry?: RetryPolicy;
   /** Contacts per listing page (provider maximum by default; tests use small pages). */
   pageSize?: number;
+  agent?: () => Dispatcher;
 };
 
 export type ProviderDefinition<Id extends string = string> = {
@@ -38,6 +43,8 @@ export type ProviderDefinition<Id extends string = string> = {
   /** How its groups are described under "Sync group". */
   groupHint: string;
   oauth: {
+    /** An OAuth client is configured for this installation. */
+    configured(): boolean;
     config(): OAuthConfig;
     /** The narrowest scopes that do the job: read-only for one-way. */
     scopes(direction: Direction): string[];

@@ -4,8 +4,14 @@
 //   engine's terms — a 401 is a revoked grant (InvalidGrantError, nothing but reconnecting
 //   helps), a 429/5xx past the budget is ProviderUnavailableError, anything else is thrown as is;
 // - the pager that asks for the next page while the current one is applied.
+import type { Dispatcher } from "undici";
 import { InvalidGrantError, ProviderUnavailableError } from "../provider";
 import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../retry";
+
+/** fetch through a provider's own agent (demo mode: the one that trusts the emulator). */
+export function fetchVia(agent: (() => Dispatcher) | undefined): typeof fetch {
+  return agent ? (input, init) => fetch(input, { ...init, dispatcher: agent() } as RequestInit) : fetch;
+}
 
 export function isRetryableStatus(status: number | undefined): boolean {
   return status === 429 || (status !== undefined && status >= 500);
@@ -39,6 +45,28 @@ export function createCaller(opts: CallerOptions): ProviderCall {
       throw error;
     }
   };
+}
+
+/** A response's body, unless it is longer than `maxBytes` (then null, and the rest is not read). */
+export async function readLimited(response: Response, maxBytes: number): Promise<Buffer | null> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes || !response.body) {
+    await response.body?.cancel();
+    return declared > maxBytes ? null : Buffer.alloc(0);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks);
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
 }
 
 /** Applies pages in order, one at a time, while the next one is already being fetched (the

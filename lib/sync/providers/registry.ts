@@ -19,11 +19,12 @@ export function providerDefinition(id: ProviderId): ProviderDefinition<ProviderI
   return definition;
 }
 
-export function listProviders(): readonly ProviderDefinition<ProviderId>[] {
-  return DEFINITIONS;
+/** The providers a user may connect here: configured, or served by an emulator in demo mode. */
+export function listProviders(): ProviderDefinition<ProviderId>[] {
+  return DEFINITIONS.filter((d) => d.oauth.configured() || d.oauth.config().demo);
 }
 
-/** The providers served by their local emulators (no OAuth client configured). */
+/** The providers served by their local emulators (demo mode, no OAuth client configured). */
 export function demoProviders(): ProviderDefinition<ProviderId>[] {
   return DEFINITIONS.filter((d) => d.oauth.config().demo);
 }

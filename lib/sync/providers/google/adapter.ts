@@ -20,7 +20,8 @@ import {
 } from "../../provider";
 import { withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
-import { applyPagesAhead, createCaller, retryVerdict } from "../http";
+import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
+import { applyPagesAhead, createCaller, fetchVia, readLimited, retryVerdict } from "../http";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
@@ -30,6 +31,20 @@ const PAGE_SIZE = 1000;
 const BATCH_WRITE = 200;
 const BATCH_DELETE = 500;
 const STAMP_KEY = "tandemPersonId";
+const PHOTO_TIMEOUT_MS = 15_000;
+
+/** Google serves contact photos from googleusercontent.com over https; an emulator (demo mode,
+ * tests) from its own origin, the API's. */
+export function isPhotoUrlAllowed(url: string, apiOrigin: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const google = parsed.protocol === "https:" && (parsed.hostname === "googleusercontent.com" || parsed.hostname.endsWith(".googleusercontent.com"));
+  return google || parsed.origin === apiOrigin;
+}
 
 type GaxiosLike = { status?: number; response?: { status?: number; headers?: Record<string, string> | Headers; data?: unknown }; message?: string };
 
@@ -69,6 +84,7 @@ export function isEtagMismatch(error: unknown): boolean {
 export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
   const oauth = new googleAuth.OAuth2();
   const api = people({ version: "v1", auth: oauth, rootUrl: opts.apiBaseUrl });
+  const apiOrigin = new URL(opts.apiBaseUrl).origin;
   const mapping = { groupResourceName: opts.groupId, defaultCountry: opts.defaultCountry };
 
   const caller = createCaller({ name: "Google", statusOf, retryAfterOf: (error) => headerOf(error, "retry-after"), retry: opts.retry });
@@ -156,19 +172,26 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
     },
 
     async fetchPhotos(contacts) {
-      // Photo URLs are public content URLs, not People API calls: no token is sent to them.
+      // Photo URLs are public content URLs, not People API calls: no token is sent to them. They
+      // come in the provider's payload, so only Google's photo hosts are asked (an emulator: its
+      // own origin), with no redirect followed, a time limit and a size cap.
       const fetchOne = async (url: string): Promise<Photo | null> => {
+        if (!isPhotoUrlAllowed(url, apiOrigin)) return null;
         const res = await withRetry(
           async () => {
-            const r = await fetch(url);
+            const r = await fetchVia(opts.agent)(url, { redirect: "manual", signal: AbortSignal.timeout(PHOTO_TIMEOUT_MS) });
             if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status, retryAfter: r.headers.get("retry-after") });
             return r;
           },
           (error) => retryVerdict(statusOf(error), (error as { retryAfter?: string | null }).retryAfter),
           opts.retry,
         );
-        if (!res.ok) return null;
-        return { contentType: res.headers.get("content-type")?.split(";")[0] ?? "image/jpeg", data: Buffer.from(await res.arrayBuffer()) };
+        if (res.status !== 200) {
+          await res.body?.cancel();
+          return null;
+        }
+        const data = await readLimited(res, SYNCED_PICTURE_MAX_BYTES);
+        return data ? { contentType: res.headers.get("content-type")?.split(";")[0] ?? "image/jpeg", data } : null;
       };
       const out: (Photo | null)[] = new Array(contacts.length).fill(null);
       let next = 0;

@@ -1,6 +1,6 @@
 // Google Contacts (People API v1): OAuth 2.0 with offline access; groups are contact groups
 // (labels) and "My Contacts".
-import { env } from "@/lib/env";
+import { demoMode, env } from "@/lib/env";
 import type { ProviderDefinition } from "../definition";
 import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
 import { createGoogleAdapter } from "./adapter";
@@ -20,9 +20,10 @@ export const google = {
   },
   groupHint: "Google contact labels, or all of My Contacts.",
   oauth: {
+    configured: () => Boolean(env().GOOGLE_CLIENT_ID),
     config() {
       const e = env();
-      const demo = !e.GOOGLE_CLIENT_ID;
+      const demo = !e.GOOGLE_CLIENT_ID && demoMode();
       const base = emulatorUrl();
       return {
         demo,

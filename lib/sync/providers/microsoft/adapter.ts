@@ -8,7 +8,7 @@
 //   Retry-After): those are retried, the rest are not sent again.
 // - Updates are PATCHes of the changed properties, always with displayName (Graph would
 //   regenerate it), and If-Match with the last change key we saw.
-import { Client, GraphError, type AuthProvider } from "@microsoft/microsoft-graph-client";
+import { Client, GraphError, type AuthProvider, type FetchOptions } from "@microsoft/microsoft-graph-client";
 import type { Contact as GraphContact } from "@microsoft/microsoft-graph-types";
 import {
   CursorExpiredError,
@@ -23,6 +23,7 @@ import {
 import { parseRetryAfter, withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, isRetryableStatus } from "../http";
+import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
 
 const MAX_PAGE = 1000;
@@ -73,6 +74,8 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
     baseUrl: base.origin + "/",
     defaultVersion: "v1.0",
     customHosts: new Set([base.hostname]),
+    // Passed on to fetch as they are: the agent of a demo emulator, when there is one.
+    ...(opts.agent ? { fetchOptions: { dispatcher: opts.agent() } as FetchOptions } : {}),
   });
   const mapping = { folderId: opts.groupId, defaultCountry: opts.defaultCountry };
   const folderPath = `/me/contactFolders/${encodeURIComponent(opts.groupId)}`;
@@ -181,7 +184,7 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
         const r = responses.get(String(k));
         if (!r || r.status !== 200 || typeof r.body !== "string") return null;
         const data = Buffer.from(r.body, "base64");
-        if (data.length === 0) return null;
+        if (data.length === 0 || data.length > SYNCED_PICTURE_MAX_BYTES) return null;
         const type = r.headers?.["Content-Type"] ?? r.headers?.["content-type"];
         return { contentType: type?.split(";")[0] ?? (data[0] === 0x89 ? "image/png" : "image/jpeg"), data };
       });

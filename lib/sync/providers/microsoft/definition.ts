@@ -1,6 +1,7 @@
 // Microsoft Outlook, Live, MSN, Hotmail and Microsoft 365 contacts (Graph): OAuth 2.0 through
 // the Microsoft identity platform; groups are contact folders.
-import { env } from "@/lib/env";
+import { demoMode, env } from "@/lib/env";
+import { demoEmulatorDispatcher } from "../demo-tls";
 import type { ProviderDefinition } from "../definition";
 import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
 import { createMicrosoftAdapter } from "./adapter";
@@ -20,9 +21,10 @@ export const microsoft = {
   },
   groupHint: "Outlook contact folders.",
   oauth: {
+    configured: () => Boolean(env().MICROSOFT_CLIENT_ID),
     config() {
       const e = env();
-      const demo = !e.MICROSOFT_CLIENT_ID;
+      const demo = !e.MICROSOFT_CLIENT_ID && demoMode();
       const login = (e.MICROSOFT_LOGIN_URL ?? (demo ? emulatorUrl() : "https://login.microsoftonline.com")).replace(/\/$/, "");
       return {
         demo,
@@ -37,6 +39,7 @@ export const microsoft = {
         tokenUrl: `${login}/${e.MICROSOFT_TENANT}/oauth2/v2.0/token`,
         apiBaseUrl: e.GRAPH_BASE_URL ?? (demo ? `${emulatorUrl()}/` : "https://graph.microsoft.com/"),
         redirectUri: redirectUriFor("microsoft"),
+        ...(demo && !e.MICROSOFT_LOGIN_URL && !e.GRAPH_BASE_URL ? { agent: demoEmulatorDispatcher } : {}),
       };
     },
     scopes: (direction) => ["openid", "email", "offline_access", "User.Read", direction === "two_way" ? "Contacts.ReadWrite" : "Contacts.Read"],

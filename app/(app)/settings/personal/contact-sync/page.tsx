@@ -14,7 +14,7 @@ import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { connectionActivity, listConnectionSummaries, type ConnectionSummary } from "@/lib/sync/dashboard";
 import { listProviderGroups } from "@/lib/sync/manage";
-import { canSetUpSync } from "@/lib/sync/oauth-flow";
+import { canSetUpSync } from "@/lib/sync/permission";
 import { InvalidGrantError } from "@/lib/sync/provider";
 import { demoProviders, listProviders, providerDefinition } from "@/lib/sync/providers/registry";
 import { VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";

@@ -2,6 +2,7 @@
 // finishAuthorization; this only turns the outcome into a redirect to Contact Sync.
 import { NextResponse } from "next/server";
 import { getDb } from "@/db";
+import { env } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { finishAuthorization, OAuthFlowError } from "@/lib/sync/oauth-flow";
 import { requestSync } from "@/lib/sync/scheduler";
@@ -9,18 +10,16 @@ import { currentViewer } from "@/lib/viewer";
 
 const PAGE = "/settings/personal/contact-sync";
 
-/** A redirect to a path on the host the browser used (request.url carries the server's own
- * hostname, which may differ from the one the session cookie belongs to). */
-function redirectTo(request: Request, path: string): NextResponse {
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  const proto = request.headers.get("x-forwarded-proto") ?? new URL(request.url).protocol.replace(":", "");
-  return NextResponse.redirect(new URL(path, host ? `${proto}://${host}` : request.url), 303);
+/** A redirect to a path of the app where users reach it (APP_URL, the origin the provider sent
+ * them back to): never built from request headers a client or proxy could set. */
+function redirectTo(path: string): NextResponse {
+  return NextResponse.redirect(new URL(path, env().APP_URL), 303);
 }
 
 export async function GET(request: Request, { params }: { params: Promise<{ provider: string }> }) {
-  const back = (query: Record<string, string>) => redirectTo(request, `${PAGE}?${new URLSearchParams(query)}`);
+  const back = (query: Record<string, string>) => redirectTo(`${PAGE}?${new URLSearchParams(query)}`);
   const viewer = await currentViewer();
-  if (!viewer) return redirectTo(request, "/sign-in");
+  if (!viewer) return redirectTo("/sign-in");
   const { provider } = await params;
   try {
     const db = await getDb();
