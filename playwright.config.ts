@@ -48,8 +48,11 @@ export default defineConfig({
       // Demo-mode emulators on ports of their own, away from a developer's `npm start`.
       GOOGLE_EMULATOR_PORT: String(PORT + 1),
       MICROSOFT_EMULATOR_PORT: String(PORT + 2),
-      // The certificate the test process trusts (scripts/emulator-cert.mjs): the app's emulator serves it.
+      // The certificate the test process trusts (scripts/emulator-cert.cjs): the app's emulator
+      // serves it, and the app trusts it only in the agent that talks to the emulator — not
+      // process-wide as this runner does (so that is not inherited).
       EMULATOR_CERT_DIR: path.resolve(".data", "emulator-tls"),
+      NODE_EXTRA_CA_CERTS: "",
       // The security spec plays a trusted proxy in front of the app (X-Forwarded-For's last entry).
       TRUST_PROXY_HOPS: "1",
       SYNC_INTERVAL_MINUTES: "60",

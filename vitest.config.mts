@@ -1,6 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
-import { ensureEmulatorCert } from "./scripts/emulator-cert.mjs";
+import { ensureEmulatorCert } from "./scripts/emulator-cert.cjs";
 
 // Test processes trust the emulators' certificate (made for this checkout) process-wide; the app never does.
 const emulatorCert = ensureEmulatorCert(path.resolve(import.meta.dirname, ".data", "emulator-tls")).certPath;

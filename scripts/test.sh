@@ -46,7 +46,7 @@ if ! command -v openssl >/dev/null; then
 fi
 # The emulators' certificate for this checkout: test processes trust it; the app trusts it only
 # in the agent that talks to its demo emulator.
-EMULATOR_CA=$(node scripts/emulator-cert.mjs) || { echo "could not make the emulator certificate"; exit 1; }
+EMULATOR_CA=$(node scripts/emulator-cert.cjs) || { echo "could not make the emulator certificate"; exit 1; }
 eval "$(scripts/pg-throwaway.sh start)" || { echo "could not start PostgreSQL"; exit 1; }
 trap 'scripts/pg-throwaway.sh stop "$PGTMP"; rm -rf "$OUT"' EXIT
 echo "PostgreSQL on port $PGPORT_TEST; chromium: $($CHROMIUM --version 2>/dev/null)"

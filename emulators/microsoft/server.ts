@@ -30,7 +30,7 @@ export interface MicrosoftEmulatorOptions extends OAuthClientPolicy {
   publicHost?: string;
   seed?: boolean;
   config?: MicrosoftConfigPatch;
-  /** PEM key/cert to serve instead of the checkout's own (scripts/emulator-cert.mjs). */
+  /** PEM key/cert to serve instead of the checkout's own (scripts/emulator-cert.cjs). */
   tls?: { key: Buffer; cert: Buffer };
   log?: (line: string) => void;
 }

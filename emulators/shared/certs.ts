@@ -1,12 +1,12 @@
 /**
  * The Microsoft emulator's TLS certificate: a self-signed leaf for "localhost" made for this
- * install (scripts/emulator-cert.mjs), under EMULATOR_CERT_DIR or .data/emulator-tls (resolved
+ * install (scripts/emulator-cert.cjs), under EMULATOR_CERT_DIR or .data/emulator-tls (resolved
  * from the working directory, which bundlers leave alone, unlike import.meta.url).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureEmulatorCert } from "../../scripts/emulator-cert.mjs";
+import { ensureEmulatorCert } from "../../scripts/emulator-cert.cjs";
 
 export function certDir(): string {
   return process.env["EMULATOR_CERT_DIR"] ?? path.join(process.cwd(), ".data", "emulator-tls");

@@ -132,7 +132,7 @@ it("the demo certificate is made per checkout and is a leaf for localhost, not a
   const fs = await import("node:fs");
   const path = await import("node:path");
   const { X509Certificate } = await import("node:crypto");
-  const { ensureEmulatorCert } = await import("@/scripts/emulator-cert.mjs");
+  const { ensureEmulatorCert } = await import("@/scripts/emulator-cert.cjs");
   const dir = fs.mkdtempSync(path.join((await import("node:os")).tmpdir(), "tandem-cert-"));
   const cert = new X509Certificate(fs.readFileSync(ensureEmulatorCert(path.join(dir, "tls")).certPath));
   expect(cert.ca).toBe(false);

@@ -2,14 +2,15 @@
 // a self-signed leaf for "localhost" only — not a CA, so trusting it vouches for nothing else —
 // made for this install by openssl, and never committed. Only the HTTP agent that talks to the
 // emulator trusts it (and test processes, through NODE_EXTRA_CA_CERTS).
-//   node scripts/emulator-cert.mjs [DIR]   # makes it if missing; prints the certificate's path
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+// CommonJS, so that every loader of this repo can require it: plain node (scripts), Next,
+// Vitest and Playwright's TypeScript loader alike.
+//   node scripts/emulator-cert.cjs [DIR]   # makes it if missing; prints the certificate's path
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
 
 /** @param {string} dir  @returns {{ certPath: string, keyPath: string }} */
-export function ensureEmulatorCert(dir) {
+function ensureEmulatorCert(dir) {
   const certPath = path.join(dir, "localhost.crt");
   const keyPath = path.join(dir, "localhost.key");
   if (fs.existsSync(certPath) && fs.existsSync(keyPath)) return { certPath, keyPath };
@@ -41,7 +42,9 @@ export function ensureEmulatorCert(dir) {
   return { certPath, keyPath };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+exports.ensureEmulatorCert = ensureEmulatorCert;
+
+if (require.main === module) {
   const dir = path.resolve(process.argv[2] ?? process.env.EMULATOR_CERT_DIR ?? path.join(".data", "emulator-tls"));
   process.stdout.write(`${ensureEmulatorCert(dir).certPath}\n`);
 }
