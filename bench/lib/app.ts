@@ -29,11 +29,11 @@ export async function startApp(databaseUrl: string, googleEmulatorPort: number, 
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `npx next build` first");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // BENCH_APP_CPU_PROF=<dir>: `next start` directly under --cpu-prof (not allowed in NODE_OPTIONS;
-  // start.mjs only adds the Graph emulator's certificate, which this process already trusts).
+  // BENCH_APP_CPU_PROF=<dir>: the app's server directly under --cpu-prof (not allowed in
+  // NODE_OPTIONS), in demo mode as start.mjs would ask for it.
   const prof = process.env.BENCH_APP_CPU_PROF;
   const args = prof
-    ? ["--cpu-prof", `--cpu-prof-dir=${prof}`, "node_modules/next/dist/bin/next", "start", "-p", String(port)]
+    ? ["--cpu-prof", `--cpu-prof-dir=${prof}`, "scripts/server.mjs", "-p", String(port)]
     : ["scripts/start.mjs", "--no-build", "-p", String(port)];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: {
@@ -47,10 +47,11 @@ export async function startApp(databaseUrl: string, googleEmulatorPort: number, 
       GOOGLE_EMULATOR_PORT: String(googleEmulatorPort),
       MICROSOFT_EMULATOR_PORT: String(await freePort()),
       NEXT_TELEMETRY_DISABLED: "1",
+      DEMO_MODE: "1",
       WEB_CONCURRENCY: String(processes),
     },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: start.mjs runs `next start` as a child
+    detached: true, // its own process group: start.mjs runs the server as a child
   });
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
