@@ -52,7 +52,7 @@ export function ActivityList({ title, items, emptyText, restoreAction }: ActionI
                 </div>
                 {e.kind === "updated" && fields.length > 0 ? <p className="mt-0.5 text-xs text-slate-600">Changed: {fields.join(", ")}</p> : null}
                 <p className="mt-0.5 text-xs text-slate-400">{ago(e.createdAt)}</p>
-                {restoreAction && e.kind === "deleted" && e.side === "crm" && e.personId && !e.personVisible && !e.personHidden ? (
+                {restoreAction && e.kind === "deleted" && e.side === "crm" && e.personId && !e.personVisible && !e.personHidden && !e.resolvedAt ? (
                   <div className="mt-1">
                     <ActionButton action={restoreAction} fields={{ eventId: e.id }} variant="ghost">
                       Restore

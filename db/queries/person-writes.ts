@@ -62,25 +62,23 @@ export async function updatePersonValues(
   return row?.version ?? null;
 }
 
-/** Moves live persons the actor may see to the trash (restorable); returns the ids it moved. */
-export async function softDeletePersons(db: DB | Tx, actor: Actor, ids: string[]): Promise<string[]> {
+/** Moves live persons the actor may see to the trash (restorable); returns those it moved,
+ * with the version each has in the trash. */
+export async function softDeletePersons(db: DB | Tx, actor: Actor, ids: string[]): Promise<{ id: string; version: number }[]> {
   if (ids.length === 0) return [];
-  const rows = await db
+  return db
     .update(persons)
     .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(inIds(ids), visiblePersonsWhere(actor.user)))
-    .returning({ id: persons.id });
-  return rows.map((r) => r.id);
+    .returning({ id: persons.id, version: persons.version });
 }
 
-/** Brings persons back from the trash, those the actor could see; returns the ids restored.
- * `asNew`: the person counts as created now (two-way sync then sends it as a new contact). */
-export async function restorePersons(db: DB | Tx, actor: Actor, ids: string[], { asNew = false } = {}): Promise<string[]> {
+/** Brings persons back from the trash, those the actor could see; returns the ids restored. */
+export async function restorePersons(db: DB | Tx, actor: Actor, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const now = new Date();
   const rows = await db
     .update(persons)
-    .set({ deletedAt: null, version: sql`${persons.version} + 1`, updatedAt: now, ...(asNew ? { createdAt: now } : {}) })
+    .set({ deletedAt: null, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(inIds(ids), isNotNull(persons.deletedAt), personAccessWhere(actor.user)))
     .returning({ id: persons.id });
   return rows.map((r) => r.id);

@@ -5,6 +5,7 @@ import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { DB, Tx } from "../client";
 import { organizations, persons, syncLinks, type Person, type SyncLink } from "../schema";
 import type { Actor } from "./person-writes";
+import { inState, isRealLink } from "./sync-links";
 import { visiblePersonsWhere } from "./visibility";
 
 export type PersonForSync = Pick<
@@ -48,7 +49,6 @@ export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[]
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-const notPending = sql`${syncLinks.providerId} not like 'pending:%'`;
 
 /** Two-way: the connection's linked persons that the user owns and that changed (or went to the
  * trash) since they last matched the link's base. Only persons the user owns are sent. */
@@ -58,7 +58,18 @@ export async function listChangedOwnedLinks(db: DB | Tx, actor: Actor, connectio
     .from(syncLinks)
     .innerJoin(persons, eq(persons.id, syncLinks.personId))
     .leftJoin(organizations, eq(organizations.id, persons.organizationId))
-    .where(and(eq(syncLinks.connectionId, connectionId), notPending, sql`${persons.version} <> ${syncLinks.crmVersion}`, eq(persons.ownerId, actor.user.id)));
+    .where(and(eq(syncLinks.connectionId, connectionId), isRealLink, sql`${persons.version} <> ${syncLinks.crmVersion}`, eq(persons.ownerId, actor.user.id)));
+}
+
+/** Two-way: live persons the user owns whose (re)creation at the provider was asked for
+ * ("tocreate" links of the connection: db/queries/sync-links.ts). */
+export async function listRequestedCreates(db: DB | Tx, actor: Actor, connectionId: string): Promise<PersonForSync[]> {
+  return db
+    .select(columns(owned))
+    .from(syncLinks)
+    .innerJoin(persons, eq(persons.id, syncLinks.personId))
+    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+    .where(and(eq(syncLinks.connectionId, connectionId), inState("toCreate"), eq(persons.ownerId, actor.user.id), isNull(persons.deletedAt)));
 }
 
 /** Two-way: live persons the user owns, created since `since`, that no address book links. */

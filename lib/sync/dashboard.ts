@@ -6,6 +6,7 @@ import { and, desc, eq, gte, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
+import { inState, REAL_LINK_SQL } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type Provider, type SyncConnection, type SyncEvent } from "@/db/schema";
@@ -15,6 +16,8 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
   waiting: boolean;
   inSync: number;
   heldDeletions: number;
+  /** Creates a crash cut short that the provider does not show: waiting for the user. */
+  unconfirmedCreates: number;
   running: { runId: string; processed: number; total: number | null; startedAt: Date } | null;
   lastRun: { outcome: string; finishedAt: Date | null; counts: Record<string, number>; error: string | null } | null;
 };
@@ -59,9 +62,10 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
   const rows = await db
     .select({
       conn: syncConnections,
-      inSync: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id not like 'pending:%')`,
+      inSync: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and ${REAL_LINK_SQL("l.provider_id")})`,
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
+      unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id like 'unconfirmed:%')`,
       latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'processed', r.processed, 'total', r.total,
           'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
@@ -69,7 +73,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     .from(syncConnections)
     .where(and(eq(syncConnections.userId, viewer.id), only !== undefined ? eq(syncConnections.id, only) : undefined))
     .orderBy(syncConnections.createdAt);
-  return rows.map(({ conn: c, inSync, held, latest: raw }) => {
+  return rows.map(({ conn: c, inSync, held, unconfirmed, latest: raw }) => {
     const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
@@ -79,6 +83,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       waiting: !running && (c.runRequestedAt !== null || leaseLive),
       inSync: Number(inSync),
       heldDeletions: Number(held),
+      unconfirmedCreates: Number(unconfirmed),
       running: running ? { runId: running.id, processed: running.processed, total: running.total, startedAt: new Date(running.startedAt) } : null,
       lastRun: finished
         ? { outcome: finished.outcome, finishedAt: finished.finishedAt ? new Date(finished.finishedAt) : null, counts: finished.counts, error: finished.error }
@@ -179,6 +184,19 @@ async function daysOf(db: DB, connectionId: string, owned: SQL, days: number, no
     if (slot) Object.assign(slot, { added: r.added, updated: r.updated, deleted: r.deleted });
   }
   return out;
+}
+
+/** The persons of a connection whose create a crash cut short (see db/queries/sync-links.ts). */
+export async function listUnconfirmedCreates(db: DB, viewer: Viewer, connectionId: string): Promise<{ personId: string; name: string }[]> {
+  if (!isUuid(connectionId)) return [];
+  return db
+    .select({ personId: persons.id, name: sql<string>`trim(${persons.firstName} || ' ' || ${persons.lastName})` })
+    .from(syncLinks)
+    .innerJoin(syncConnections, eq(syncConnections.id, syncLinks.connectionId))
+    .innerJoin(persons, eq(persons.id, syncLinks.personId))
+    .where(and(eq(syncLinks.connectionId, connectionId), eq(syncConnections.userId, viewer.id), inState("unconfirmed"), personAccessWhere(viewer)))
+    .orderBy(persons.lastName, persons.firstName)
+    .limit(50);
 }
 
 export type PersonSyncHistory = {

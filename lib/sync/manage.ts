@@ -6,6 +6,7 @@ import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
 import { asUser, softDeletePersons } from "@/db/queries/person-writes";
+import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
 import { syncConnections, syncEvents, syncLinks, type Direction, type SyncConnection, type Visibility } from "@/db/schema";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
@@ -153,9 +154,26 @@ export async function restoreFromEvent(db: DB, viewer: Viewer, eventId: string):
     .innerJoin(syncConnections, eq(syncConnections.id, syncEvents.connectionId))
     .where(and(eq(syncEvents.id, eventId), eq(syncConnections.userId, viewer.id)));
   if (!event) throw new NotFoundError("That activity");
-  const personId = await restoreDeletedPerson(db, eventId);
-  if (!personId) throw new UserError("This person is not deleted any more, or cannot be restored.");
-  return personId;
+  const outcome = await restoreDeletedPerson(db, eventId);
+  if (!outcome.ok) throw new UserError(outcome.reason);
+  return outcome.personId;
+}
+
+/** The user's answer about creates a crash cut short that the provider does not show: create
+ * them again (the next run does), or leave them out of sync (they stay in the CRM, unlinked). */
+export async function answerUnconfirmedCreates(db: DB, viewer: Viewer, connectionId: string, createAgain: boolean): Promise<number> {
+  await ownConnection(db, viewer, connectionId);
+  const mine = and(eq(syncLinks.connectionId, connectionId), inState("unconfirmed"));
+  const answered = createAgain
+    ? await db
+        .update(syncLinks)
+        .set({ providerId: sql`${PLACEHOLDER.toCreate}::text || ${syncLinks.personId}::text`, updatedAt: new Date() })
+        .where(mine)
+        .returning({ id: syncLinks.id })
+    : await db.delete(syncLinks).where(mine).returning({ id: syncLinks.id });
+  if (answered.length === 0) throw new UserError("There is nothing to answer any more.");
+  if (createAgain) await requestSync(db, connectionId);
+  return answered.length;
 }
 
 export async function syncNow(db: DB, viewer: Viewer, connectionId: string): Promise<{ alreadyWaiting: boolean }> {

@@ -103,7 +103,17 @@ export type FinishResult = { connectionId: string; accountEmail: string; reconne
 /** Messages for what the provider or a tampered request can send back. */
 export class OAuthFlowError extends UserError {
   constructor(
-    readonly code: "denied" | "bad_state" | "expired" | "replayed" | "wrong_provider" | "exchange_failed" | "no_refresh_token" | "wrong_user",
+    readonly code:
+      | "denied"
+      | "bad_state"
+      | "expired"
+      | "replayed"
+      | "wrong_provider"
+      | "exchange_failed"
+      | "no_refresh_token"
+      | "wrong_user"
+      | "wrong_account"
+      | "no_write_access",
     message: string,
   ) {
     super(message);
@@ -165,8 +175,30 @@ export async function finishAuthorization(
   if (!grant.refreshToken) {
     throw new OAuthFlowError("no_refresh_token", "The provider did not grant offline access, which background sync needs. Start again and allow access.");
   }
-  const accountEmail = emailFromIdToken(grant.idToken) ?? state.accountEmail;
+  // Who signed in, as the provider says (the ID token came straight from its token endpoint over
+  // TLS); the address typed in the wizard is only a hint to the provider.
+  const identified = emailFromIdToken(grant.idToken);
+  const accountEmail = identified ?? state.accountEmail;
   const tokens = tokensFromGrant(grant);
+
+  if (state.connectionId) {
+    // A reconnect must bring back the same account: the connection's links and cursor belong to
+    // its address book, and another one would receive its deletions and pushes.
+    const [conn] = await db
+      .select({ accountEmail: syncConnections.accountEmail, direction: syncConnections.direction })
+      .from(syncConnections)
+      .where(and(eq(syncConnections.id, state.connectionId), eq(syncConnections.userId, viewer.id)));
+    if (!conn) throw new OAuthFlowError("bad_state", "That connection was not found. Start again from Contact Sync.");
+    if (identified !== conn.accountEmail) {
+      throw new OAuthFlowError(
+        "wrong_account",
+        `You signed in as ${identified ?? "an account the provider did not name"}, but this connection syncs ${conn.accountEmail}. Nothing was changed: sign in with ${conn.accountEmail}, or add the other account as a new connection.`,
+      );
+    }
+    if ((state.direction === "two_way" || conn.direction === "two_way") && !providerDefinition(state.provider).oauth.grantsWrite(tokens.scope)) {
+      throw new OAuthFlowError("no_write_access", "Write access to the contacts was not allowed, and two-way sync needs it. Nothing was changed: start again and allow it, or choose one-way.");
+    }
+  }
 
   const [existing] = await db
     .select({ id: syncConnections.id })

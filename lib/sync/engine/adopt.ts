@@ -1,17 +1,18 @@
 // Creates at the provider are recorded as intents first: a link whose provider id is
-// "pending:<person id>", written before the create call. A crash between the call and the link's
-// save leaves the intent, and the next run adopts the contact it created instead of importing it
-// as a new person (which would duplicate it on both sides).
-import { and, eq, sql } from "drizzle-orm";
+// "pending:<person id>" (db/queries/sync-links.ts), written before the create call. A crash
+// between the call and the link's save leaves the intent, and the next run adopts the contact it
+// created instead of importing it as a new person (which would duplicate it on both sides).
+// An intent the provider does not show after the pull is not created again: the create may have
+// happened and been deleted there since (delete wins), or never have happened — only the user
+// can tell, so it waits for them ("unconfirmed").
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
+import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
 import { syncLinks, type SyncLink } from "@/db/schema";
 import { changedFields, type Contact } from "../contact";
 import type { PulledContact } from "../provider";
 import type { Run } from "./context";
 
-export const PENDING = "pending:";
-export const isPending = sql`${syncLinks.providerId} like ${`${PENDING}%`}`;
-export const notPending = sql`${syncLinks.providerId} not like ${`${PENDING}%`}`;
 
 /** After a crash cut creates short: asks providers whose listings do not carry our stamp which
  * pending creates exist, and links them before the pull (the pull then merges any edit made
@@ -20,7 +21,7 @@ export async function adoptStampedCreates(run: Run): Promise<void> {
   const pending = await run.db
     .select()
     .from(syncLinks)
-    .where(and(eq(syncLinks.connectionId, run.conn.id), isPending));
+    .where(and(eq(syncLinks.connectionId, run.conn.id), inState("pending")));
   run.pendingCreates = pending;
   if (pending.length === 0 || !run.adapter.findCreated) return;
   const found = await run.adapter.findCreated(pending.map((l) => l.personId));
@@ -49,8 +50,14 @@ export async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact):
   return adopted ?? null;
 }
 
-/** Intents a crash left and the pull did not find at the provider: those creates never
- * happened, so the push offers the persons again. */
-export async function dropUnadoptedIntents(run: Run): Promise<void> {
-  await run.db.delete(syncLinks).where(and(eq(syncLinks.connectionId, run.conn.id), isPending));
+/** Intents a crash left that the pull did not find at the provider wait for the user's answer
+ * (dashboard: create again, or leave out of sync). */
+export async function holdUnadoptedIntents(run: Run): Promise<void> {
+  const left = run.pendingCreates.map((l) => l.id);
+  if (left.length === 0) return;
+  await run.db
+    .update(syncLinks)
+    .set({ providerId: sql`${PLACEHOLDER.unconfirmed}::text || substr(${syncLinks.providerId}, ${PLACEHOLDER.pending.length + 1})`, updatedAt: new Date() })
+    .where(and(inArray(syncLinks.id, left), inState("pending")));
+  run.pendingCreates = [];
 }

@@ -4,16 +4,16 @@
 // max(DELETE_GUARD_MIN, DELETE_GUARD_SHARE) of the linked persons, or the group came back
 // empty — held for the user to confirm (resolveHeldDeletions). Persons go to the trash, so
 // every deletion by sync can be restored.
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
-import { asConnection, softDeletePersons } from "@/db/queries/person-writes";
+import { asConnection, softDeletePersons, type Actor } from "@/db/queries/person-writes";
 import type { PersonForSync } from "@/db/queries/sync-persons";
 import { getViewer } from "@/db/queries/users";
 import { syncConnections, syncEvents, syncLinks, type SyncLink } from "@/db/schema";
 import type { Contact } from "../contact";
 import { decideProviderGone } from "../plan";
 import type { PulledContact } from "../provider";
-import { notPending } from "./adopt";
+import { isRealLink } from "@/db/queries/sync-links";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-log";
 
@@ -37,7 +37,7 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
       ? await db
           .select({ n: sql<number>`count(*)::int` })
           .from(syncLinks)
-          .where(and(eq(syncLinks.connectionId, conn.id), notPending))
+          .where(and(eq(syncLinks.connectionId, conn.id), isRealLink))
       : [];
   const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
   const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
@@ -81,21 +81,33 @@ function recordSkippedDeletion(run: Run, p: PendingDeletion): void {
   });
 }
 
+/** What a contact gone at the provider does to its linked person — in the run, and when the
+ * user confirms held deletions alike: the link goes; the person goes to the trash, unless
+ * another address book still links it (then it is only unlinked: that one still has it), or
+ * the connection's user may not change it. */
+async function removeLinkedPerson(tx: Tx, actor: Actor, link: SyncLink): Promise<{ trashed: number } | "unlinked" | "refused"> {
+  const [other] = await tx
+    .select({ id: syncLinks.id })
+    .from(syncLinks)
+    .where(and(eq(syncLinks.personId, link.personId), ne(syncLinks.connectionId, link.connectionId)))
+    .limit(1);
+  await tx.delete(syncLinks).where(eq(syncLinks.id, link.id));
+  if (other) return "unlinked";
+  const [trashed] = await softDeletePersons(tx, actor, [link.personId]);
+  return trashed ? { trashed: trashed.version } : "refused";
+}
+
 async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise<void> {
   const person = p.person!;
   const crm = run.crmContact(person);
   const decision = decideProviderGone({ base: p.link.base as Contact, crm, direction: run.conn.direction });
-  // A person still linked through another connection is only unlinked here: the other address
-  // book still has it.
-  const [other] = await tx
-    .select({ id: syncLinks.id })
-    .from(syncLinks)
-    .where(and(eq(syncLinks.personId, person.id), sql`${syncLinks.connectionId} <> ${run.conn.id}`))
-    .limit(1);
-  await tx.delete(syncLinks).where(eq(syncLinks.id, p.link.id));
-  if (other || decision.action !== "delete_person") return;
-  const deleted = await softDeletePersons(tx, run.actor, [person.id]);
-  if (deleted.length === 0) return recordSkippedDeletion(run, p);
+  if (decision.action !== "delete_person") {
+    await tx.delete(syncLinks).where(eq(syncLinks.id, p.link.id));
+    return;
+  }
+  const outcome = await removeLinkedPerson(tx, run.actor, p.link);
+  if (outcome === "refused") return recordSkippedDeletion(run, p);
+  if (outcome === "unlinked") return;
   if (decision.lostEdit) {
     run.log.record({
       personId: person.id,
@@ -107,13 +119,14 @@ async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise
       detail: { rule: "delete wins", deletedOn: "provider" },
     });
   }
+  const reason = p.item?.deleted ? "deleted_at_provider" : p.item ? "left_group" : "missing_from_full_listing";
   run.log.record({
     personId: person.id,
     providerId: p.link.providerId,
     kind: "deleted",
     side: "crm",
     label: contactLabel(crm),
-    detail: { reason: p.item?.deleted ? "deleted_at_provider" : p.item ? "left_group" : "missing_from_full_listing", restorable: true },
+    detail: { reason, restorable: true, personVersion: outcome.trashed },
   });
 }
 
@@ -134,11 +147,17 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
     for (const e of held) {
       if (!e.providerId) continue;
       const [link] = await tx
-        .delete(syncLinks)
-        .where(and(eq(syncLinks.connectionId, connectionId), eq(syncLinks.providerId, e.providerId)))
-        .returning();
-      if (!confirm || !link) continue;
-      if ((await softDeletePersons(tx, actor, [link.personId])).length === 0) continue;
+        .select()
+        .from(syncLinks)
+        .where(and(eq(syncLinks.connectionId, connectionId), eq(syncLinks.providerId, e.providerId)));
+      if (!link) continue;
+      if (!confirm) {
+        await tx.delete(syncLinks).where(eq(syncLinks.id, link.id));
+        continue;
+      }
+      // What the run would have done.
+      const outcome = await removeLinkedPerson(tx, actor, link);
+      if (typeof outcome !== "object") continue;
       deleted.push({
         connectionId,
         personId: link.personId,
@@ -146,7 +165,7 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
         kind: "deleted",
         side: "crm",
         label: e.label,
-        detail: { reason: "confirmed_by_user", restorable: true },
+        detail: { reason: "confirmed_by_user", restorable: true, personVersion: outcome.trashed },
       });
     }
     await recordEvents(tx, deleted);

@@ -87,11 +87,14 @@ export async function reconcileLinked(run: Run, tx: Tx, link: SyncLink, person: 
       changes: fieldChanges(crm, merge.merged, merge.crmFields),
     });
   }
-  if (merge.providerFields.length > 0 && person.ownerId === run.conn.userId) {
-    // The provider must catch up with CRM-side changes: the base stays at what the provider has,
-    // and a stale crmVersion makes the push phase (or a later run) send the difference.
-    await tx.update(syncLinks).set({ etag: item.etag, base: provider, crmVersion: -1, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
-  } else {
-    await tx.update(syncLinks).set({ etag: item.etag, base: merge.merged, crmVersion: version, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
-  }
+  // The base is what the provider holds, always: a CRM change the provider does not have yet
+  // stays a CRM change (never a provider change that would undo it on a later pull). When the
+  // push may send it (two-way, a person the user owns), a stale crmVersion makes the push phase
+  // send the difference; otherwise it stays in the CRM only, and a later edit of the same field
+  // at the provider is a conflict decided by the stated rule.
+  const sendable = merge.providerFields.length > 0 && person.ownerId === run.conn.userId;
+  await tx
+    .update(syncLinks)
+    .set({ etag: item.etag, base: provider, crmVersion: sendable ? -1 : version, updatedAt: new Date() })
+    .where(eq(syncLinks.id, link.id));
 }

@@ -11,7 +11,8 @@ import { syncLinks, syncRuns, type SyncLink } from "@/db/schema";
 import { EMPTY_CONTACT } from "../contact";
 import { contactToPersonColumns } from "../crm-side";
 import { CursorExpiredError, type PulledContact } from "../provider";
-import { adoptPendingCreate, adoptStampedCreates, notPending } from "./adopt";
+import { isRealLink } from "@/db/queries/sync-links";
+import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
 import { settleDeletions, type PendingDeletion } from "./deletions";
 import { reconcileLinked } from "./merge";
@@ -54,7 +55,7 @@ export async function pull(run: Run): Promise<{ full: boolean; held: boolean }> 
   // A complete full listing also tells us which linked contacts are gone without a tombstone.
   let emptied = false;
   if (result.full) {
-    const links = await db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), notPending));
+    const links = await db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), isRealLink));
     const pendingIds = new Set(pending.map((p) => p.link.providerId));
     const missing = links.filter((l) => !seen.has(l.providerId) && !pendingIds.has(l.providerId));
     const people = await getPersonsForSync(db, run.actor, missing.map((l) => l.personId));

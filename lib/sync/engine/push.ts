@@ -6,13 +6,14 @@
 // links, events) in one transaction. A crash between the two is safe: an update or delete is
 // seen again next run (the provider already matches, so nothing is written twice), and a create
 // was recorded as an intent first (adopt.ts).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
-import { listChangedOwnedLinks, listNewOwnedPersons, type PersonForSync } from "@/db/queries/sync-persons";
+import { inState, placeholderId } from "@/db/queries/sync-links";
+import { listChangedOwnedLinks, listNewOwnedPersons, listRequestedCreates, type PersonForSync } from "@/db/queries/sync-persons";
 import { syncConnections, syncLinks, type SyncLink } from "@/db/schema";
 import { changedFields, EMPTY_CONTACT, type Contact } from "../contact";
-import { PENDING, dropUnadoptedIntents } from "./adopt";
+import { holdUnadoptedIntents } from "./adopt";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges } from "./run-log";
 
@@ -57,8 +58,11 @@ export async function push(run: Run, startedAt: Date): Promise<void> {
   }
   await pushUpdates(run, updates);
   await pushDeletes(run, deletes);
-  await dropUnadoptedIntents(run);
-  await pushCreates(run, await listNewOwnedPersons(db, run.actor, conn.pushWatermark));
+  await holdUnadoptedIntents(run);
+  // (Disjoint: a requested person has a link, and new persons have none.)
+  await pushCreates(run, [...(await listRequestedCreates(db, run.actor, conn.id)), ...(await listNewOwnedPersons(db, run.actor, conn.pushWatermark))]);
+  // Requests for persons that can no longer be sent (deleted, or no longer the user's) lapse.
+  await db.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inState("toCreate")));
   // Everything created before this run started has now been offered to the provider.
   await db.update(syncConnections).set({ pushWatermark: startedAt }).where(eq(syncConnections.id, conn.id));
 }
@@ -105,19 +109,25 @@ function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
   });
 }
 
-/** Persons the user created in the CRM since the last push, not from any address book. */
-function pushCreates(run: Run, fresh: PersonForSync[]): Promise<void> {
+/** Persons the user created in the CRM since the last push (not from any address book), and
+ * those the user asked to be (re)created. */
+function pushCreates(run: Run, persons: PersonForSync[]): Promise<void> {
   const { conn } = run;
-  const intent = (personId: string) => `${PENDING}${personId}`;
-  const items = fresh.map((person) => ({ person, contact: run.crmContact(person) }));
+  const intent = (personId: string) => placeholderId("pending", personId);
+  const items = persons.map((person) => ({ person, contact: run.crmContact(person) }));
   return pushBatches(run, items, {
-    // The intent first: after a crash past the create call, the next pull adopts the contact.
+    // The intent first (in place of a request, if any): after a crash past the create call, the
+    // next pull adopts the contact.
     before: (batch) =>
-      insertMany(
-        run.db,
-        syncLinks,
-        batch.map((b) => ({ connectionId: conn.id, personId: b.person.id, providerId: intent(b.person.id), base: b.contact, crmVersion: b.person.version })),
-      ),
+      run.db.transaction(async (tx) => {
+        const ids = batch.map((b) => b.person.id);
+        await tx.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inArray(syncLinks.personId, ids), inState("toCreate")));
+        await insertMany(
+          tx,
+          syncLinks,
+          batch.map((b) => ({ connectionId: conn.id, personId: b.person.id, providerId: intent(b.person.id), base: b.contact, crmVersion: b.person.version })),
+        );
+      }),
     send: (batch) => run.adapter.create(batch.map((b) => ({ contact: b.contact, stamp: b.person.id }))),
     async save(tx, batch, results) {
       for (const [k, b] of batch.entries()) {

@@ -1,29 +1,53 @@
-// Restoring a person that sync moved to the trash, from its "deleted" event. The restore is made
-// for the connection's user, bound by the same rule as any other person write.
+// Restoring a person that sync moved to the trash, from its "deleted" event — only while that
+// deletion is still what happened last to the person: an older deletion does not undo what
+// someone did since (restored it, edited and deleted it again). The restore is made for the
+// connection's user, bound by the same rule as any other person write; the event is marked
+// restored; and a two-way connection sends the person to the address book again (as a new
+// contact: the old one is gone there).
 import { and, eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection, restorePersons } from "@/db/queries/person-writes";
+import { placeholderId } from "@/db/queries/sync-links";
 import { getViewer } from "@/db/queries/users";
-import { syncConnections, syncEvents } from "@/db/schema";
+import { persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
 import { recordEvents } from "./run-log";
 
-/** Brings back a person deleted by sync; returns its id, or null when it cannot be restored.
- * The next two-way run sends it to the provider again as a new contact. */
-export async function restoreDeletedPerson(db: DB, eventId: string): Promise<string | null> {
-  const [e] = await db
-    .select({ event: syncEvents, userId: syncConnections.userId })
+export type RestoreOutcome = { ok: true; personId: string } | { ok: false; reason: string };
+
+/** Deletions recorded before events carried the person's version: the trash time must be the
+ * event's (the same transaction wrote both). */
+const LEGACY_WINDOW_MS = 60_000;
+
+export async function restoreDeletedPerson(db: DB, eventId: string): Promise<RestoreOutcome> {
+  const [row] = await db
+    .select({ event: syncEvents, conn: syncConnections })
     .from(syncEvents)
     .innerJoin(syncConnections, eq(syncConnections.id, syncEvents.connectionId))
     .where(and(eq(syncEvents.id, eventId), eq(syncEvents.kind, "deleted"), eq(syncEvents.side, "crm")));
-  const personId = e?.event.personId;
-  if (!e || !personId) return null;
-  const user = await getViewer(db, e.userId);
-  if (!user) return null;
-  return db.transaction(async (tx) => {
-    // Restored as if created now, so that the push phase offers it to the address book again.
-    const restored = await restorePersons(tx, asConnection(e.event.connectionId, user), [personId], { asNew: true });
-    if (restored.length === 0) return null;
-    await recordEvents(tx, [{ connectionId: e.event.connectionId, personId, kind: "restored", side: "crm", label: e.event.label }]);
-    return personId;
+  const personId = row?.event.personId;
+  if (!row || !personId) return { ok: false, reason: "Only a person that sync moved to the trash can be restored from here." };
+  const { event, conn } = row;
+  const user = await getViewer(db, conn.userId);
+  if (!user) return { ok: false, reason: "The connection's user can no longer make changes." };
+  const [person] = await db.select({ deletedAt: persons.deletedAt, version: persons.version, ownerId: persons.ownerId }).from(persons).where(eq(persons.id, personId));
+  if (!person?.deletedAt) return { ok: false, reason: "This person is not deleted any more." };
+  if (event.resolvedAt) return { ok: false, reason: "This deletion was already undone (the person was deleted again since)." };
+  const version = (event.detail as { personVersion?: unknown }).personVersion;
+  const current =
+    typeof version === "number" ? person.version === version : Math.abs(person.deletedAt.getTime() - event.createdAt.getTime()) <= LEGACY_WINDOW_MS;
+  if (!current) return { ok: false, reason: "This person was changed after this deletion (restored, or deleted again): this older deletion cannot be undone." };
+
+  return db.transaction(async (tx): Promise<RestoreOutcome> => {
+    const restored = await restorePersons(tx, asConnection(conn.id, user), [personId]);
+    if (restored.length === 0) return { ok: false, reason: "You may not change this person any more." };
+    await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(eq(syncEvents.id, event.id));
+    await recordEvents(tx, [{ connectionId: conn.id, personId, kind: "restored", side: "crm", label: event.label, detail: { restoredEvent: event.id } }]);
+    if (conn.direction === "two_way" && person.ownerId === conn.userId) {
+      await tx
+        .insert(syncLinks)
+        .values({ connectionId: conn.id, personId, providerId: placeholderId("toCreate", personId), base: {}, crmVersion: 0 })
+        .onConflictDoNothing();
+    }
+    return { ok: true, personId };
   });
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { DIRECTIONS, VISIBILITIES } from "@/db/schema";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
-import { answerHeldDeletions, configureConnection, disconnect, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
+import { answerHeldDeletions, answerUnconfirmedCreates, configureConnection, disconnect, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
 import { startAuthorization } from "@/lib/sync/oauth-flow";
 import { PROVIDER_IDS } from "@/lib/sync/providers/registry";
 
@@ -114,6 +114,18 @@ export async function heldDeletionsAction(_prev: ActionState, form: FormData): P
       async ({ connectionId, confirm }, { db, viewer }) => {
         const n = await answerHeldDeletions(db, viewer, connectionId, confirm);
         return { ok: true, message: confirm ? `${n} persons moved to the trash.` : `Kept ${n} persons; they are no longer synced.` };
+      },
+    ),
+  );
+}
+
+export async function unconfirmedCreatesAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => ({ connectionId: id.parse(form.get("connectionId")), createAgain: form.get("createAgain") === "true" }),
+      async ({ connectionId, createAgain }, { db, viewer }) => {
+        const n = await answerUnconfirmedCreates(db, viewer, connectionId, createAgain);
+        return { ok: true, message: createAgain ? `${n} persons will be sent to the address book again.` : `${n} persons stay in Tandem, out of sync.` };
       },
     ),
   );

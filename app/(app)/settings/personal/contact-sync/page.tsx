@@ -12,7 +12,7 @@ import { SettingsForm } from "@/components/contact-sync/settings-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
-import { connectionActivity, listConnectionSummaries, type ConnectionSummary } from "@/lib/sync/dashboard";
+import { connectionActivity, listConnectionSummaries, listUnconfirmedCreates, type ConnectionSummary } from "@/lib/sync/dashboard";
 import { listProviderGroups } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/permission";
 import { InvalidGrantError } from "@/lib/sync/provider";
@@ -23,6 +23,7 @@ import {
   addAccountAction,
   disconnectAction,
   heldDeletionsAction,
+  unconfirmedCreatesAction,
   pauseAction,
   reconnectAction,
   restoreAction,
@@ -40,6 +41,8 @@ const ERRORS: Record<string, string> = {
   wrong_provider: "The answer came from a different provider than the one you chose. Start again below.",
   wrong_user: "That sign-in was started by another user. Start again below.",
   exchange_failed: "The provider did not accept the sign-in. Start again below.",
+  wrong_account: "You signed in with a different account than the one this connection syncs, so nothing was changed. Reconnect with the connection's own account, or add the other one as a new connection.",
+  no_write_access: "Write access to the contacts was not allowed, and two-way sync needs it. Nothing was changed: reconnect and allow it, or choose one-way.",
   no_refresh_token: "The provider did not grant offline access, which background sync needs. Start again and allow access.",
   forbidden: "You do not have the permissions to set up contact sync.",
   unexpected: "Something went wrong while connecting. Nothing was saved; try again.",
@@ -181,7 +184,10 @@ async function ConnectionCard({
     );
   }
 
-  const { added, updated, deleted, days } = await connectionActivity(db, viewer, c.id, { limit: 8, days: 14 });
+  const [{ added, updated, deleted, days }, unconfirmed] = await Promise.all([
+    connectionActivity(db, viewer, c.id, { limit: 8, days: 14 }),
+    c.unconfirmedCreates > 0 ? listUnconfirmedCreates(db, viewer, c.id) : Promise.resolve([]),
+  ]);
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
   return (
@@ -214,6 +220,25 @@ async function ConnectionCard({
             </ActionButton>
             <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "false" }}>
               Keep them
+            </ActionButton>
+          </div>
+        </div>
+      ) : null}
+      {unconfirmed.length > 0 ? (
+        <div className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="unconfirmed-creates">
+          <p className="font-medium">
+            A sync was interrupted while it sent {c.unconfirmedCreates} new {c.unconfirmedCreates === 1 ? "person" : "persons"} to the address book, and
+            the address book does not have {c.unconfirmedCreates === 1 ? "it" : "them"}: {unconfirmed.map((u) => u.name || "(no name)").join(", ")}.
+          </p>
+          <p className="mt-1">
+            They may have been created and then deleted there, or never created. Nothing is sent again until you choose.
+          </p>
+          <div className="mt-2 flex flex-wrap gap-2">
+            <ActionButton action={unconfirmedCreatesAction} fields={{ connectionId: c.id, createAgain: "true" }} variant="primary">
+              Create them again
+            </ActionButton>
+            <ActionButton action={unconfirmedCreatesAction} fields={{ connectionId: c.id, createAgain: "false" }}>
+              Leave them out of sync
             </ActionButton>
           </div>
         </div>
