@@ -39,7 +39,7 @@ describe.each(cases)("connecting a $provider account", ({ provider, start, domai
   const newEmail = () => `person${++n}@${domain}`;
 
   /** The browser's part: open the consent page and press Allow (or Deny) as `email`. */
-  async function consent(url: string, email: string, decision: "allow" | "deny" = "allow"): Promise<URLSearchParams> {
+  async function consent(url: string, email: string, decision: "allow" | "deny" = "allow", grant: (scope: string) => boolean = () => true): Promise<URLSearchParams> {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -47,7 +47,7 @@ describe.each(cases)("connecting a $provider account", ({ provider, start, domai
     const requestId = /name="request_id" value="([^"]+)"/.exec(html)![1]!;
     const scopes = [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((m) => m[1]!);
     const form = new URLSearchParams({ request_id: requestId, new_email: email, decision });
-    for (const s of scopes) form.append("scope", s);
+    for (const s of scopes.filter(grant)) form.append("scope", s);
     const res = await fetch(new URL(action, url), { method: "POST", body: form, redirect: "manual" });
     expect(res.status).toBeGreaterThanOrEqual(300);
     const location = new URL(res.headers.get("location")!);
@@ -112,6 +112,39 @@ describe.each(cases)("connecting a $provider account", ({ provider, start, domai
     expect((error as OAuthFlowError).message).toMatch(/did not allow access/);
 
     expect((await connectionsOf(east.id)).length).toBe(before);
+  });
+
+  const connectionRow = async (id: string) => (await handle.db.select().from(syncConnections).where(eq(syncConnections.id, id)))[0]!;
+
+  it("a reconnect must bring back the connection's own account: signing in as another changes nothing", async () => {
+    const email = newEmail();
+    const first = await startAuthorization(handle.db, east, { email }, config);
+    const { connectionId } = await finishAuthorization(handle.db, east, { provider, params: await consent(first.url, email) }, { config });
+    const before = await connectionRow(connectionId);
+    const intruder = newEmail();
+    const again = await startAuthorization(handle.db, east, { email, connectionId }, config);
+    const refused = await finishAuthorization(handle.db, east, { provider, params: await consent(again.url, intruder) }, { config }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "wrong_account" });
+    expect((refused as Error).message).toContain(email);
+    expect(await connectionRow(connectionId)).toEqual(before);
+    // The connection's own account reconnects it.
+    const right = await startAuthorization(handle.db, east, { email, connectionId }, config);
+    expect(await finishAuthorization(handle.db, east, { provider, params: await consent(right.url, email) }, { config })).toMatchObject({ connectionId, reconnected: true });
+  });
+
+  // Google lets the user untick a scope on its consent page; Microsoft's consent is all or nothing.
+  it.runIf(provider === "google")("upgrading to two-way needs write access: a read-only answer changes nothing", async () => {
+    const email = newEmail();
+    const first = await startAuthorization(handle.db, east, { email }, config);
+    const { connectionId } = await finishAuthorization(handle.db, east, { provider, params: await consent(first.url, email) }, { config });
+    const before = await connectionRow(connectionId);
+    const upgrade = await startAuthorization(handle.db, east, { email, connectionId, direction: "two_way" }, config);
+    const readOnly = (scope: string) => !/auth\/contacts$|Contacts\.ReadWrite$/i.test(scope);
+    await expect(finishAuthorization(handle.db, east, { provider, params: await consent(upgrade.url, email, "allow", readOnly) }, { config })).rejects.toMatchObject({ code: "no_write_access" });
+    expect(await connectionRow(connectionId)).toEqual(before);
+    const granted = await startAuthorization(handle.db, east, { email, connectionId, direction: "two_way" }, config);
+    await finishAuthorization(handle.db, east, { provider, params: await consent(granted.url, email) }, { config });
+    expect(readTokens(await connectionRow(connectionId)).scope).toMatch(provider === "google" ? /auth\/contacts( |$)/ : /Contacts\.ReadWrite/);
   });
 
   it("a replayed authorization code is refused by the token endpoint and stores nothing", async () => {
