@@ -13,6 +13,7 @@ import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/s
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { readTokens } from "@/lib/sync/tokens";
 import { adapterFor, emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
+import { consentAs } from "@/tests/kit/consent";
 
 const cases = [
   { provider: "google" as const, start: startGoogleEmulator, domain: "gmail.com" },
@@ -38,21 +39,11 @@ describe.each(cases)("connecting a $provider account", ({ provider, start, domai
 
   const newEmail = () => `person${++n}@${domain}`;
 
-  /** The browser's part: open the consent page and press Allow (or Deny) as `email`. */
+  /** The browser's part, checking the provider sends it back to our callback. */
   async function consent(url: string, email: string, decision: "allow" | "deny" = "allow", grant: (scope: string) => boolean = () => true): Promise<URLSearchParams> {
-    const page = await fetch(url);
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, "&");
-    const requestId = /name="request_id" value="([^"]+)"/.exec(html)![1]!;
-    const scopes = [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((m) => m[1]!);
-    const form = new URLSearchParams({ request_id: requestId, new_email: email, decision });
-    for (const s of scopes.filter(grant)) form.append("scope", s);
-    const res = await fetch(new URL(action, url), { method: "POST", body: form, redirect: "manual" });
-    expect(res.status).toBeGreaterThanOrEqual(300);
-    const location = new URL(res.headers.get("location")!);
-    expect(location.origin + location.pathname).toBe(config.redirectUri);
-    return location.searchParams;
+    const back = await consentAs(url, email, { decision, grant });
+    expect(back.origin + back.pathname).toBe(config.redirectUri);
+    return back.searchParams;
   }
 
   const connectionsOf = async (userId: string) => handle.db.select().from(syncConnections).where(eq(syncConnections.userId, userId));
