@@ -210,6 +210,10 @@ export const CONNECTION_STATUSES = ["active", "paused", "needs_confirmation", "r
 export const connectionStatusEnum = pgEnum("sync_connection_status", CONNECTION_STATUSES);
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
+/** Where an unfinished listing goes on: the provider's token for the next page, the cursor it
+ * started from (null: a full listing), when it started, and what it has counted so far. */
+export type ListingResume = { pageToken: string; fromCursor: string | null; startedAt: string; inScopeSeen: number; processed: number };
+
 /** One user's link to one external address book, and where its sync stands. */
 export const syncConnections = pgTable(
   "sync_connections",
@@ -245,6 +249,9 @@ export const syncConnections = pgTable(
     runRequestedAt: timestamp("run_requested_at", { withTimezone: true }),
     lastRunAt: timestamp("last_run_at", { withTimezone: true }),
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    /** A listing under way, committed page by page: where it goes on after an interruption
+     * (lib/sync/engine/pull.ts). Null when no listing is unfinished. */
+    resume: jsonb("resume").$type<ListingResume>(),
     ...timestamps,
   },
   (t) => [
@@ -271,6 +278,13 @@ export const syncLinks = pgTable(
     base: jsonb("base").notNull(),
     /** persons.version when the CRM side last matched `base`; differs = the person changed since. */
     crmVersion: integer("crm_version").notNull(),
+    /** When the full listing that last saw this contact started: a full listing interrupted and
+     * resumed still knows which linked contacts it has seen, and so which are gone. */
+    listedAt: timestamp("listed_at", { withTimezone: true }),
+    /** The contact is gone at the provider ("deleted_at_provider", "left_group"), seen in a page
+     * already committed: the deletion is settled when the listing ends, even one interrupted and
+     * resumed in between. */
+    gone: text("gone"),
     /** The provider's photo still to fetch for this person (null: none to fetch). Photos are
      * fetched after the run, by syncPhotos, from this durable backlog. */
     photoUrl: text("photo_url"),
@@ -282,10 +296,12 @@ export const syncLinks = pgTable(
     index("sync_links_person_idx").on(t.personId),
     index("sync_links_pending_idx").on(t.connectionId).where(sql`${t.providerId} like 'pending:%'`),
     index("sync_links_photo_idx").on(t.connectionId).where(sql`${t.photoUrl} is not null`),
+    index("sync_links_gone_idx").on(t.connectionId).where(sql`${t.gone} is not null`),
   ],
 );
 
-export const RUN_TRIGGERS = ["initial", "scheduled", "manual", "cli"] as const;
+/** "resume": a run that takes over from one that was interrupted (its worker died). */
+export const RUN_TRIGGERS = ["initial", "scheduled", "manual", "cli", "resume"] as const;
 export const runTriggerEnum = pgEnum("sync_run_trigger", RUN_TRIGGERS);
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
@@ -307,7 +323,9 @@ export const oauthStates = pgTable("oauth_states", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const RUN_OUTCOMES = ["running", "succeeded", "held", "failed", "reconnect_needed"] as const;
+/** "interrupted": the worker stopped (killed, crashed machine) before the run finished; the next
+ * run resumes its work. */
+export const RUN_OUTCOMES = ["running", "succeeded", "held", "failed", "reconnect_needed", "interrupted"] as const;
 export const runOutcomeEnum = pgEnum("sync_run_outcome", RUN_OUTCOMES);
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 

@@ -15,7 +15,9 @@ export type LiveStatusData = {
   inSync: number;
   heldDeletions: number;
   waiting: boolean;
-  running: { processed: number; total: number | null } | null;
+  running: { processed: number; total: number | null; resumed: boolean } | null;
+  /** The last run stopped before it finished; the next worker resumes it. */
+  interrupted: { processed: number; at: string } | null;
   lastRunAt: string | null;
   lastSuccessAt: string | null;
   nextRunAt: string | null;
@@ -48,9 +50,10 @@ export function LiveStatus({
       return (await res.json()) as LiveStatusData;
     },
     initialData: initial,
-    refetchInterval: (q) => (q.state.data?.running || q.state.data?.waiting ? 1000 : 15_000),
+    refetchInterval: (q) => (q.state.data?.running || q.state.data?.waiting || q.state.data?.interrupted ? 1000 : 15_000),
   });
-  const busy = !!data.running || data.waiting;
+  // An interrupted run counts as under way: it is resumed, not finished ("Up to date" would lie).
+  const busy = !!data.running || data.waiting || !!data.interrupted;
   const wasBusy = useRef(busy);
   const seenRun = useRef(data.lastRunAt);
   useEffect(() => {
@@ -70,13 +73,7 @@ export function LiveStatus({
   const total = data.running?.total ?? null;
   const processed = data.running?.processed ?? 0;
   const percent = total ? Math.min(100, Math.round((processed / total) * 100)) : null;
-  const label = data.running
-    ? total
-      ? `Syncing… ${processed} of ${total} contacts`
-      : `Syncing… ${processed} contacts so far`
-    : data.waiting
-      ? "Sync starting…"
-      : STATUS_TEXT[data.status];
+  const label = statusLabel(data);
 
   return (
     <div className="space-y-3" aria-live="polite">
@@ -127,6 +124,19 @@ export function LiveStatus({
       </dl>
     </div>
   );
+}
+
+/** What the status line says: a run under way, one interrupted and being resumed, one about to
+ * start — and only when none of those, the connection's state ("Up to date"…). */
+export function statusLabel(data: Pick<LiveStatusData, "running" | "interrupted" | "waiting" | "status">): string {
+  if (data.running) {
+    const { processed, total, resumed } = data.running;
+    const note = resumed ? " (resumed after an interruption)" : "";
+    return total ? `Syncing… ${processed} of ${total} contacts${note}` : `Syncing… ${processed} contacts so far${note}`;
+  }
+  if (data.interrupted) return `Interrupted at ${data.interrupted.processed.toLocaleString("en")} contacts (${formatDateTime(data.interrupted.at)}); resuming`;
+  if (data.waiting) return "Sync starting…";
+  return STATUS_TEXT[data.status];
 }
 
 const STATUS_TEXT: Record<LiveStatusData["status"], string> = {

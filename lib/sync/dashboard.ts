@@ -8,6 +8,7 @@ import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import { inState, REAL_LINK_SQL } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
+import { LEASE_MS } from "./lease";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type Provider, type SyncConnection, type SyncEvent } from "@/db/schema";
 
@@ -18,7 +19,11 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
   heldDeletions: number;
   /** Creates a crash cut short that the provider does not show: waiting for the user. */
   unconfirmedCreates: number;
-  running: { runId: string; processed: number; total: number | null; startedAt: Date } | null;
+  /** A run in progress (its lease live); `resumed`: it took over from an interrupted one. */
+  running: { runId: string; processed: number; total: number | null; startedAt: Date; resumed: boolean } | null;
+  /** The last run did not finish (its worker stopped): how far it got, and when. The next
+   * worker resumes it at once. */
+  interrupted: { processed: number; at: Date } | null;
   lastRun: { outcome: string; finishedAt: Date | null; counts: Record<string, number>; error: string | null } | null;
 };
 
@@ -43,6 +48,7 @@ function publicPart(c: SyncConnection): Omit<SyncConnection, "tokens" | "cursor"
 type LatestRun = {
   id: string;
   outcome: string;
+  trigger: string;
   processed: number;
   total: number | null;
   startedAt: string;
@@ -66,7 +72,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
       unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id like 'unconfirmed:%')`,
-      latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'processed', r.processed, 'total', r.total,
+      latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'trigger', r.trigger, 'processed', r.processed, 'total', r.total,
           'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
     })
@@ -78,13 +84,21 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
     const finished = latest && latest.outcome !== "running" ? latest : null;
+    // A run still "running" whose lease lapsed has no worker any more; one closed as interrupted
+    // is waiting for (or just getting) the worker that resumes it.
+    const runnable = c.status === "active" || c.status === "error";
+    const stopped = runnable && latest && ((latest.outcome === "running" && !leaseLive) || latest.outcome === "interrupted") ? latest : null;
+    const stoppedAt = stopped?.finishedAt ? new Date(stopped.finishedAt) : c.leaseUntil ? new Date(c.leaseUntil.getTime() - LEASE_MS) : null;
     return {
       ...publicPart(c),
       waiting: !running && (c.runRequestedAt !== null || leaseLive),
       inSync: Number(inSync),
       heldDeletions: Number(held),
       unconfirmedCreates: Number(unconfirmed),
-      running: running ? { runId: running.id, processed: running.processed, total: running.total, startedAt: new Date(running.startedAt) } : null,
+      running: running
+        ? { runId: running.id, processed: running.processed, total: running.total, startedAt: new Date(running.startedAt), resumed: running.trigger === "resume" }
+        : null,
+      interrupted: stopped ? { processed: stopped.processed, at: stoppedAt ?? new Date(stopped.startedAt) } : null,
       lastRun: finished
         ? { outcome: finished.outcome, finishedAt: finished.finishedAt ? new Date(finished.finishedAt) : null, counts: finished.counts, error: finished.error }
         : null,

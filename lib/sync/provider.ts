@@ -23,7 +23,12 @@ export type PulledContact = {
   stamp?: string | null;
 };
 
-export type PullPage = { items: PulledContact[] };
+export type PullPage = {
+  items: PulledContact[];
+  /** The provider's token for the page after this one (null: this was the last): kept with the
+   * page's writes, an interrupted listing goes on from there. */
+  next: string | null;
+};
 
 export type Photo = { contentType: string; data: Buffer };
 /** A contact's photo to fetch: its provider id and the photoUrl a pull delivered. */
@@ -47,7 +52,7 @@ export interface ContactReader {
   /** Delivers every changed contact since `cursor` (all contacts when null) page by page;
    * onPage must finish before the next page is fetched. Throws CursorExpiredError when the
    * provider no longer accepts the cursor. */
-  pull(cursor: string | null, onPage: (page: PullPage) => Promise<void>): Promise<PullResult>;
+  pull(cursor: string | null, onPage: (page: PullPage) => Promise<void>, options?: { resumeFrom?: string }): Promise<PullResult>;
   /** The contacts' photos, in input order (null: none). Batched where the provider allows. */
   fetchPhotos(contacts: PhotoRef[]): Promise<(Photo | null)[]>;
 }
@@ -76,6 +81,15 @@ export class CursorExpiredError extends Error {
   constructor(message = "The provider no longer accepts the sync cursor") {
     super(message);
     this.name = "CursorExpiredError";
+  }
+}
+
+/** The provider no longer accepts the page token an interrupted listing was to go on from: the
+ * listing starts again (its committed pages replay as no-ops). */
+export class ResumeRefusedError extends Error {
+  constructor(message = "The provider no longer accepts the page token to resume from") {
+    super(message);
+    this.name = "ResumeRefusedError";
   }
 }
 

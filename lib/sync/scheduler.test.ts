@@ -25,7 +25,7 @@ function emptyProvider(hold?: () => Promise<void>): ProviderAdapter {
     listGroups: async () => [],
     async pull(_cursor, onPage) {
       await hold?.();
-      await onPage({ items: [] });
+      await onPage({ items: [], next: null });
       return { cursor: "cursor", full: true };
     },
     fetchPhotos: async (items) => items.map(() => null),

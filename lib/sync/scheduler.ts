@@ -17,6 +17,7 @@ import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql 
 import type { DB } from "@/db/client";
 import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type SyncConnection } from "@/db/schema";
 import { env } from "@/lib/env";
+import { isUuid } from "@/lib/uuid";
 import { silentLogger, textLogger, type Logger } from "@/lib/logger";
 import { adapterForConnection } from "./connections";
 import { syncPhotos } from "./engine/photos";
@@ -31,7 +32,7 @@ export const WORKER_CONCURRENCY = 2;
  * Paused, reconnect-needed and held connections wait for the user. */
 const RUNNABLE: ConnectionStatus[] = ["active", "error"];
 
-const ABANDONED = "Abandoned: the worker running it stopped before it finished; a later run picked up the work.";
+const INTERRUPTED = "Interrupted: the worker running it stopped before it finished; the next run resumed its work.";
 
 // Process-wide, on globalThis so that module copies (Next.js dev reloads, route bundles) share
 // one wake-up channel and one in-process worker.
@@ -69,25 +70,28 @@ export type Claim = {
   trigger: RunTrigger;
   /** When "sync now" was asked for, if this claim took a request. */
   requestedAt: Date | null;
+  /** The run a dead worker left, whose lease lapsed: this one resumes its work. */
+  interrupted: { runId: string; stoppedAt: Date } | null;
 };
 
-/** Takes the next connection to run: requested ones first (oldest request first), then due
- * ones (longest overdue first); never one whose lease is live. Concurrent claimers, in this or
- * other processes, never get the same connection. */
+/** Takes the next connection to run: those a dead worker left (lease lapsed, never released:
+ * due at once, whatever the interval), then requested ones (oldest request first), then due ones
+ * (longest overdue first); never one whose lease is live. Concurrent claimers, in this or other
+ * processes, never get the same connection. */
 export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: number }): Promise<Claim | null> {
   const c = syncConnections;
   const next = db
-    .select({ id: c.id, requestedAt: c.runRequestedAt })
+    .select({ id: c.id, requestedAt: c.runRequestedAt, oldOwner: sql<string | null>`${c.leaseOwner}`.as("old_owner"), oldLeaseUntil: sql<string | null>`${c.leaseUntil}`.as("old_lease_until") })
     .from(c)
     .where(
       and(
         inArray(c.status, RUNNABLE),
         isNotNull(c.groupId),
-        or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`)),
+        or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`), isNotNull(c.leaseOwner)),
         or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
       ),
     )
-    .orderBy(sql`${c.runRequestedAt} asc nulls last`, c.nextRunAt)
+    .orderBy(sql`${c.leaseOwner} is null`, sql`${c.runRequestedAt} asc nulls last`, c.nextRunAt)
     .limit(1)
     .for("update", { skipLocked: true })
     .as("next");
@@ -104,10 +108,16 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     })
     .from(next)
     .where(eq(c.id, next.id))
-    .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt });
+    .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt, oldOwner: next.oldOwner, oldLeaseUntil: next.oldLeaseUntil });
   if (!row) return null;
-  const trigger: RunTrigger = !row.connection.lastRunAt ? "initial" : row.requestedAt ? "manual" : "scheduled";
-  return { connection: row.connection, trigger, requestedAt: row.requestedAt, runId };
+  // A lease that lapsed instead of being released: its run's worker died (a run's lease owner
+  // is its run id; the photo phase's is "photos:…").
+  const interrupted =
+    row.oldOwner && isUuid(row.oldOwner) && row.oldLeaseUntil
+      ? { runId: row.oldOwner, stoppedAt: new Date(new Date(row.oldLeaseUntil).getTime() - LEASE_MS) }
+      : null;
+  const trigger: RunTrigger = interrupted ? "resume" : !row.connection.lastRunAt ? "initial" : row.requestedAt ? "manual" : "scheduled";
+  return { connection: row.connection, trigger, requestedAt: row.requestedAt, runId, interrupted };
 }
 
 /** Gives a request back (its run could not start); an earlier waiting request is kept. */
@@ -118,15 +128,13 @@ async function restoreRequest(db: DB, connectionId: string, requestedAt: Date): 
     .where(eq(syncConnections.id, connectionId));
 }
 
-/** Runs of the connection left "running" by a worker that died: a run that started before
- * `runId` and is still open after it held the lease cannot be alive. They are closed as failed,
- * ending no later than `runId` started. A zombie that wakes up later writes its own outcome. */
-async function closeAbandonedRuns(db: DB, connectionId: string, runId: string): Promise<void> {
-  const startOf = sql`(select ${syncRuns.startedAt} from ${syncRuns} where ${syncRuns.id} = ${runId})`;
+/** The run a dead worker left is closed as interrupted, when its last renewal of the lease
+ * says it stopped (a zombie that wakes up later finds its lease gone and writes nothing more). */
+async function closeInterruptedRun(db: DB, connectionId: string, interrupted: { runId: string; stoppedAt: Date }): Promise<void> {
   await db
     .update(syncRuns)
-    .set({ outcome: "failed", error: ABANDONED, finishedAt: startOf })
-    .where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.outcome, "running"), lt(syncRuns.startedAt, startOf)));
+    .set({ outcome: "interrupted", error: INTERRUPTED, finishedAt: interrupted.stoppedAt })
+    .where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.id, interrupted.runId), eq(syncRuns.outcome, "running")));
 }
 
 export type WorkerOptions = {
@@ -173,7 +181,8 @@ async function lane(opts: WorkerOptions): Promise<void> {
 
 async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Promise<void> {
   const { db, workerId } = opts;
-  const { connection: conn, trigger, requestedAt, runId: claimedRunId } = claim;
+  const { connection: conn, trigger, requestedAt, runId: claimedRunId, interrupted } = claim;
+  if (interrupted) await closeInterruptedRun(db, conn.id, interrupted).catch(() => {});
   const started = Date.now();
   const line = { workerId, connectionId: conn.id, provider: conn.provider, trigger };
   let summary: RunSummary;
@@ -195,7 +204,6 @@ async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Pr
       logger.info("sync run skipped", { ...line, reason: summary.reason });
       return;
     }
-    await closeAbandonedRuns(db, conn.id, summary.runId);
     const { runId, outcome, full, counts, error } = summary;
     logger[outcome === "failed" ? "warn" : "info"]("sync run", { ...line, runId, outcome, full, ms: Date.now() - started, counts, ...(error ? { error } : {}) });
   } catch (error) {

@@ -1,11 +1,12 @@
 // The dashboard's read side (lib/sync/dashboard.ts) after real runs: figures, the latest
 // activity per kind, activity per day, and nothing of it for anyone but the connection's owner.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_FOLDER, type DbHandle } from "@/db/client";
-import { persons, syncActivityDays, syncLinks } from "@/db/schema";
+import { persons, syncActivityDays, syncConnections, syncLinks, syncRuns } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
@@ -80,6 +81,22 @@ describe.each(testDatabases())("the contact sync dashboard on $name", ({ open })
     expect([theirs.added, theirs.updated, theirs.deleted]).toEqual([[], [], []]);
     expect(theirs.days.every((d) => d.added + d.updated + d.deleted === 0)).toBe(true);
     expect((await connectionActivity(handle.db, east, "not-a-uuid")).added).toEqual([]);
+  });
+
+  it("a run whose worker stopped reads as interrupted and resuming — not as running, not as up to date", async () => {
+    const book = await emu.addressBook(`interrupted-${Date.now()}@example.com`, "Clients");
+    const id = await connectBook(handle.db, demo, book, { direction: "one_way" });
+    const runId = crypto.randomUUID();
+    // A worker claimed it and committed 8,000 contacts, then died: the run is still "running" and
+    // its lease (never released) lapsed a moment ago.
+    await handle.db.insert(syncRuns).values({ id: runId, connectionId: id, trigger: "initial", counts: {} as never, processed: 8000 });
+    await handle.db.update(syncConnections).set({ leaseOwner: runId, leaseUntil: new Date(Date.now() - 1000) }).where(eq(syncConnections.id, id));
+    const [stopped] = await listConnectionSummaries(handle.db, east, id);
+    expect(stopped).toMatchObject({ running: null, interrupted: { processed: 8000 }, status: "active" });
+    // While its lease was live it read as running.
+    await handle.db.update(syncConnections).set({ leaseUntil: new Date(Date.now() + 60_000) }).where(eq(syncConnections.id, id));
+    const [live] = await listConnectionSummaries(handle.db, east, id);
+    expect(live).toMatchObject({ running: { runId, processed: 8000, resumed: false }, interrupted: null });
   });
 
   it("shows nothing of a person the viewer may no longer see, and nothing of other users' address books", async () => {

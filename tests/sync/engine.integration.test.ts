@@ -289,6 +289,30 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
     expect((await sync(id)).counts.crmAdded).toBe(0);
   });
 
+  it("an interrupted listing whose page token the provider no longer accepts starts again: nothing written twice", async () => {
+    const { book, id } = await connect();
+    for (let i = 0; i < 25; i++) await book.add({ given: `Resumed${i}`, family: "Again", email: `resumed${i}@example.com` });
+    // The first page committed, then the worker died; the token it left is refused (too old).
+    await sync(id, {
+      pageSize: 10,
+      fault: async (point) => {
+        if (point === "after-page") throw new Error("crash");
+      },
+    });
+    const [left] = await handle.db.select({ resume: syncConnections.resume }).from(syncConnections).where(eq(syncConnections.id, id));
+    expect(left!.resume).toMatchObject({ fromCursor: null, processed: 10 });
+    const token = emu.provider === "google" ? "not-a-page-token" : `${emu.url}/v1.0/me/contactFolders/${book.groupId}/contacts/delta?$skiptoken=stale`;
+    await handle.db.update(syncConnections).set({ resume: { ...left!.resume!, pageToken: token } }).where(eq(syncConnections.id, id));
+    const run = await sync(id, { pageSize: 10 });
+    expect(run).toMatchObject({ outcome: "succeeded", full: true });
+    expect(run.counts).toMatchObject({ crmAdded: 15, crmUpdated: 0, crmDeleted: 0 });
+    const rows = await linkedPersons(id);
+    expect(rows).toHaveLength(25);
+    expect(new Set(rows.map((r) => r.person.firstName)).size).toBe(25);
+    const [after] = await handle.db.select({ resume: syncConnections.resume, cursor: syncConnections.cursor }).from(syncConnections).where(eq(syncConnections.id, id));
+    expect(after).toMatchObject({ resume: null, cursor: expect.any(String) });
+  });
+
   it("a revoked grant stops the run and marks the connection reconnect-needed", async () => {
     const { book, id } = await connect();
     await book.add({ given: "R", family: "Evoked" });

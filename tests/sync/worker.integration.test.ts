@@ -2,18 +2,23 @@
 // database. In-process workers on PGlite (and a Postgres server when TEST_DATABASE_URL is set);
 // worker processes sharing a Postgres server when it is set.
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import readline from "node:readline";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "@/db/client";
+import { createDb, type DbHandle } from "@/db/client";
 import { personPictures, persons, syncConnections, syncLinks, syncRuns } from "@/db/schema";
-import type { SeededDemo } from "@/db/seed";
-import { setConfig } from "@/emulators";
+import { seedDemo, type SeededDemo } from "@/db/seed";
+import { getStats, resetStats, setConfig } from "@/emulators";
+import { LEASE_MS } from "@/lib/sync/lease";
+import type { ProviderId } from "@/lib/sync/providers/registry";
 import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/scheduler";
 import { testDatabases } from "@/tests/kit/databases";
 import { PNG } from "@/tests/kit/address-book";
 import { adapterFor as kitAdapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
-import { startTestEmulator, type TestEmulator } from "@/tests/kit/emulators";
+import { EMULATED, startTestEmulator, type TestEmulator } from "@/tests/kit/emulators";
 import { afterFirstPage, stopDead } from "./fixtures/first-page-hook";
 import { until } from "@/tests/kit/until";
 
@@ -21,12 +26,12 @@ const HOUR = 3_600_000;
 const PAGE_SIZE = 10;
 
 /** A world to sync in: an emulator, a database with the demo company, and helpers on them. */
-function syncWorld(open: () => Promise<DbHandle>) {
+function syncWorld(open: () => Promise<DbHandle>, provider: ProviderId = "google") {
   const world = {} as { emu: TestEmulator; handle: DbHandle; demo: SeededDemo };
   let counter = 0;
 
   beforeAll(async () => {
-    [world.emu, { handle: world.handle, demo: world.demo }] = await Promise.all([startTestEmulator("google"), openSeeded(open)]);
+    [world.emu, { handle: world.handle, demo: world.demo }] = await Promise.all([startTestEmulator(provider), openSeeded(open)]);
   });
   afterAll(async () => {
     await Promise.all([world.emu?.close(), world.handle?.close()]);
@@ -99,10 +104,11 @@ function syncWorld(open: () => Promise<DbHandle>) {
   return { world, connect, adapterFor, startWorker, row, runsOf, settled, expectEveryContactOnce, expectNoOverlap };
 }
 
-/** A run a dead worker left open, as the next run closes it. */
-function expectClosedAsAbandoned(dead: typeof syncRuns.$inferSelect | undefined, rescue: typeof syncRuns.$inferSelect | undefined) {
-  expect(dead).toMatchObject({ outcome: "failed", error: expect.stringMatching(/Abandoned/) });
+/** A run a dead worker left open, as the next worker closes it: interrupted, when it stopped. */
+function expectClosedAsInterrupted(dead: typeof syncRuns.$inferSelect | undefined, rescue: typeof syncRuns.$inferSelect | undefined) {
+  expect(dead).toMatchObject({ outcome: "interrupted", error: expect.stringMatching(/Interrupted/) });
   expect(dead!.finishedAt!.getTime()).toBeLessThanOrEqual(rescue!.startedAt.getTime());
+  expect(rescue).toMatchObject({ trigger: "resume" });
 }
 
 describe.each(testDatabases())("workers on $name", ({ open }) => {
@@ -195,10 +201,10 @@ describe.each(testDatabases())("workers on $name", ({ open }) => {
 
     const [closed, rescue, ...more] = await runsOf(c.id);
     expect(more).toHaveLength(0);
-    // Still the initial sync: the dead run never finished one.
-    expect(rescue).toMatchObject({ outcome: "succeeded", trigger: "initial" });
+    // It resumes the interrupted initial sync where it stopped.
+    expect(rescue).toMatchObject({ outcome: "succeeded", trigger: "resume" });
     expect(rescue!.counts.crmAdded).toBe(30 - PAGE_SIZE);
-    expectClosedAsAbandoned(closed, rescue);
+    expectClosedAsInterrupted(closed, rescue);
     expect((await row(c.id)).cursor).not.toBeNull();
     await expectEveryContactOnce(c);
   });
@@ -238,48 +244,71 @@ function startChild(script: string, args: string[], env: Record<string, string>)
 
 const serverDb = testDatabases().find((d) => d.name === "postgres");
 
-describe.skipIf(!serverDb)("worker processes on a Postgres server", () => {
-  const { world, connect, startWorker, row, runsOf, settled, expectEveryContactOnce, expectNoOverlap } = syncWorld(() => serverDb!.open());
-  let databaseUrl: string;
+/** The URL of a test's own database on the server. */
+async function databaseUrlOf(handle: DbHandle): Promise<string> {
+  const [r] = await handle.db.select({ name: sql<string>`current_database()` }).from(sql`(select 1) as one`);
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${r!.name}`;
+  return url.toString();
+}
 
-  beforeAll(async () => {
-    const [r] = await world.handle.db.select({ name: sql<string>`current_database()` }).from(sql`(select 1) as one`);
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    url.pathname = `/${r!.name}`;
-    databaseUrl = url.toString();
-  });
+describe.skipIf(!serverDb).each(EMULATED)("a worker process killed mid-run, with $name", ({ name: provider }) => {
+  const { world, connect, row, runsOf, settled, expectEveryContactOnce } = syncWorld(() => serverDb!.open(), provider);
   afterEach(async () => {
     for (const child of children.splice(0)) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill("SIGKILL");
   });
 
-  it("a worker process killed mid-run (SIGKILL) leaves the connection runnable once its lease lapses; the next run completes the work", async () => {
+  it("is taken over as soon as its lease lapses, and the listing goes on from the committed page: every contact once", async () => {
     const c = await connect(30);
-    const worker = startChild("tests/sync/fixtures/stalling-worker.ts", [], { WORKER_DATABASE_URL: databaseUrl, GOOGLE_ROOT_URL: `${world.emu.url}/` });
-    await worker.line(/^ready$/);
+    const databaseUrl = await databaseUrlOf(world.handle);
+    const env = { WORKER_DATABASE_URL: databaseUrl, API_BASE_URL: `${world.emu.url}/` };
+    const stalling = startChild("tests/sync/fixtures/worker-process.ts", [], { ...env, STALL: "1" });
+    await stalling.line(/^ready$/);
     await requestSync(world.handle.db, c.id);
-    await worker.line(/^page-committed$/);
-    worker.proc.kill("SIGKILL");
-    expect(await worker.exit).toMatchObject({ signal: "SIGKILL" });
+    await stalling.line(/^page-committed$/);
+    stalling.proc.kill("SIGKILL");
+    expect(await stalling.exit).toMatchObject({ signal: "SIGKILL" });
+    const killedAt = Date.now();
 
     const [dead] = await runsOf(c.id);
     expect(dead).toMatchObject({ outcome: "running", processed: PAGE_SIZE });
     const held = await row(c.id);
     expect(held.leaseOwner).toBe(dead!.id);
     expect(held.cursor).toBeNull();
+    expect(held.resume).toMatchObject({ fromCursor: null, processed: PAGE_SIZE });
 
-    // Time passes: the dead worker's lease (60 s) lapses. We move its deadline rather than wait.
-    await world.handle.db.update(syncConnections).set({ leaseUntil: sql`now() - interval '1 second'` }).where(eq(syncConnections.id, c.id));
-    await requestSync(world.handle.db, c.id);
-    const rescuer = startWorker({ workerId: "rescuer" });
-    await until(() => settled(c.id), { what: "the rescuing run" });
-    await rescuer.stop();
+    // No request, and not due for an hour: the lapsed lease alone makes it due.
+    await resetStats(world.emu.url, c.book.email);
+    const rescuer = startChild("tests/sync/fixtures/worker-process.ts", [], env);
+    await rescuer.line(/"msg":"sync run".*"outcome":"succeeded"/, LEASE_MS + 15_000);
+    const resumedWithin = Date.now() - killedAt;
+    expect(resumedWithin).toBeLessThan(LEASE_MS + 10_000);
+    await until(() => settled(c.id), { what: "the run to be settled" });
 
+    // The rest of the listing only: pages 2 and 3 of 3 (page 1 was committed before the kill).
+    const stats = await getStats(world.emu.url, c.book.email);
+    const listing = provider === "google" ? (stats.byEndpoint["people.connections.list"] ?? 0) : (stats.byEndpoint["contacts.delta"] ?? 0);
+    expect(listing).toBe(2);
     const [closed, rescue, ...more] = await runsOf(c.id);
     expect(more).toHaveLength(0);
-    expect(rescue).toMatchObject({ outcome: "succeeded" });
+    expect(rescue).toMatchObject({ outcome: "succeeded", processed: 30 });
     expect(rescue!.counts.crmAdded).toBe(30 - PAGE_SIZE);
-    expectClosedAsAbandoned(closed, rescue);
+    expectClosedAsInterrupted(closed, rescue);
+    expect((await row(c.id)).resume).toBeNull();
     await expectEveryContactOnce(c);
+    console.log(`[worker kill, ${provider}, Postgres] from SIGKILL to finished: ${resumedWithin} ms (lease ${LEASE_MS} ms)`);
+  });
+});
+
+describe.skipIf(!serverDb)("worker processes on a Postgres server", () => {
+  const { world, connect, runsOf, settled, expectEveryContactOnce, expectNoOverlap } = syncWorld(() => serverDb!.open());
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    databaseUrl = await databaseUrlOf(world.handle);
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill("SIGKILL");
   });
 
   it("two `npm run worker` processes share the connections: every one synced, runs of one connection never overlap, no duplicates", async () => {
@@ -321,5 +350,64 @@ describe.skipIf(!serverDb)("worker processes on a Postgres server", () => {
     expect(logged.flat()).toHaveLength(runCount);
     const output = workers.flatMap((w) => w.lines).join("\n");
     for (const b of books) expect(output).not.toContain(b.accessToken);
+  });
+});
+
+describe("the app on its embedded database, killed mid-run", () => {
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill("SIGKILL");
+  });
+
+  it("opens the database again on restart, and the interrupted run resumes at once and completes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-kill-"));
+    const dataDir = path.join(dir, "pglite");
+    const emu = await startTestEmulator("google");
+    try {
+      // The app's database, with a connection whose first sync is requested.
+      const setup = await createDb({ dataDir });
+      const demo = await seedDemo(setup.db);
+      const book = await emu.addressBook(`embedded-${Date.now()}@example.com`, "Clients");
+      const family = `Embedded${Date.now()}`;
+      await book.addMany(Array.from({ length: 30 }, (_, i) => ({ given: `Person${i}`, family })));
+      const id = await connectBook(setup.db, demo, book);
+      await setup.db.update(syncConnections).set({ nextRunAt: new Date(Date.now() + HOUR) }).where(eq(syncConnections.id, id));
+      await requestSync(setup.db, id);
+      await setup.close();
+
+      const env = { WORKER_PGLITE_DIR: dataDir, API_BASE_URL: `${emu.url}/` };
+      const app = startChild("tests/sync/fixtures/worker-process.ts", [], { ...env, STALL: "1" });
+      await app.line(/^page-committed$/, 30_000);
+      app.proc.kill("SIGKILL");
+      await app.exit;
+      const killedAt = Date.now();
+
+      // Restarted on the same directory: it opens (taking over the dead process's lock) and
+      // resumes at once — the leases in it died with the last process.
+      const restarted = startChild("tests/sync/fixtures/worker-process.ts", [], env);
+      await restarted.line(/"msg":"sync run".*"outcome":"succeeded"/, 30_000);
+      const finishedIn = Date.now() - killedAt;
+      restarted.proc.kill("SIGKILL");
+      await restarted.exit;
+      console.log(`[app kill, embedded database] from SIGKILL to finished after restart: ${finishedIn} ms`);
+
+      const check = await createDb({ dataDir });
+      try {
+        const runs = await check.db.select().from(syncRuns).where(eq(syncRuns.connectionId, id)).orderBy(asc(syncRuns.startedAt));
+        expect(runs.map((r) => [r.outcome, r.trigger])).toEqual([
+          ["interrupted", "initial"],
+          ["succeeded", "resume"],
+        ]);
+        expect(runs[1]!.counts.crmAdded).toBe(30 - PAGE_SIZE);
+        const people = await check.db.select({ id: persons.id }).from(persons).where(and(eq(persons.lastName, family), isNull(persons.deletedAt)));
+        const links = await check.db.select({ personId: syncLinks.personId }).from(syncLinks).where(eq(syncLinks.connectionId, id));
+        expect(people).toHaveLength(30);
+        expect(links.map((l) => l.personId).sort()).toEqual(people.map((p) => p.id).sort());
+      } finally {
+        await check.close();
+      }
+    } finally {
+      await emu.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { SyncConnection, SyncLink } from "@/db/schema";
 import type { Logger } from "@/lib/logger";
 import { normalizeContact, type Contact } from "../contact";
 import { personToContact, type OrganizationResolver, type SyncFieldIds } from "../crm-side";
-import { LeaseLostError, renewLease } from "../lease";
+import { LeaseLostError, renewLease, type keepLease } from "../lease";
 import type { ProviderAdapter } from "../provider";
 import { RunLog } from "./run-log";
 
@@ -21,6 +21,8 @@ export class Run {
   /** Set once the run has started (runSync). */
   crm!: CrmLookups;
   processed = 0;
+  /** The lease kept on a timer for the run's whole length (runSync). */
+  lease: ReturnType<typeof keepLease> | null = null;
   /** This connection's pending creates (links whose create a crash cut short), read once per
    * run: the run holds the lease, so only this run adds or adopts them. */
   pendingCreates: SyncLink[] = [];
@@ -43,7 +45,9 @@ export class Run {
     return this.adapter.project(normalizeContact(personToContact(p, this.crm.fieldIds), this.crm.defaultCountry));
   }
 
+  /** Between two steps: stop if another worker took the connection over. */
   async heartbeat(): Promise<void> {
-    if (!(await renewLease(this.db, this.conn.id, this.id))) throw new LeaseLostError();
+    this.lease?.progress();
+    if (this.lease?.lost || !(await renewLease(this.db, this.conn.id, this.id))) throw new LeaseLostError();
   }
 }

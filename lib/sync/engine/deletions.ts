@@ -12,7 +12,6 @@ import { getViewer } from "@/db/queries/users";
 import { syncConnections, syncEvents, syncLinks, type SyncLink } from "@/db/schema";
 import type { Contact } from "../contact";
 import { decideProviderGone } from "../plan";
-import type { PulledContact } from "../provider";
 import { isRealLink } from "@/db/queries/sync-links";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-log";
@@ -20,7 +19,8 @@ import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-l
 export const DELETE_GUARD_MIN = 10;
 export const DELETE_GUARD_SHARE = 0.2;
 
-export type PendingDeletion = { link: SyncLink; person: PersonForSync | null; item: PulledContact | null };
+export type DeletionReason = "deleted_at_provider" | "left_group" | "missing_from_full_listing";
+export type PendingDeletion = { link: SyncLink; person: PersonForSync | null; reason: DeletionReason };
 
 /** Applies the collected deletions — or holds them when too many — and stores the cursor, in
  * one transaction. Returns true when deletions were held. */
@@ -50,6 +50,8 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
     if (unlink.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, unlink.map((p) => p.link.id)));
     for (const p of untouchable) recordSkippedDeletion(run, p);
     if (hold) {
+      // The held ones wait in their events; their links are no longer "gone" for the next run.
+      await tx.update(syncLinks).set({ gone: null }).where(inArray(syncLinks.id, toDelete.map((p) => p.link.id)));
       for (const p of toDelete) {
         run.log.record({
           personId: p.person!.id,
@@ -64,7 +66,8 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
       for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
     }
     await run.log.flush(tx);
-    await tx.update(syncConnections).set({ cursor, updatedAt: new Date() }).where(eq(syncConnections.id, conn.id));
+    // The listing is complete: no resume point is left.
+    await tx.update(syncConnections).set({ cursor, resume: null, updatedAt: new Date() }).where(eq(syncConnections.id, conn.id));
   });
   await run.fault("after-cursor");
   return hold;
@@ -119,7 +122,7 @@ async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise
       detail: { rule: "delete wins", deletedOn: "provider" },
     });
   }
-  const reason = p.item?.deleted ? "deleted_at_provider" : p.item ? "left_group" : "missing_from_full_listing";
+  const reason = p.reason;
   run.log.record({
     personId: person.id,
     providerId: p.link.providerId,

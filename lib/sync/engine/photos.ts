@@ -12,7 +12,7 @@ import { addMissingPictures, asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
 import { personPictures, syncConnections, syncLinks } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
-import { acquireLease, LeaseLostError, releaseLease, renewLease } from "../lease";
+import { acquireLease, keepLease, LeaseLostError, releaseLease, renewLease } from "../lease";
 import type { Photo, ProviderAdapter } from "../provider";
 
 const PHOTO_BATCH = 100;
@@ -44,6 +44,7 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
   const actor = asConnection(connectionId, user);
   const owner = `photos:${crypto.randomUUID()}`;
   if (!(await acquireLease(db, connectionId, owner))) return { status: "skipped", reason: "busy" };
+  const lease = keepLease(db, connectionId, owner);
   const until = Date.now() + (opts.budgetMs ?? PHOTO_BUDGET_MS);
   let fetched = 0;
   let checked = 0;
@@ -78,7 +79,8 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
         const photo = photos[k];
         return photo ? [{ personId: b.personId, contentType: photo.contentType, data: photo.data }] : [];
       });
-      if (!(await renewLease(db, connectionId, owner))) throw new LeaseLostError();
+      lease.progress();
+      if (lease.lost || !(await renewLease(db, connectionId, owner))) throw new LeaseLostError();
       await db.transaction(async (tx) => {
         await addMissingPictures(tx, actor, pictures);
         // Cleared only if not noted again meanwhile (a link re-created by a later run).
@@ -90,6 +92,7 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
       checked += batch.length;
     }
   } finally {
+    lease.stop();
     await releaseLease(db, connectionId, owner);
   }
 }

@@ -1,86 +1,122 @@
 // Pull: every page of contacts the provider reports changed (all of them on a full listing) is
 // applied in one transaction — new contacts become persons, linked ones are merged (merge.ts),
-// our own interrupted creates are adopted (adopt.ts) — and deletions are collected for
-// deletions.ts, which stores the cursor once everything it covers is committed.
-import { and, eq, inArray } from "drizzle-orm";
+// our own interrupted creates are adopted (adopt.ts) — and deletions are noted on their links
+// for deletions.ts, which settles them and stores the cursor once everything is committed.
+//
+// A listing is resumable: each page's transaction also stores where the listing goes on (the
+// provider's token for the next page, in sync_connections.resume), marks the links a full
+// listing has seen (sync_links.listed_at) and the contacts found gone (sync_links.gone). A run
+// that takes over from an interrupted one starts from the page after the last committed one;
+// if the provider no longer accepts that token, the listing starts again (its committed pages
+// replay as no-ops). Nothing is kept only in memory across pages.
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import { insertPersons } from "@/db/queries/person-writes";
+import { isRealLink } from "@/db/queries/sync-links";
 import { getPersonsForSync } from "@/db/queries/sync-persons";
-import { syncLinks, syncRuns, type SyncLink } from "@/db/schema";
+import { syncConnections, syncLinks, syncRuns, type ListingResume, type SyncLink } from "@/db/schema";
 import { EMPTY_CONTACT } from "../contact";
 import { contactToPersonColumns } from "../crm-side";
-import { CursorExpiredError, type PulledContact } from "../provider";
-import { isRealLink } from "@/db/queries/sync-links";
+import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../provider";
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
-import { settleDeletions, type PendingDeletion } from "./deletions";
+import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
 import { reconcileLinked } from "./merge";
 import { contactLabel, fieldChanges } from "./run-log";
 
-export async function pull(run: Run): Promise<{ full: boolean; held: boolean }> {
-  const { db, conn, adapter } = run;
-  const pending: PendingDeletion[] = [];
-  const seen = new Set<string>();
-  let inScopeSeen = 0;
+/** One listing: from a cursor (null: everything) or resumed, with what it has counted so far. */
+type Listing = { fromCursor: string | null; startedAt: Date; inScopeSeen: number };
 
+export async function pull(run: Run): Promise<{ full: boolean; held: boolean }> {
+  const { conn, adapter } = run;
   await adoptStampedCreates(run);
 
-  const onPage = async (items: PulledContact[]) => {
-    for (const item of items) {
-      if (!item.deleted && item.inScope) {
-        seen.add(item.id);
-        inScopeSeen++;
-      }
-    }
-    await applyPage(run, items, pending);
-    run.processed += items.length;
-    await db.update(syncRuns).set({ processed: run.processed, counts: run.log.counts }).where(eq(syncRuns.id, run.id));
-    await run.heartbeat();
-    await run.fault("after-page");
+  const resume = conn.resume;
+  let listing: Listing = resume
+    ? { fromCursor: resume.fromCursor, startedAt: new Date(resume.startedAt), inScopeSeen: resume.inScopeSeen }
+    : { fromCursor: conn.cursor, startedAt: new Date(), inScopeSeen: 0 };
+  if (resume) run.processed = resume.processed;
+  /** A listing from scratch (from a cursor, or everything). */
+  const start = (from: string | null) => {
+    listing = { fromCursor: from, startedAt: new Date(), inScopeSeen: 0 };
+    return adapter.pull(from, (page) => applyPage(run, listing, page));
+  };
+  const relist = () => {
+    run.logger.warn("cursor expired; running a full listing", { connectionId: conn.id });
+    return start(null);
   };
 
-  let result;
+  let result: PullResult;
   try {
-    result = await adapter.pull(conn.cursor, (page) => onPage(page.items));
+    result = resume
+      ? await adapter.pull(resume.fromCursor, (page) => applyPage(run, listing, page), { resumeFrom: resume.pageToken })
+      : await adapter.pull(conn.cursor, (page) => applyPage(run, listing, page));
   } catch (error) {
-    if (!(error instanceof CursorExpiredError)) throw error;
-    run.logger.warn("cursor expired; running a full listing", { connectionId: conn.id });
-    pending.length = 0;
-    seen.clear();
-    inScopeSeen = 0;
-    result = await adapter.pull(null, (page) => onPage(page.items));
+    if (error instanceof ResumeRefusedError && resume) {
+      run.logger.warn("the interrupted listing cannot go on; starting it again", { connectionId: conn.id });
+      try {
+        result = await start(resume.fromCursor);
+      } catch (again) {
+        if (!(again instanceof CursorExpiredError) || resume.fromCursor === null) throw again;
+        result = await relist();
+      }
+    } else if (error instanceof CursorExpiredError) {
+      result = await relist();
+    } else {
+      throw error;
+    }
   }
 
-  // A complete full listing also tells us which linked contacts are gone without a tombstone.
-  let emptied = false;
-  if (result.full) {
-    const links = await db.select().from(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), isRealLink));
-    const pendingIds = new Set(pending.map((p) => p.link.providerId));
-    const missing = links.filter((l) => !seen.has(l.providerId) && !pendingIds.has(l.providerId));
-    const people = await getPersonsForSync(db, run.actor, missing.map((l) => l.personId));
-    for (const link of missing) pending.push({ link, person: people.get(link.personId) ?? null, item: null });
-    emptied = inScopeSeen === 0 && links.length > 0;
-  }
-
+  const pending = await collectDeletions(run, result.full ? listing : null);
+  const linkCount = result.full ? await countRealLinks(run) : 0;
+  const emptied = result.full && listing.inScopeSeen === 0 && linkCount > 0;
   const held = await settleDeletions(run, pending, emptied, result.cursor);
   return { full: result.full, held };
 }
 
-/** Applies one page of pulled contacts in one transaction. Deletions are only collected. */
-async function applyPage(run: Run, items: PulledContact[], pending: PendingDeletion[]): Promise<void> {
+async function countRealLinks(run: Run): Promise<number> {
+  const [row] = await run.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(syncLinks)
+    .where(and(eq(syncLinks.connectionId, run.conn.id), isRealLink));
+  return Number(row?.n ?? 0);
+}
+
+/** The deletions the listing found: links whose contact a committed page reported gone, and —
+ * after a complete full listing — the linked contacts it did not see at all. */
+async function collectDeletions(run: Run, full: Listing | null): Promise<PendingDeletion[]> {
+  const notSeen = full ? or(isNull(syncLinks.listedAt), sql`${syncLinks.listedAt} <> ${full.startedAt.toISOString()}::timestamptz`) : undefined;
+  const links = await run.db
+    .select()
+    .from(syncLinks)
+    .where(and(eq(syncLinks.connectionId, run.conn.id), isRealLink, notSeen ? or(isNotNull(syncLinks.gone), notSeen) : isNotNull(syncLinks.gone)));
+  const people = await getPersonsForSync(run.db, run.actor, links.map((l) => l.personId));
+  return links.map((link) => ({
+    link,
+    person: people.get(link.personId) ?? null,
+    reason: (link.gone as DeletionReason | null) ?? "missing_from_full_listing",
+  }));
+}
+
+/** Applies one page of pulled contacts in one transaction, with where the listing goes on. */
+async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<void> {
   const { db, conn } = run;
-  if (items.length === 0) return;
+  const items = page.items;
+  const full = listing.fromCursor === null;
+  const inScope = items.filter((i) => !i.deleted && i.inScope).length;
   try {
     await db.transaction(async (tx) => {
       const ids = [...new Set(items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]))];
-      const links = await tx
+      const links = ids.length === 0 ? [] : await tx
         .select()
         .from(syncLinks)
         .where(and(eq(syncLinks.connectionId, conn.id), inArray(syncLinks.providerId, ids)));
       const linkById = new Map(links.map((l) => [l.providerId, l]));
       const people = await getPersonsForSync(tx, run.actor, links.map((l) => l.personId), { lock: true });
       const creates: PulledContact[] = [];
+      const gone = new Map<string, DeletionReason>();
+      const live = new Set<string>();
 
       for (const item of items) {
         let link: SyncLink | undefined = linkById.get(item.id);
@@ -102,17 +138,26 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
           if (!item.deleted && item.inScope && !creates.some((c) => c.id === item.id)) creates.push(item);
           continue;
         }
+        if (item.deleted || !item.inScope) {
+          gone.set(link.id, item.deleted ? "deleted_at_provider" : "left_group");
+          continue;
+        }
+        live.add(link.id);
         // (An adopted link's person was not among those loaded for the page.)
         const personId = link.personId;
         const person = people.get(personId) ?? (await getPersonsForSync(tx, run.actor, [personId], { lock: true })).get(personId) ?? null;
-        if (item.deleted || !item.inScope) {
-          const linkId = link.id;
-          if (!pending.some((p) => p.link.id === linkId)) pending.push({ link, person, item });
-          continue;
-        }
         await reconcileLinked(run, tx, link, person, item);
       }
-      await createPersons(run, tx, creates);
+      await createPersons(run, tx, creates, full ? listing.startedAt : null);
+      await markLinks(tx, gone, live, full ? listing.startedAt : null);
+      listing.inScopeSeen += inScope;
+      run.processed += items.length;
+      const resume: ListingResume | null = page.next
+        ? { pageToken: page.next, fromCursor: listing.fromCursor, startedAt: listing.startedAt.toISOString(), inScopeSeen: listing.inScopeSeen, processed: run.processed }
+        : null;
+      // The last page keeps the previous resume point: until the cursor is stored, an
+      // interruption replays that page (as a no-op).
+      if (resume) await tx.update(syncConnections).set({ resume }).where(eq(syncConnections.id, conn.id));
       await run.log.flush(tx);
     });
   } catch (error) {
@@ -120,10 +165,28 @@ async function applyPage(run: Run, items: PulledContact[], pending: PendingDelet
     run.crm.orgs.reset();
     throw error;
   }
+  await db.update(syncRuns).set({ processed: run.processed, counts: run.log.counts }).where(eq(syncRuns.id, run.id));
+  await run.heartbeat();
+  await run.fault("after-page");
+}
+
+/** Notes on the page's links what the page said of them: gone (with why), or seen alive (which
+ * clears an earlier "gone": re-added to the group) and, in a full listing, seen by it. */
+async function markLinks(tx: Tx, gone: Map<string, DeletionReason>, live: Set<string>, listedAt: Date | null): Promise<void> {
+  for (const reason of new Set(gone.values())) {
+    const ids = [...gone].filter(([, r]) => r === reason).map(([id]) => id);
+    await tx.update(syncLinks).set({ gone: reason }).where(inArray(syncLinks.id, ids));
+  }
+  if (live.size > 0) {
+    await tx
+      .update(syncLinks)
+      .set({ gone: null, ...(listedAt ? { listedAt } : {}) })
+      .where(inArray(syncLinks.id, [...live]));
+  }
 }
 
 /** New contacts become persons of the connection's user, with the connection's visibility. */
-async function createPersons(run: Run, tx: Tx, items: PulledContact[]): Promise<void> {
+async function createPersons(run: Run, tx: Tx, items: PulledContact[], listedAt: Date | null): Promise<void> {
   if (items.length === 0) return;
   const { conn } = run;
   const rows = [];
@@ -144,6 +207,7 @@ async function createPersons(run: Run, tx: Tx, items: PulledContact[]): Promise<
       base: item.contact,
       crmVersion: 1,
       photoUrl: item.photoUrl ?? null,
+      ...(listedAt ? { listedAt } : {}),
     })),
   );
   items.forEach((item, i) =>

@@ -28,7 +28,7 @@ import { getViewer } from "@/db/queries/users";
 import { companies, syncConnections, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
-import { acquireLease, LeaseLostError, releaseLease } from "../lease";
+import { acquireLease, keepLease, LeaseLostError, releaseLease } from "../lease";
 import { canSetUpSync, PAUSED_NO_PERMISSION, PAUSED_USER_INACTIVE } from "../permission";
 import { InvalidGrantError, type ProviderAdapter } from "../provider";
 import { Run, type FaultPoint } from "./context";
@@ -77,6 +77,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   if (!(await acquireLease(db, conn.id, runId))) return { status: "skipped", reason: "busy" };
 
   const run = new Run(runId, db, conn, asConnection(conn.id, user), opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
+  run.lease = keepLease(db, conn.id, runId);
 
   let outcome: RunOutcome = "succeeded";
   let full = false;
@@ -110,6 +111,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
     }
   }
 
+  run.lease.stop();
   await db.transaction(async (tx) => {
     await run.log.flush(tx);
     await tx

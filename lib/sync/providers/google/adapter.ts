@@ -11,6 +11,7 @@ import { people, auth as googleAuth, type people_v1 } from "@googleapis/people";
 import { changedFields } from "../../contact";
 import {
   CursorExpiredError,
+  ResumeRefusedError,
   type DeleteResult,
   type Photo,
   type ProviderAdapter,
@@ -144,7 +145,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
       return groups.sort((a, b) => (a.id === "contactGroups/myContacts" ? -1 : b.id === "contactGroups/myContacts" ? 1 : a.name.localeCompare(b.name)));
     },
 
-    async pull(cursor, onPage) {
+    async pull(cursor, onPage, options = {}) {
       // Every page and every later sync must repeat the same parameters.
       const params = {
         resourceName: "people/me",
@@ -159,13 +160,15 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
           return await call(() => api.people.connections.list({ ...params, ...(pageToken ? { pageToken } : {}) }, noRetry));
         } catch (error) {
           if (isExpiredSyncToken(error)) throw new CursorExpiredError();
+          // A page token too old, or from another listing: 400 INVALID_ARGUMENT.
+          if (pageToken && pageToken === options.resumeFrom && statusOf(error) === 400) throw new ResumeRefusedError();
           throw error;
         }
       };
       const last = await applyPagesAhead(
-        () => fetchPage(undefined),
+        () => fetchPage(options.resumeFrom),
         (data) => (data.nextPageToken ? () => fetchPage(data.nextPageToken!) : null),
-        (data) => onPage({ items: (data.connections ?? []).map(toPulled) }),
+        (data) => onPage({ items: (data.connections ?? []).map(toPulled), next: data.nextPageToken ?? null }),
       );
       if (!last.nextSyncToken) throw new Error("Google ended a listing without a sync token");
       return { cursor: last.nextSyncToken, full: !cursor };

@@ -12,6 +12,7 @@ import { Client, GraphError, type AuthProvider, type FetchOptions } from "@micro
 import type { Contact as GraphContact } from "@microsoft/microsoft-graph-types";
 import {
   CursorExpiredError,
+  ResumeRefusedError,
   InvalidGrantError,
   type DeleteResult,
   type Photo,
@@ -151,18 +152,20 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
       return groups;
     },
 
-    async pull(cursor, onPage) {
+    async pull(cursor, onPage, options = {}) {
       type Page = { value?: GraphContact[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
       const fetchPage = async (url: string): Promise<Page> => {
         try {
           return await call(() => client.api(url).header("Prefer", `odata.maxpagesize=${opts.pageSize ?? MAX_PAGE}`).get());
         } catch (error) {
+          // The nextLink an interrupted round was to go on from: the round starts again.
+          if (url === options.resumeFrom && (isExpiredDelta(error) || graphStatus(error) === 400)) throw new ResumeRefusedError();
           if (isExpiredDelta(error)) throw new CursorExpiredError();
           throw error;
         }
       };
       const last = await applyPagesAhead(
-        () => fetchPage(cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`),
+        () => fetchPage(options.resumeFrom ?? cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`),
         (page) => (page["@odata.nextLink"] ? () => fetchPage(page["@odata.nextLink"]!) : null),
         (page) => {
           const items: PulledContact[] = (page.value ?? []).map((item) => {
@@ -170,7 +173,7 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
             // Delta does not say whether a contact has a photo: every live contact is a candidate.
             return { ...read, contact: projectForGraph(read.contact), photoUrl: read.deleted ? null : `/me/contacts/${read.id}/photo/$value` };
           });
-          return onPage({ items });
+          return onPage({ items, next: page["@odata.nextLink"] ?? null });
         },
       );
       if (!last["@odata.deltaLink"]) throw new Error("Microsoft ended a delta round without a deltaLink");

@@ -20,6 +20,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
       heldDeletions: summary.heldDeletions,
       waiting: summary.waiting,
       running: summary.running,
+      interrupted: summary.interrupted,
       lastRunAt: summary.lastRunAt,
       lastSuccessAt: summary.lastSuccessAt,
       nextRunAt: summary.nextRunAt,
