@@ -105,6 +105,8 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
   const items = page.items;
   const full = listing.fromCursor === null;
   const inScope = items.filter((i) => !i.deleted && i.inScope).length;
+  // Nothing changed and nothing to go on from (a run with nothing to do): no transaction.
+  if (items.length === 0 && !page.next) return afterPage(run);
   try {
     await db.transaction(async (tx) => {
       const ids = [...new Set(items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]))];
@@ -165,7 +167,11 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
     run.crm.orgs.reset();
     throw error;
   }
-  await db.update(syncRuns).set({ processed: run.processed, counts: run.log.counts }).where(eq(syncRuns.id, run.id));
+  await afterPage(run);
+}
+
+async function afterPage(run: Run): Promise<void> {
+  await run.db.update(syncRuns).set({ processed: run.processed, counts: run.log.counts }).where(eq(syncRuns.id, run.id));
   await run.heartbeat();
   await run.fault("after-page");
 }
