@@ -14,6 +14,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
   customType,
 } from "drizzle-orm/pg-core";
@@ -206,7 +207,9 @@ export const DIRECTIONS = ["one_way", "two_way"] as const;
 export const directionEnum = pgEnum("sync_direction", DIRECTIONS);
 export type Direction = (typeof DIRECTIONS)[number];
 
-export const CONNECTION_STATUSES = ["active", "paused", "needs_confirmation", "reconnect_needed", "error"] as const;
+/** "preview": set up, waiting for the user to confirm how the group's contacts pair with the
+ * persons they already have (sync_preview_contacts) before the first run. */
+export const CONNECTION_STATUSES = ["active", "paused", "needs_confirmation", "reconnect_needed", "error", "preview"] as const;
 export const connectionStatusEnum = pgEnum("sync_connection_status", CONNECTION_STATUSES);
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
@@ -345,6 +348,8 @@ export type RunCounts = {
   heldDeletions: number;
   /** Persons left alone: their user may no longer change them. */
   skipped: number;
+  /** First sync: contacts paired with persons the user already had. */
+  crmLinked: number;
 };
 
 export const syncRuns = pgTable(
@@ -367,8 +372,9 @@ export const syncRuns = pgTable(
   (t) => [index("sync_runs_connection_idx").on(t.connectionId, t.startedAt)],
 );
 
-/** "skipped": the run left a person alone because its user may not change it. */
-export const EVENT_KINDS = ["added", "updated", "deleted", "conflict", "error", "held_deletion", "restored", "skipped"] as const;
+/** "skipped": the run left a person alone because its user may not change it. "linked": a contact
+ * of the first sync paired with a person the user already had (and merged into it). */
+export const EVENT_KINDS = ["added", "updated", "deleted", "conflict", "error", "held_deletion", "restored", "skipped", "linked"] as const;
 export const eventKindEnum = pgEnum("sync_event_kind", EVENT_KINDS);
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -422,6 +428,39 @@ export const syncActivityDays = pgTable(
     deleted: integer("deleted").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.day] })],
+);
+
+export const PREVIEW_DECISIONS = ["link", "create", "choose"] as const;
+export type PreviewDecision = (typeof PREVIEW_DECISIONS)[number];
+
+/** A first sync's preview: the group's contacts as the provider listed them, each with what the
+ * first run will do — link it to a person the user already has (and merge), create a person,
+ * or wait for the user to choose among tied candidates. Gone once the first run has used it. */
+export const syncPreviewContacts = pgTable(
+  "sync_preview_contacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => syncConnections.id, { onDelete: "cascade" }),
+    providerId: text("provider_id").notNull(),
+    /** Normalised and projected, as a pull delivers it. */
+    contact: jsonb("contact").notNull(),
+    /** "First Last", else the first e-mail or phone: how the preview lists it. */
+    label: text("label").notNull(),
+    decision: text("decision").$type<PreviewDecision>().notNull(),
+    /** The person to link (decision "link"). */
+    personId: uuid("person_id").references(() => persons.id, { onDelete: "set null" }),
+    /** Tied persons to choose from (decision "choose"), and what matched: email, phone or name. */
+    candidates: jsonb("candidates").$type<string[]>().notNull().default([]),
+    matchedBy: text("matched_by"),
+  },
+  (t) => [
+    unique("sync_preview_contacts_uq").on(t.connectionId, t.providerId),
+    index("sync_preview_contacts_order_idx").on(t.connectionId, t.decision, t.label),
+    // One person pairs with at most one contact.
+    uniqueIndex("sync_preview_contacts_link_uq").on(t.connectionId, t.personId).where(sql`decision = 'link'`),
+  ],
 );
 
 export type Company = typeof companies.$inferSelect;

@@ -10,7 +10,7 @@ import { useFormAction } from "../ui/use-form-action";
 import { formatDateTime } from "@/lib/format";
 
 export type LiveStatusData = {
-  status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error";
+  status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error" | "preview";
   lastError: string | null;
   inSync: number;
   heldDeletions: number;
@@ -145,6 +145,7 @@ const STATUS_TEXT: Record<LiveStatusData["status"], string> = {
   needs_confirmation: "Waiting for your confirmation",
   reconnect_needed: "Reconnect needed",
   error: "The last sync failed — it will be retried",
+  preview: "Waiting for you to confirm the first sync",
 };
 
 const DOT: Record<LiveStatusData["status"], string> = {
@@ -153,4 +154,5 @@ const DOT: Record<LiveStatusData["status"], string> = {
   needs_confirmation: "bg-amber-500",
   reconnect_needed: "bg-red-500",
   error: "bg-red-500",
+  preview: "bg-amber-500",
 };

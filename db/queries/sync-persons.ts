@@ -7,6 +7,7 @@ import { organizations, persons, syncLinks, type Person, type SyncLink } from ".
 import type { Actor } from "./person-writes";
 import { inState, isRealLink } from "./sync-links";
 import { visiblePersonsWhere } from "./visibility";
+import type { MatchCandidate } from "@/lib/sync/matching";
 
 export type PersonForSync = Pick<
   Person,
@@ -87,4 +88,45 @@ export async function listNewOwnedPersons(db: DB | Tx, actor: Actor, since: Date
         sql`not exists (select 1 from sync_links l where l.person_id = ${persons.id})`,
       ),
     );
+}
+
+
+/** The persons a first sync may pair the group's contacts with: live, owned by the user, and not
+ * linked through another of the user's connections (another user's persons never). */
+function pairableSql(actor: Actor, connectionId: string) {
+  return sql`select p.id, p.first_name, p.last_name, p.emails, p.phones from persons p
+    where p.company_id = ${actor.user.companyId} and p.owner_id = ${actor.user.id} and p.deleted_at is null
+      and not exists (select 1 from sync_links l join sync_connections c on c.id = l.connection_id
+        where l.person_id = p.id and c.user_id = ${actor.user.id} and l.connection_id <> ${connectionId})`;
+}
+
+/** Whether the user has any person a first sync could pair with (else there is nothing to preview). */
+export async function hasPairablePersons(db: DB | Tx, actor: Actor, connectionId: string): Promise<boolean> {
+  const rows = await db.execute<{ one: number }>(sql`select 1 as one from (${pairableSql(actor, connectionId)}) x limit 1`);
+  return (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length > 0;
+}
+
+/** Every (contact, person) pair that shares an e-mail address or a phone number, and the pairs
+ * whose full name (first and last) is the same and unique on both sides: joins in the database (hash joins over
+ * the values), never contacts × persons. The staged contacts are the connection's preview. */
+export async function findMatchCandidates(db: DB | Tx, actor: Actor, connectionId: string): Promise<MatchCandidate[]> {
+  const result = await db.execute<{ provider_id: string; person_id: string; by: MatchCandidate["by"] }>(sql`
+    with cand as (${pairableSql(actor, connectionId)}),
+      staged as (select provider_id, contact from sync_preview_contacts where connection_id = ${connectionId}),
+      pe as (select c.id, lower(trim(e->>'value')) v from cand c, jsonb_array_elements(c.emails) e where trim(e->>'value') <> ''),
+      ce as (select s.provider_id, lower(e->>'value') v from staged s, jsonb_array_elements(s.contact->'emails') e),
+      pp as (select c.id, trim(e->>'value') v from cand c, jsonb_array_elements(c.phones) e where trim(e->>'value') <> ''),
+      cp as (select s.provider_id, e->>'value' v from staged s, jsonb_array_elements(s.contact->'phones') e),
+      pn as (select c.id, lower(c.first_name || ' ' || c.last_name) v from cand c where c.first_name <> '' and c.last_name <> ''),
+      cn as (select s.provider_id, lower((s.contact->>'firstName') || ' ' || (s.contact->>'lastName')) v from staged s
+        where s.contact->>'firstName' <> '' and s.contact->>'lastName' <> ''),
+      pn1 as (select v from pn group by v having count(*) = 1),
+      cn1 as (select v from cn group by v having count(*) = 1)
+    select distinct ce.provider_id, pe.id as person_id, 'email' as by from ce join pe on pe.v = ce.v
+    union all
+    select distinct cp.provider_id, pp.id, 'phone' from cp join pp on pp.v = cp.v
+    union all
+    select cn.provider_id, pn.id, 'name' from cn join cn1 on cn1.v = cn.v join pn on pn.v = cn.v join pn1 on pn1.v = pn.v`);
+  const rows = Array.isArray(result) ? result : (result as { rows: { provider_id: string; person_id: string; by: MatchCandidate["by"] }[] }).rows;
+  return rows.map((r) => ({ providerId: r.provider_id, personId: r.person_id, by: r.by }));
 }

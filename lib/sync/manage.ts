@@ -7,16 +7,19 @@ import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
 import { asUser, softDeletePersons } from "@/db/queries/person-writes";
 import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
-import { syncConnections, syncEvents, syncLinks, type Direction, type SyncConnection, type Visibility } from "@/db/schema";
+import { hasPairablePersons } from "@/db/queries/sync-persons";
+import { syncConnections, syncEvents, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type Visibility } from "@/db/schema";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
 import { adapterForConnection } from "./connections";
+import { ensureSyncCustomFields } from "./crm-side";
 import { getOwnConnection } from "./dashboard";
 import { resolveHeldDeletions } from "./engine/deletions";
 import { restoreDeletedPerson } from "./engine/restore";
 import { startAuthorization } from "./oauth-flow";
 import { requireSyncPermission } from "./permission";
+import { buildPreview, decidePreviewContact, dropPreview, listPreview, previewSummary, type PreviewPage, type PreviewSummary } from "./preview";
 import type { OAuthConfig } from "./providers/definition";
 import { providerDefinition } from "./providers/registry";
 import { InvalidGrantError, type ProviderGroup } from "./provider";
@@ -53,14 +56,15 @@ export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: s
 export type Settings = { groupId: string; direction: Direction; visibility: Visibility };
 
 /** Saves the three settings. Two-way on a read-only grant returns the consent URL that widens
- * it (nothing is saved until the user comes back). A new or changed group starts a full sync. */
+ * it (syncing waits until the user comes back). A new or changed group's first sync is
+ * prepared: previewed when the user has persons to pair with, else started. */
 export async function configureConnection(
   db: DB,
   viewer: Viewer,
   connectionId: string,
   settings: Settings,
   deps: ManageDeps = {},
-): Promise<{ consentUrl: string } | { saved: true; started: boolean }> {
+): Promise<{ consentUrl: string } | { saved: true; started: boolean; preview: PreviewSummary | null }> {
   const conn = await ownConnection(db, viewer, connectionId);
   const company = await getCompany(db, viewer);
   if (!isVisibilityAllowed(company.plan, settings.visibility)) {
@@ -71,6 +75,9 @@ export async function configureConnection(
   if (!group) throw new UserError("That group no longer exists in the address book. Pick another one.", { groupId: "Unknown group" });
   const needsWrite = settings.direction === "two_way" && !providerDefinition(conn.provider).oauth.grantsWrite(readTokens(conn).scope);
   const groupChanged = conn.groupId !== settings.groupId;
+  // A new group's first sync is prepared below (previewed, or started); until then the
+  // connection waits in "preview", where no worker runs it.
+  const firstSync = groupChanged && !needsWrite;
   await db.transaction(async (tx) => {
     if (groupChanged && conn.groupId) {
       // Another group is another scope: its persons stay in the CRM, unlinked; the new group
@@ -89,6 +96,7 @@ export async function configureConnection(
         // Two-way on a read-only grant: the settings are kept, and syncing waits until the user
         // allows write access (the OAuth callback makes the connection active again).
         ...(needsWrite ? { status: "reconnect_needed" as const, lastError: "Allow write access to your contacts to sync both ways." } : {}),
+        ...(firstSync ? { status: "preview" as const, lastError: null, resume: null } : {}),
         updatedAt: new Date(),
       })
       .where(eq(syncConnections.id, connectionId));
@@ -97,8 +105,95 @@ export async function configureConnection(
     const { url } = await startAuthorization(db, viewer, { email: conn.accountEmail, provider: conn.provider, direction: "two_way", connectionId }, deps.oauthConfig);
     return { consentUrl: url };
   }
-  if (groupChanged) await requestSync(db, connectionId);
-  return { saved: true, started: groupChanged };
+  if (!firstSync) return { saved: true, started: false, preview: null };
+  const { preview } = await prepareFirstSync(db, viewer, connectionId, deps);
+  return { saved: true, started: preview === null, preview };
+}
+
+/** The first sync of a connection's group (new, or changed). When the user has persons the
+ * group's contacts could pair with, the group is listed and paired first, and the connection
+ * waits in "preview" for the user to confirm (confirmPreview); when nothing pairs, or the user
+ * has no persons to pair with, the first sync starts at once. A listing that fails leaves the
+ * connection waiting, with the error, for another try (or Back). */
+export async function prepareFirstSync(db: DB, viewer: Viewer, connectionId: string, deps: ManageDeps = {}): Promise<{ preview: PreviewSummary | null }> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  if (!conn.groupId || conn.status !== "preview") throw new UserError("This connection is not waiting for its first sync.");
+  const actor = asUser(viewer);
+  const start = async () => {
+    await dropPreview(db, connectionId);
+    await db.update(syncConnections).set({ status: "active", lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+    await requestSync(db, connectionId);
+    return { preview: null };
+  };
+  if (!(await hasPairablePersons(db, actor, connectionId))) return start();
+  let summary: PreviewSummary;
+  try {
+    summary = await buildPreview(db, actor, conn, await adapterForConnection(db, conn, { apiBaseUrl: deps.apiBaseUrl }));
+  } catch (error) {
+    const revoked = error instanceof InvalidGrantError;
+    const reason = revoked
+      ? "The account's access was revoked or has expired. Reconnect the account, then the preview is prepared again."
+      : "The address book could not be listed to prepare the first sync. Nothing was synced; try again in a moment.";
+    await db
+      .update(syncConnections)
+      .set({ ...(revoked ? { status: "reconnect_needed" as const } : {}), lastError: reason, updatedAt: new Date() })
+      .where(eq(syncConnections.id, connectionId));
+    throw new UserError(reason);
+  }
+  if (summary.link + summary.choose === 0) return start();
+  await db.update(syncConnections).set({ lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+  return { preview: summary };
+}
+
+async function previewConnection(db: DB, viewer: Viewer, connectionId: string): Promise<SyncConnection> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  if (conn.status !== "preview") throw new UserError("This connection has no first-sync preview any more.");
+  return conn;
+}
+
+/** One page of the preview, with what the first merge would do to each pair. */
+export async function readPreview(db: DB, viewer: Viewer, connectionId: string, opts: { decision: PreviewDecision; page: number }): Promise<PreviewPage> {
+  const conn = await previewConnection(db, viewer, connectionId);
+  const company = await getCompany(db, viewer);
+  const crm = { fieldIds: await ensureSyncCustomFields(db, conn.companyId), defaultCountry: company.defaultCountry };
+  return listPreview(db, asUser(viewer), conn.id, crm, opts);
+}
+
+/** Links a contact of the preview to a person (one of its candidates), or unpairs it. */
+export async function answerPreviewContact(db: DB, viewer: Viewer, connectionId: string, providerId: string, personId: string | null): Promise<void> {
+  await previewConnection(db, viewer, connectionId);
+  await decidePreviewContact(db, connectionId, providerId, personId);
+}
+
+/** Start syncing: the first run applies the preview as it stands. Refused while a contact still
+ * waits for the user's choice. */
+export async function confirmPreview(db: DB, viewer: Viewer, connectionId: string): Promise<void> {
+  await previewConnection(db, viewer, connectionId);
+  const summary = await previewSummary(db, connectionId);
+  if (summary.link + summary.create + summary.choose === 0) throw new UserError("The preview is not ready. Prepare it again first.");
+  if (summary.choose > 0) {
+    throw new UserError(`${summary.choose} ${summary.choose === 1 ? "contact still needs" : "contacts still need"} your choice: link each to a person, or create it.`);
+  }
+  const [moved] = await db
+    .update(syncConnections)
+    .set({ status: "active", lastError: null, updatedAt: new Date() })
+    .where(and(eq(syncConnections.id, connectionId), eq(syncConnections.status, "preview")))
+    .returning({ id: syncConnections.id });
+  if (!moved) throw new UserError("This connection has no first-sync preview any more.");
+  await requestSync(db, connectionId);
+}
+
+/** Back: the preview is dropped and the group unset, so the user chooses the settings again.
+ * Nothing was synced. */
+export async function leavePreview(db: DB, viewer: Viewer, connectionId: string): Promise<void> {
+  await previewConnection(db, viewer, connectionId);
+  await db.transaction(async (tx) => {
+    await dropPreview(tx, connectionId);
+    await tx
+      .update(syncConnections)
+      .set({ groupId: null, groupName: null, status: "active", lastError: null, cursor: null, resume: null, updatedAt: new Date() })
+      .where(eq(syncConnections.id, connectionId));
+  });
 }
 
 export async function setPaused(db: DB, viewer: Viewer, connectionId: string, paused: boolean): Promise<void> {
@@ -181,6 +276,7 @@ export async function syncNow(db: DB, viewer: Viewer, connectionId: string): Pro
   if (!conn.groupId) throw new UserError("Choose a sync group first.");
   if (conn.status === "paused") throw new UserError("This connection is paused. Resume it to sync.");
   if (conn.status === "reconnect_needed") throw new UserError("Reconnect the account first: its access was revoked or has expired.");
+  if (conn.status === "preview") throw new UserError("Confirm the first sync's preview first.");
   return requestSync(db, connectionId);
 }
 

@@ -98,7 +98,13 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
   return { url: url.toString(), provider };
 }
 
-export type FinishResult = { connectionId: string; accountEmail: string; reconnected: boolean };
+export type FinishResult = {
+  connectionId: string;
+  accountEmail: string;
+  reconnected: boolean;
+  /** The connection's group awaits its first sync: prepare it (lib/sync/manage.ts prepareFirstSync). */
+  firstSync: boolean;
+};
 
 /** Messages for what the provider or a tampered request can send back. */
 export class OAuthFlowError extends UserError {
@@ -201,7 +207,7 @@ export async function finishAuthorization(
   }
 
   const [existing] = await db
-    .select({ id: syncConnections.id })
+    .select({ id: syncConnections.id, groupId: syncConnections.groupId, cursor: syncConnections.cursor, resume: syncConnections.resume })
     .from(syncConnections)
     .where(
       state.connectionId
@@ -209,11 +215,14 @@ export async function finishAuthorization(
         : and(eq(syncConnections.userId, viewer.id), eq(syncConnections.provider, state.provider), eq(syncConnections.accountEmail, accountEmail)),
     );
   if (existing) {
+    // A group whose first sync has not begun (chosen before this consent widened the grant) is
+    // previewed before it runs: the connection waits in "preview" (lib/sync/preview.ts).
+    const firstSync = existing.groupId !== null && existing.cursor === null && existing.resume === null;
     await db
       .update(syncConnections)
-      .set({ tokens: sealJson(tokens), status: "active", lastError: null, accountEmail, updatedAt: new Date() })
+      .set({ tokens: sealJson(tokens), status: firstSync ? "preview" : "active", lastError: null, accountEmail, updatedAt: new Date() })
       .where(eq(syncConnections.id, existing.id));
-    return { connectionId: existing.id, accountEmail, reconnected: true };
+    return { connectionId: existing.id, accountEmail, reconnected: true, firstSync };
   }
   const connectionId = await createConnection(db, {
     companyId: viewer.companyId,
@@ -225,5 +234,5 @@ export async function finishAuthorization(
     direction: state.direction,
     visibility: "company",
   });
-  return { connectionId, accountEmail, reconnected: false };
+  return { connectionId, accountEmail, reconnected: false, firstSync: false };
 }

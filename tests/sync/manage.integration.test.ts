@@ -59,7 +59,7 @@ describe("managing a connection", () => {
     expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(["Clients"]));
     expect(groups[0]?.id).toBe("contactGroups/myContacts");
     const result = await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "owner" }, deps);
-    expect(result).toEqual({ saved: true, started: true });
+    expect(result).toEqual({ saved: true, started: true, preview: null });
     const conn = await row(id);
     expect(conn).toMatchObject({ groupId: group, groupName: "Clients", visibility: "owner", direction: "one_way" });
     expect(conn!.runRequestedAt).not.toBeNull();

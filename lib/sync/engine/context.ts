@@ -26,6 +26,8 @@ export class Run {
   /** This connection's pending creates (links whose create a crash cut short), read once per
    * run: the run holds the lease, so only this run adds or adopts them. */
   pendingCreates: SyncLink[] = [];
+  /** The connection has a first-sync preview whose pairs this run applies (link.ts). */
+  previewed = false;
 
   constructor(
     readonly id: string,

@@ -1,5 +1,6 @@
 // Pull: every page of contacts the provider reports changed (all of them on a full listing) is
-// applied in one transaction — new contacts become persons, linked ones are merged (merge.ts),
+// applied in one transaction — new contacts become persons (or, on a previewed first sync, are
+// linked to the persons the user paired them with: link.ts), linked ones are merged (merge.ts),
 // our own interrupted creates are adopted (adopt.ts) — and deletions are noted on their links
 // for deletions.ts, which settles them and stores the cursor once everything is committed.
 //
@@ -22,6 +23,7 @@ import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPa
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
 import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
+import { linkPaired, previewPairs } from "./link";
 import { reconcileLinked } from "./merge";
 import { contactLabel, fieldChanges } from "./run-log";
 
@@ -150,7 +152,9 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
         const person = people.get(personId) ?? (await getPersonsForSync(tx, run.actor, [personId], { lock: true })).get(personId) ?? null;
         await reconcileLinked(run, tx, link, person, item);
       }
-      await createPersons(run, tx, creates, full ? listing.startedAt : null);
+      // A previewed first sync links the contacts paired with persons the user had (link.ts).
+      const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);
+      await createPersons(run, tx, unpaired, full ? listing.startedAt : null);
       await markLinks(tx, gone, live, full ? listing.startedAt : null);
       listing.inScopeSeen += inScope;
       run.processed += items.length;

@@ -21,6 +21,7 @@ export const emptyCounts = (): RunCounts => ({
   errors: 0,
   heldDeletions: 0,
   skipped: 0,
+  crmLinked: 0,
 });
 
 /** The figure an event counts in (restores are the user's, not a run's). */
@@ -40,6 +41,8 @@ function countOf(kind: EventKind, side: Side): keyof RunCounts | null {
       return "heldDeletions";
     case "skipped":
       return "skipped";
+    case "linked":
+      return "crmLinked";
     case "restored":
       return null;
   }

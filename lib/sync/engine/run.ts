@@ -25,7 +25,7 @@ import { and, eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
-import { companies, syncConnections, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
+import { companies, syncConnections, syncPreviewContacts, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
 import { acquireLease, keepLease, LeaseLostError, releaseLease } from "../lease";
@@ -48,7 +48,7 @@ export type RunSyncOptions = {
 };
 
 export type RunSummary =
-  | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "not_configured" | "user_inactive" | "no_permission" }
+  | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "preview" | "not_configured" | "user_inactive" | "no_permission" }
   | { status: "done"; runId: string; outcome: RunOutcome; counts: RunCounts; full: boolean; error?: string };
 
 const REVOKED = "The account's access was revoked or has expired. Reconnect the account to resume syncing.";
@@ -58,7 +58,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
   if (!conn) throw new Error(`No sync connection ${connectionId}`);
   if (!conn.groupId) return { status: "skipped", reason: "not_configured" };
-  if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation") {
+  if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation" || conn.status === "preview") {
     return { status: "skipped", reason: conn.status };
   }
   // The user the connection acts for, as the pages would see them now (a deactivated user is
@@ -91,6 +91,8 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
       fieldIds: await ensureSyncCustomFields(db, conn.companyId),
       orgs: new OrganizationResolver(conn.companyId, conn.userId),
     };
+    const [staged] = await db.select({ id: syncPreviewContacts.id }).from(syncPreviewContacts).where(eq(syncPreviewContacts.connectionId, conn.id)).limit(1);
+    run.previewed = Boolean(staged);
     const pulled = await pull(run);
     full = pulled.full;
     if (pulled.held) outcome = "held";
@@ -114,6 +116,10 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   run.lease.stop();
   await db.transaction(async (tx) => {
     await run.log.flush(tx);
+    // The first run applied the preview: it has served.
+    if (run.previewed && (outcome === "succeeded" || outcome === "held")) {
+      await tx.delete(syncPreviewContacts).where(eq(syncPreviewContacts.connectionId, conn.id));
+    }
     await tx
       .update(syncRuns)
       .set({ outcome, counts: run.log.counts, processed: run.processed, fullSync: full, error: failure ?? null, finishedAt: new Date() })

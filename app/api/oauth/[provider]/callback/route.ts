@@ -4,6 +4,7 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
 import { UserError } from "@/lib/errors";
+import { prepareFirstSync } from "@/lib/sync/manage";
 import { finishAuthorization, OAuthFlowError } from "@/lib/sync/oauth-flow";
 import { requestSync } from "@/lib/sync/scheduler";
 import { currentViewer } from "@/lib/viewer";
@@ -24,8 +25,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ prov
   try {
     const db = await getDb();
     const result = await finishAuthorization(db, viewer, { provider, params: new URL(request.url).searchParams });
-    // A reconnected (or newly two-way) connection that has a group resumes at once.
-    if (result.reconnected) await requestSync(db, result.connectionId);
+    // A group that awaits its first sync is previewed first (a failure to list it stays on the
+    // connection, shown on the page); a reconnected connection with a group resumes at once.
+    if (result.firstSync) await prepareFirstSync(db, viewer, result.connectionId).catch((error) => {
+      if (!(error instanceof UserError)) throw error;
+    });
+    else if (result.reconnected) await requestSync(db, result.connectionId);
     return back({ connection: result.connectionId, [result.reconnected ? "reconnected" : "connected"]: "1" });
   } catch (error) {
     if (error instanceof OAuthFlowError) return back({ error: error.code });
