@@ -1,31 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { demoGroup, pageAs, uniqueName, USERS } from "./helpers";
-
-/** Types the account, goes through the emulator's consent page and comes back to the wizard. */
-async function connect(page: Page, email: string) {
-  await page.goto("/settings/personal/contact-sync?add=1");
-  await page.getByLabel("E-mail address of the account").fill(email);
-  await page.getByRole("button", { name: "Add new account" }).click();
-  await expect(page.getByRole("heading", { name: /Sign in with/ })).toBeVisible();
-  await page.getByRole("button", { name: "Allow" }).click();
-  await expect(page.getByText("Account connected. Choose what to sync.")).toBeVisible();
-}
-
-/** The card of one account on the Contact Sync page. */
-const card = (page: Page, email: string) => page.getByTestId(`connection-${email}`);
-
-async function chooseSettings(page: Page, opts: { group: string; direction: "One-way" | "Two-way"; visibility: string }) {
-  const group = page.getByLabel("Sync group").last();
-  const value = await group.locator("option", { hasText: opts.group }).first().getAttribute("value");
-  await group.selectOption(value!);
-  await page.getByRole("radio", { name: new RegExp(`^${opts.direction}`) }).last().check();
-  await page.getByLabel("Visibility of synced persons").last().selectOption(opts.visibility);
-  await page.getByRole("button", { name: "Start syncing" }).last().click();
-}
-
-async function waitUpToDate(page: Page, email: string) {
-  await expect(card(page, email).getByTestId("sync-status")).toHaveText("Up to date", { timeout: 30_000 });
-}
+import { expect, test } from "@playwright/test";
+import { card, chooseSettings, connect, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 test("the Google wizard ends on a dashboard counting the group's contacts, owned by the user with the chosen visibility", async ({ browser }) => {
   const email = "alex.morgan.demo@gmail.com";

@@ -61,3 +61,45 @@ export async function demoGroup(provider: ProviderId, email: string, group: stri
   const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider], email, group });
   return { book, contacts: async () => [...(await book.list())].map(([id, c]) => ({ id, ...c })) };
 }
+
+/** Types the account, goes through the emulator's consent page and comes back to the wizard. */
+export async function connect(page: Page, email: string) {
+  await page.goto("/settings/personal/contact-sync?add=1");
+  await page.getByLabel("E-mail address of the account").fill(email);
+  await page.getByRole("button", { name: "Add new account" }).click();
+  await expect(page.getByRole("heading", { name: /Sign in with/ })).toBeVisible();
+  await page.getByRole("button", { name: "Allow" }).click();
+  await expect(page.getByText("Account connected. Choose what to sync.")).toBeVisible();
+}
+
+/** The card of one account on the Contact Sync page. */
+export const card = (page: Page, email: string) => page.getByTestId(`connection-${email}`);
+
+/** Fills the settings of a new connection and saves them ("Start syncing"). */
+export async function chooseSettings(page: Page, opts: { group: string; direction: "One-way" | "Two-way"; visibility: string }) {
+  const group = page.getByLabel("Sync group").last();
+  const value = await group.locator("option", { hasText: opts.group }).first().getAttribute("value");
+  await group.selectOption(value!);
+  await page.getByRole("radio", { name: new RegExp(`^${opts.direction}`) }).last().check();
+  await page.getByLabel("Visibility of synced persons").last().selectOption(opts.visibility);
+  await page.getByRole("button", { name: "Start syncing" }).last().click();
+}
+
+/** Waits until the connection is up to date. A first sync that pairs contacts with persons the
+ * user already has shows its preview first: it is accepted as proposed (ties become new persons). */
+export async function waitUpToDate(page: Page, email: string) {
+  const c = card(page, email);
+  const preview = c.getByTestId("first-sync-preview");
+  await expect(c.getByTestId("sync-status").or(preview)).toBeVisible({ timeout: 30_000 });
+  if (await preview.isVisible()) {
+    const create = preview.getByRole("button", { name: "Create a new person" });
+    const summary = preview.getByTestId("preview-summary");
+    while ((await create.count()) > 0) {
+      const before = await summary.textContent();
+      await create.first().click();
+      await expect(summary).not.toHaveText(before!);
+    }
+    await preview.getByRole("button", { name: "Start syncing" }).click();
+  }
+  await expect(c.getByTestId("sync-status")).toHaveText("Up to date", { timeout: 30_000 });
+}

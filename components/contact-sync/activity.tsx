@@ -2,20 +2,7 @@ import Link from "next/link";
 import type { ActionItemProps } from "./types";
 import { ActionButton } from "../ui/action-button";
 import { formatDateTime } from "@/lib/format";
-
-const FIELD_LABELS: Record<string, string> = {
-  firstName: "first name",
-  lastName: "last name",
-  emails: "e-mails",
-  phones: "phones",
-  address: "address",
-  postalAddress: "postal address",
-  ims: "IM",
-  organization: "organization",
-  jobTitle: "job title",
-  notes: "notes",
-  birthday: "birthday",
-};
+import { FIELD_LABELS } from "./field-labels";
 
 function ago(date: Date): string {
   return formatDateTime(date);
@@ -51,6 +38,9 @@ export function ActivityList({ title, items, emptyText, restoreAction }: ActionI
                   </span>
                 </div>
                 {e.kind === "updated" && fields.length > 0 ? <p className="mt-0.5 text-xs text-slate-600">Changed: {fields.join(", ")}</p> : null}
+                {e.kind === "linked" ? (
+                  <p className="mt-0.5 text-xs text-slate-600">{fields.length > 0 ? `Filled: ${fields.join(", ")}` : "Nothing to fill"}</p>
+                ) : null}
                 <p className="mt-0.5 text-xs text-slate-400">{ago(e.createdAt)}</p>
                 {restoreAction && e.kind === "deleted" && e.side === "crm" && e.personId && !e.personVisible && !e.personHidden && !e.resolvedAt ? (
                   <div className="mt-1">

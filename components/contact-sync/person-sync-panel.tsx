@@ -12,6 +12,7 @@ const KIND_TEXT: Record<string, string> = {
   held_deletion: "Deletion held for confirmation",
   restored: "Restored",
   skipped: "Left alone (you may no longer edit this person)",
+  linked: "Linked to its contact by the first sync",
 };
 
 function show(value: unknown): string {
@@ -49,14 +50,14 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
             return (
               <li key={e.id}>
                 <p className="font-medium">
-                  {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" ? (e.side === "crm" ? "in Tandem" : `in ${providerDefinition(e.provider).profile.appName}`) : null}
+                  {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" && e.kind !== "linked" ? (e.side === "crm" ? "in Tandem" : `in ${providerDefinition(e.provider).profile.appName}`) : null}
                 </p>
                 <p className="text-xs text-slate-500">
                   {formatDateTime(e.createdAt)} · {e.accountEmail}
                 </p>
                 {e.kind === "conflict" && detail.rule ? (
                   <p className="text-xs text-slate-700">
-                    Changed on both sides; {detail.rule}.{" "}
+                    {String(detail.rule).startsWith("first sync") ? "Different on both sides when first linked" : "Changed on both sides"}; {detail.rule}.{" "}
                     {detail.crm !== undefined ? `Tandem: ${show(detail.crm)}; address book: ${show(detail.provider)}.` : null}
                   </p>
                 ) : null}

@@ -118,15 +118,15 @@ export type ActivityItem = Pick<SyncEvent, "id" | "kind" | "side" | "label" | "c
 export const HIDDEN_PERSON_LABEL = "a person you cannot see";
 
 /** What the dashboard shows of one of the viewer's connections: the latest added, updated and
- * deleted contacts, and the activity per day, in two statements that each check ownership. */
+ * deleted contacts, those a first sync linked to persons the user had, and the activity per day, in two statements that each check ownership. */
 export async function connectionActivity(
   db: DB,
   viewer: Viewer,
   connectionId: string,
   opts: { limit?: number; days?: number; now?: Date } = {},
-): Promise<{ added: ActivityItem[]; updated: ActivityItem[]; deleted: ActivityItem[]; days: DayActivity[] }> {
+): Promise<{ added: ActivityItem[]; updated: ActivityItem[]; deleted: ActivityItem[]; linked: ActivityItem[]; days: DayActivity[] }> {
   const days = opts.days ?? 14;
-  const none = { added: [], updated: [], deleted: [], days: emptyDays(days, opts.now) };
+  const none = { added: [], updated: [], deleted: [], linked: [], days: emptyDays(days, opts.now) };
   if (!isUuid(connectionId)) return none;
   // The viewer's connection or nothing: checked inside each statement, not by one more query.
   const owned = sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
@@ -136,6 +136,7 @@ export async function connectionActivity(
       eventsQuery(db, viewer, connectionId, owned, "added", limit),
       eventsQuery(db, viewer, connectionId, owned, "updated", limit),
       eventsQuery(db, viewer, connectionId, owned, "deleted", limit),
+      eventsQuery(db, viewer, connectionId, owned, "linked", limit),
     ),
     daysOf(db, connectionId, owned, days, opts.now),
   ]);
@@ -150,6 +151,7 @@ export async function connectionActivity(
     added: items.filter((e) => e.kind === "added"),
     updated: items.filter((e) => e.kind === "updated"),
     deleted: items.filter((e) => e.kind === "deleted"),
+    linked: items.filter((e) => e.kind === "linked"),
     days: perDay,
   };
 }

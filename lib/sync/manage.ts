@@ -151,12 +151,21 @@ async function previewConnection(db: DB, viewer: Viewer, connectionId: string): 
   return conn;
 }
 
-/** One page of the preview, with what the first merge would do to each pair. */
-export async function readPreview(db: DB, viewer: Viewer, connectionId: string, opts: { decision: PreviewDecision; page: number }): Promise<PreviewPage> {
+/** The preview's figures and one page of its rows (of the decision asked for, else the first
+ * with rows in it: the ties, the pairs, the creates), with what the first merge would do to
+ * each pair. */
+export async function readPreview(
+  db: DB,
+  viewer: Viewer,
+  connectionId: string,
+  opts: { decision?: PreviewDecision; page: number },
+): Promise<{ summary: PreviewSummary; decision: PreviewDecision; page: PreviewPage }> {
   const conn = await previewConnection(db, viewer, connectionId);
   const company = await getCompany(db, viewer);
   const crm = { fieldIds: await ensureSyncCustomFields(db, conn.companyId), defaultCountry: company.defaultCountry };
-  return listPreview(db, asUser(viewer), conn.id, crm, opts);
+  const summary = await previewSummary(db, conn.id);
+  const decision = opts.decision ?? (["choose", "link", "create"] as const).find((d) => summary[d] > 0) ?? "choose";
+  return { summary, decision, page: await listPreview(db, asUser(viewer), conn.id, crm, { decision, page: opts.page }) };
 }
 
 /** Links a contact of the preview to a person (one of its candidates), or unpairs it. */

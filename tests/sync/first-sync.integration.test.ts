@@ -123,7 +123,9 @@ describe.each(matrix)("first sync with $provider on $db", ({ provider, start, op
     await expect(syncNow(handle.db, east, id)).rejects.toThrow(/preview/);
     await expect(confirmPreview(handle.db, east, id)).rejects.toThrow(/3 contacts still need your choice/);
 
-    const links = await readPreview(handle.db, east, id, { decision: "link", page: 1 });
+    const { summary, page: links } = await readPreview(handle.db, east, id, { decision: "link", page: 1 });
+    expect(summary).toEqual({ link: 4, choose: 3, create: 2 });
+    expect(links.total).toBe(4);
     const byPerson = new Map(links.rows.map((r) => [r.person!.id, r]));
     expect([...byPerson.keys()].sort()).toEqual([abigail, noor, ilse, many].sort());
     expect(byPerson.get(abigail)).toMatchObject({ providerId: c.abigail, matchedBy: "email" });
@@ -132,12 +134,12 @@ describe.each(matrix)("first sync with $provider on $db", ({ provider, start, op
     expect(byPerson.get(many)!.matchedBy).toBe("email");
     expect(byPerson.get(abigail)!.filled.map((f) => f.field).sort()).toEqual(["jobTitle", "phones"]);
     expect(byPerson.get(abigail)!.differ).toEqual([{ field: "notes", crm: "Met at the CRM fair", provider: "Met at the fair" }]);
-    const ties = await readPreview(handle.db, east, id, { decision: "choose", page: 1 });
+    const { page: ties } = await readPreview(handle.db, east, id, { decision: "choose", page: 1 });
     const tie = (cid: string) => ties.rows.find((r) => r.providerId === cid)!;
     expect(tie(c.twin).candidates.map((p) => p.id).sort()).toEqual([twinA, twinB].sort());
     expect(tie(c.shared1).candidates.map((p) => p.id)).toEqual([shared]);
     expect(tie(c.shared2).candidates.map((p) => p.id)).toEqual([shared]);
-    const creates = await readPreview(handle.db, east, id, { decision: "create", page: 1 });
+    const { page: creates } = await readPreview(handle.db, east, id, { decision: "create", page: 1 });
     expect(creates.rows.map((r) => r.providerId).sort()).toEqual([c.empty, c.west].sort());
 
     // The user's answers: one person per contact, and only among its candidates.

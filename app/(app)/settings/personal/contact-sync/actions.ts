@@ -6,7 +6,20 @@ import { z } from "zod";
 import { DIRECTIONS, VISIBILITIES } from "@/db/schema";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
-import { answerHeldDeletions, answerUnconfirmedCreates, configureConnection, disconnect, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
+import {
+  answerHeldDeletions,
+  answerPreviewContact,
+  answerUnconfirmedCreates,
+  configureConnection,
+  confirmPreview,
+  disconnect,
+  leavePreview,
+  prepareFirstSync,
+  reconnect,
+  restoreFromEvent,
+  setPaused,
+  syncNow,
+} from "@/lib/sync/manage";
 import { startAuthorization } from "@/lib/sync/oauth-flow";
 import { PROVIDER_IDS } from "@/lib/sync/providers/registry";
 
@@ -56,7 +69,17 @@ export async function saveSettingsAction(_prev: ActionState, form: FormData): Pr
     async ({ connectionId, ...settings }, { db, viewer }) => {
       const result = await configureConnection(db, viewer, connectionId, settings);
       if ("consentUrl" in result) to = result.consentUrl;
-      return { ok: true, message: "consentUrl" in result ? "Allow write access to continue." : result.started ? "Saved. The first sync has started." : "Saved." };
+      return {
+        ok: true,
+        message:
+          "consentUrl" in result
+            ? "Allow write access to continue."
+            : result.preview
+              ? "Saved. Check how your contacts pair with the persons you already have, then start syncing."
+              : result.started
+                ? "Saved. The first sync has started."
+                : "Saved.",
+      };
     },
   );
   return done(state, to || undefined);
@@ -138,6 +161,60 @@ export async function restoreAction(_prev: ActionState, form: FormData): Promise
       async (eventId, { db, viewer }) => {
         await restoreFromEvent(db, viewer, eventId);
         return { ok: true, message: "Restored." };
+      },
+    ),
+  );
+}
+
+/** The preview's answer for one contact: link it to one of its candidates, or create it. */
+export async function previewContactAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () =>
+        z
+          .object({ connectionId: id, providerId: z.string().min(1).max(500), personId: z.union([z.literal(""), z.uuid("Unknown person")]) })
+          .parse({ connectionId: form.get("connectionId"), providerId: text(form, "providerId"), personId: text(form, "personId") }),
+      async ({ connectionId, providerId, personId }, { db, viewer }) => {
+        await answerPreviewContact(db, viewer, connectionId, providerId, personId || null);
+        return { ok: true, message: personId ? "Linked." : "It will be created as a new person." };
+      },
+    ),
+  );
+}
+
+export async function startSyncingAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => id.parse(form.get("connectionId")),
+      async (connectionId, { db, viewer }) => {
+        await confirmPreview(db, viewer, connectionId);
+        return { ok: true, message: "The first sync has started." };
+      },
+    ),
+    PAGE,
+  );
+}
+
+export async function leavePreviewAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => id.parse(form.get("connectionId")),
+      async (connectionId, { db, viewer }) => {
+        await leavePreview(db, viewer, connectionId);
+        return { ok: true, message: "Nothing was synced. Choose the settings again." };
+      },
+    ),
+    PAGE,
+  );
+}
+
+export async function preparePreviewAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return done(
+    await runAction(
+      () => id.parse(form.get("connectionId")),
+      async (connectionId, { db, viewer }) => {
+        const { preview } = await prepareFirstSync(db, viewer, connectionId);
+        return { ok: true, message: preview ? "The preview is ready." : "Nothing pairs with your persons; the first sync has started." };
       },
     ),
   );

@@ -4,16 +4,18 @@ import { getDb } from "@/db";
 import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
+import { PREVIEW_DECISIONS } from "@/db/schema";
 import { ActivityChart, ActivityList } from "@/components/contact-sync/activity";
 import { AddAccountForm } from "@/components/contact-sync/add-account-form";
 import { ConnectionSettings } from "@/components/contact-sync/connection-settings";
+import { FirstSyncPreview } from "@/components/contact-sync/first-sync-preview";
 import { LiveStatus } from "@/components/contact-sync/live-status";
 import { SettingsForm } from "@/components/contact-sync/settings-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { connectionActivity, listConnectionSummaries, listUnconfirmedCreates, type ConnectionSummary } from "@/lib/sync/dashboard";
-import { listProviderGroups } from "@/lib/sync/manage";
+import { listProviderGroups, readPreview } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/permission";
 import { InvalidGrantError } from "@/lib/sync/provider";
 import { demoProviders, listProviders, providerDefinition } from "@/lib/sync/providers/registry";
@@ -23,6 +25,10 @@ import {
   addAccountAction,
   disconnectAction,
   heldDeletionsAction,
+  leavePreviewAction,
+  preparePreviewAction,
+  previewContactAction,
+  startSyncingAction,
   unconfirmedCreatesAction,
   pauseAction,
   reconnectAction,
@@ -48,7 +54,7 @@ const ERRORS: Record<string, string> = {
   unexpected: "Something went wrong while connecting. Nothing was saved; try again.",
 };
 
-type Search = { add?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string };
+type Search = { add?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string; preview?: string; page?: string };
 
 export default async function ContactSyncPage({ searchParams }: { searchParams: Promise<Search> }) {
   const viewer = await requireViewer();
@@ -97,7 +103,7 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
           </Card>
         ) : null}
         {connections.map((c) => (
-          <ConnectionCard key={c.id} db={db} viewer={viewer} connection={c} visibilities={visibilities} />
+          <ConnectionCard key={c.id} db={db} viewer={viewer} connection={c} visibilities={visibilities} search={params} />
         ))}
       </div>
     </>
@@ -109,11 +115,13 @@ async function ConnectionCard({
   viewer,
   connection: c,
   visibilities,
+  search,
 }: {
   db: DB;
   viewer: Viewer;
   connection: ConnectionSummary;
   visibilities: { value: string; label: string; hint: string }[];
+  search: Search;
 }) {
   const definition = providerDefinition(c.provider);
   const groupLabel = definition.groupHint;
@@ -152,7 +160,7 @@ async function ConnectionCard({
             Reconnect
           </ActionButton>
         ) : null}
-        {c.groupId && c.status !== "reconnect_needed" ? (
+        {c.groupId && c.status !== "reconnect_needed" && c.status !== "preview" ? (
           <ActionButton action={pauseAction} fields={{ connectionId: c.id, paused: String(c.status !== "paused") }}>
             {c.status === "paused" ? "Resume" : "Pause"}
           </ActionButton>
@@ -184,7 +192,28 @@ async function ConnectionCard({
     );
   }
 
-  const [{ added, updated, deleted, days }, unconfirmed] = await Promise.all([
+  if (c.status === "preview") {
+    const pageNumber = Math.max(1, Math.min(10_000, Number.parseInt(search.page ?? "1", 10) || 1));
+    const { summary, decision, page } = await readPreview(db, viewer, c.id, { decision: PREVIEW_DECISIONS.find((d) => d === search.preview), page: pageNumber });
+    return (
+      <Card data-testid={`connection-${c.accountEmail}`}>
+        {header}
+        <FirstSyncPreview
+          connectionId={c.id}
+          summary={summary}
+          page={page}
+          decision={decision}
+          pageNumber={pageNumber}
+          hrefFor={(d, n) => `?${new URLSearchParams({ preview: d, page: String(n) })}`}
+          error={c.lastError}
+          actions={{ decide: previewContactAction, start: startSyncingAction, back: leavePreviewAction, prepare: preparePreviewAction }}
+        />
+        <DisconnectButtons connectionId={c.id} />
+      </Card>
+    );
+  }
+
+  const [{ added, updated, deleted, linked, days }, unconfirmed] = await Promise.all([
     connectionActivity(db, viewer, c.id, { limit: 8, days: 14 }),
     c.unconfirmedCreates > 0 ? listUnconfirmedCreates(db, viewer, c.id) : Promise.resolve([]),
   ]);
@@ -242,6 +271,11 @@ async function ConnectionCard({
               Leave them out of sync
             </ActionButton>
           </div>
+        </div>
+      ) : null}
+      {linked.length > 0 ? (
+        <div className="mt-6">
+          <ActivityList title="Linked to persons you had" items={linked} emptyText="" />
         </div>
       ) : null}
       <div className="mt-6 grid gap-6 md:grid-cols-3">
