@@ -25,6 +25,7 @@ const JOBS: Job[] = [
     { script: "noop", args: ["--provider", provider], dbs: ["postgres", "pglite"] },
     // (On the server it waits out a 20 s lease: not worth it at smoke size.)
     { script: "interrupt", args: ["--provider", provider], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"] },
+    { script: "match", args: ["--provider", provider], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"] },
   ]),
   { script: "dashboard-load", args: [], dbs: ["postgres"], needs: needsApp },
   { script: "persons-100k", args: [], dbs: ["postgres", "pglite"] },

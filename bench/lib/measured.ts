@@ -4,6 +4,8 @@
 //               adapter from adapterForConnection, then runSync), with a statement counter on
 //               the database handle (same driver, pool of 4 like lib/sync/cli.ts), in a process
 //               warmed up like a long-lived worker (pool open, client modules loaded).
+// mode "preview": a first sync's preview (lib/sync/preview.ts buildPreview): the whole group
+//               listed, staged and paired with the persons the connection's user owns.
 // mode "floor": the physical floor of an initial sync: the same pages through the same client
 //               and mapping, and the same rows (organizations, persons, links, "added" events)
 //               written with one bulk INSERT statement per page; nothing else.
@@ -12,6 +14,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { eq, sql } from "drizzle-orm";
 import { auth as googleAuth, people } from "@googleapis/people";
+import { asUser } from "@/db/queries/person-writes";
+import { getViewer } from "@/db/queries/users";
 import { syncConnections } from "@/db/schema";
 import type { DB } from "@/db/client";
 import { changedFields, EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
@@ -20,6 +24,7 @@ import { contactToPersonColumns, ensureSyncCustomFields, type SyncFieldIds } fro
 import * as realPhotos from "@/lib/sync/engine/photos";
 import * as realEngine from "@/lib/sync/engine/run";
 import type { RunSummary } from "@/lib/sync/engine/run";
+import { buildPreview, type PreviewSummary } from "@/lib/sync/preview";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/sync/providers/google/mapping";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
 import { createAccount, mintToken } from "@/emulators";
@@ -32,6 +37,7 @@ import { sendResult } from "./proc";
 export type MeasuredSpec =
   | { mode: "sync"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
   | { mode: "photos"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
+  | { mode: "preview"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
   | { mode: "floor"; target: DbTarget; connectionId: string; provider: ProviderId; emulatorUrl: string; token: string; groupId: string };
 
 export type MeasuredResult = {
@@ -43,6 +49,7 @@ export type MeasuredResult = {
   startRssMb: number;
   summary?: RunSummary;
   photos?: realPhotos.PhotoSummary;
+  preview?: PreviewSummary;
   rows?: number;
   /** PGlite only (read in this process): rows written / read per table during the work. */
   rowsWritten?: Record<string, string>;
@@ -74,8 +81,14 @@ async function main(): Promise<void> {
   const { runSync, syncPhotos, adapterForConnection } = await engine();
   const { db, counter, close } = await openCounted(spec.target);
   try {
-    let work: () => Promise<{ summary?: RunSummary; rows?: number }>;
-    if (spec.mode === "sync" || spec.mode === "photos") {
+    let work: () => Promise<{ summary?: RunSummary; rows?: number; preview?: PreviewSummary }>;
+    if (spec.mode === "preview") {
+      const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
+      const user = conn ? await getViewer(db, conn.userId) : null;
+      if (!conn || !user) throw new Error(`no connection ${spec.connectionId}`);
+      work = async () => ({ preview: await buildPreview(db, asUser(user), conn, await adapterForConnection(db, conn, { apiBaseUrl: `${spec.apiUrl}/` })) });
+      await warmUp(db, spec.provider, spec.apiUrl);
+    } else if (spec.mode === "sync" || spec.mode === "photos") {
       const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
       if (!conn) throw new Error(`no connection ${spec.connectionId}`);
       work = async () => {

@@ -81,6 +81,11 @@ export class SyncBench {
     return this.measure(this.world, { mode: "photos", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
   }
 
+  /** The connection's first-sync preview, built and measured (bench/match.ts). */
+  preview(): Promise<RunFigures> {
+    return this.measure(this.world, { mode: "preview", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
+  }
+
   /** VACUUM ANALYZE: what autovacuum does within a minute of a bulk load (the initial sync),
    * well before the next scheduled run (5 minutes); without it a run right after the initial one
    * meets the planner's empty-table statistics. */

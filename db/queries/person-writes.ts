@@ -62,6 +62,41 @@ export async function updatePersonValues(
   return row?.version ?? null;
 }
 
+/** updatePersonValues for many persons in one statement (rows as one JSON parameter): each is
+ * saved if the actor may see it and it is still at its version. Returns the new version of each
+ * saved one (those refused are missing). */
+export async function updateManyPersonValues(
+  db: DB | Tx,
+  actor: Actor,
+  changes: { id: string; version: number; values: Required<PersonValues> }[],
+): Promise<Map<string, number>> {
+  if (changes.length === 0) return new Map();
+  const json = JSON.stringify(
+    changes.map(({ id, version, values: v }) => ({
+      id,
+      version,
+      first_name: v.firstName,
+      last_name: v.lastName,
+      emails: v.emails,
+      phones: v.phones,
+      address: v.address,
+      organization_id: v.organizationId,
+      custom_fields: v.customFields,
+      search_text: v.searchText,
+    })),
+  );
+  const result = await db.execute<{ id: string; version: number }>(sql`
+    update ${persons} set first_name = v.first_name, last_name = v.last_name, emails = v.emails, phones = v.phones,
+      address = v.address, organization_id = v.organization_id, custom_fields = v.custom_fields, search_text = v.search_text,
+      version = ${persons.version} + 1, updated_at = now()
+    from json_to_recordset(${json}::json) as v(id uuid, version integer, first_name text, last_name text, emails jsonb, phones jsonb,
+      address text, organization_id uuid, custom_fields jsonb, search_text text)
+    where ${persons.id} = v.id and ${persons.version} = v.version and ${visiblePersonsWhere(actor.user)}
+    returning ${persons.id} as id, ${persons.version} as version`);
+  const rows = Array.isArray(result) ? result : (result as unknown as { rows: { id: string; version: number }[] }).rows;
+  return new Map(rows.map((r) => [r.id, Number(r.version)]));
+}
+
 /** Moves live persons the actor may see to the trash (restorable); returns those it moved,
  * with the version each has in the trash. */
 export async function softDeletePersons(db: DB | Tx, actor: Actor, ids: string[]): Promise<{ id: string; version: number }[]> {

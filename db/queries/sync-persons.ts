@@ -107,26 +107,32 @@ export async function hasPairablePersons(db: DB | Tx, actor: Actor, connectionId
 }
 
 /** Every (contact, person) pair that shares an e-mail address or a phone number, and the pairs
- * whose full name (first and last) is the same and unique on both sides: joins in the database (hash joins over
- * the values), never contacts × persons. The staged contacts are the connection's preview. */
+ * whose full name (first and last) is the same and unique on both sides. The staged contacts are
+ * the connection's preview. Hash joins over the values and one aggregate over the names: the
+ * work grows with contacts + persons, never contacts × persons, whatever the planner guesses of
+ * a table filled in the same transaction. */
 export async function findMatchCandidates(db: DB | Tx, actor: Actor, connectionId: string): Promise<MatchCandidate[]> {
   const result = await db.execute<{ provider_id: string; person_id: string; by: MatchCandidate["by"] }>(sql`
-    with cand as (${pairableSql(actor, connectionId)}),
-      staged as (select provider_id, contact from sync_preview_contacts where connection_id = ${connectionId}),
+    with cand as materialized (${pairableSql(actor, connectionId)}),
+      staged as materialized (select provider_id, contact from sync_preview_contacts where connection_id = ${connectionId}),
       pe as (select c.id, lower(trim(e->>'value')) v from cand c, jsonb_array_elements(c.emails) e where trim(e->>'value') <> ''),
       ce as (select s.provider_id, lower(e->>'value') v from staged s, jsonb_array_elements(s.contact->'emails') e),
       pp as (select c.id, trim(e->>'value') v from cand c, jsonb_array_elements(c.phones) e where trim(e->>'value') <> ''),
       cp as (select s.provider_id, e->>'value' v from staged s, jsonb_array_elements(s.contact->'phones') e),
-      pn as (select c.id, lower(c.first_name || ' ' || c.last_name) v from cand c where c.first_name <> '' and c.last_name <> ''),
-      cn as (select s.provider_id, lower((s.contact->>'firstName') || ' ' || (s.contact->>'lastName')) v from staged s
-        where s.contact->>'firstName' <> '' and s.contact->>'lastName' <> ''),
-      pn1 as (select v from pn group by v having count(*) = 1),
-      cn1 as (select v from cn group by v having count(*) = 1)
+      names as (
+        select lower(c.first_name || ' ' || c.last_name) v, c.id::text person_id, null::text provider_id from cand c
+          where c.first_name <> '' and c.last_name <> ''
+        union all
+        select lower((s.contact->>'firstName') || ' ' || (s.contact->>'lastName')), null, s.provider_id from staged s
+          where s.contact->>'firstName' <> '' and s.contact->>'lastName' <> ''),
+      unique_names as (
+        select min(provider_id) provider_id, min(person_id) person_id from names group by v
+          having count(provider_id) = 1 and count(person_id) = 1)
     select distinct ce.provider_id, pe.id as person_id, 'email' as by from ce join pe on pe.v = ce.v
     union all
     select distinct cp.provider_id, pp.id, 'phone' from cp join pp on pp.v = cp.v
     union all
-    select cn.provider_id, pn.id, 'name' from cn join cn1 on cn1.v = cn.v join pn on pn.v = cn.v join pn1 on pn1.v = pn.v`);
+    select provider_id, person_id::uuid, 'name' from unique_names`);
   const rows = Array.isArray(result) ? result : (result as { rows: { provider_id: string; person_id: string; by: MatchCandidate["by"] }[] }).rows;
   return rows.map((r) => ({ providerId: r.provider_id, personId: r.person_id, by: r.by }));
 }

@@ -12,12 +12,13 @@
 // linked elsewhere since the preview is not linked, and the contact is created instead.
 import { and, eq, inArray } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { updatePersonValues } from "@/db/queries/person-writes";
+import { insertMany } from "@/db/bulk";
+import { updateManyPersonValues } from "@/db/queries/person-writes";
 import { getPersonsForSync, type PersonForSync } from "@/db/queries/sync-persons";
 import { syncConnections, syncLinks, syncPreviewContacts } from "@/db/schema";
-import { changedFields, normalizeContact } from "../contact";
+import { changedFields, normalizeContact, type Contact } from "../contact";
 import { contactToPersonColumns, personToContact } from "../crm-side";
-import { firstMerge } from "../first-merge";
+import { firstMerge, type FirstMerge } from "../first-merge";
 import type { PulledContact } from "../provider";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges } from "./run-log";
@@ -41,7 +42,8 @@ export async function previewPairs(run: Run, tx: Tx, items: PulledContact[]): Pr
   return new Map(rows.flatMap((r) => (r.personId ? [[r.providerId, r.personId] as const] : [])));
 }
 
-/** Links and merges the paired contacts; returns those that must be created after all. */
+/** Links and merges the paired contacts; returns those that must be created after all. The
+ * page's merged persons are saved in one statement, and its links in another. */
 export async function linkPaired(run: Run, tx: Tx, items: PulledContact[], pairs: Map<string, string>, listedAt: Date | null): Promise<PulledContact[]> {
   const paired = items.filter((i) => pairs.has(i.id));
   if (paired.length === 0) return items;
@@ -53,15 +55,64 @@ export async function linkPaired(run: Run, tx: Tx, items: PulledContact[], pairs
   );
   const taken = await linkedElsewhere(run, tx, [...people.keys()]);
   const create: PulledContact[] = items.filter((i) => !pairs.has(i.id));
+  const merges: Merge[] = [];
   for (const item of paired) {
     const person = people.get(pairs.get(item.id)!);
     if (!person || !person.editable || person.deletedAt || person.ownerId !== run.conn.userId || taken.has(person.id)) {
       create.push(item);
       continue;
     }
-    await linkOne(run, tx, item, person, listedAt);
+    // The CRM's values as the CRM holds them (labels the provider cannot keep are kept here).
+    const crm = normalizeContact(personToContact(person, run.crm.fieldIds), run.crm.defaultCountry);
+    merges.push({ item, person, crm, ...firstMerge(crm, item.contact) });
   }
+
+  const filled = merges.filter((m) => m.filled.length > 0);
+  const changes = [];
+  for (const m of filled) {
+    const organizationId = m.filled.includes("organization") ? await run.crm.orgs.resolve(tx, m.merged.organization) : m.person.organizationId;
+    changes.push({ id: m.person.id, version: m.person.version, values: contactToPersonColumns(m.merged, run.crm.fieldIds, m.person.customFields, organizationId) });
+  }
+  const saved = await updateManyPersonValues(tx, run.actor, changes);
+  if (saved.size < changes.length) throw new Error("a person changed during the run; it will be linked on the next run");
+
+  const links: (typeof syncLinks.$inferInsert)[] = [];
+  for (const m of merges) {
+    record(run, m);
+    // Two-way: whatever the provider lacks of the merge is sent by the push phase.
+    const providerLacks = run.conn.direction === "two_way" && changedFields(m.item.contact, run.adapter.project(m.merged)).length > 0;
+    links.push({
+      connectionId: run.conn.id,
+      personId: m.person.id,
+      providerId: m.item.id,
+      etag: m.item.etag,
+      base: m.item.contact,
+      crmVersion: providerLacks ? -1 : (saved.get(m.person.id) ?? m.person.version),
+      photoUrl: m.item.photoUrl ?? null,
+      ...(listedAt ? { listedAt } : {}),
+    });
+  }
+  if (links.length > 0) await insertMany(tx, syncLinks, links);
   return create;
+}
+
+type Merge = FirstMerge & { item: PulledContact; person: PersonForSync; crm: Contact };
+
+/** The pair's events: "linked" with the fields filled, and a conflict per field kept. */
+function record(run: Run, { item, person, crm, merged, filled, differ }: Merge): void {
+  const label = contactLabel(merged);
+  run.log.record({ personId: person.id, providerId: item.id, kind: "linked", side: "crm", label, changes: fieldChanges(crm, merged, filled) });
+  for (const d of differ) {
+    run.log.record({
+      personId: person.id,
+      providerId: item.id,
+      kind: "conflict",
+      side: "provider",
+      label,
+      changes: [{ field: d.field, old: d.provider, new: d.crm }],
+      detail: { crm: d.crm, provider: d.provider, winner: "crm", rule: "first sync: the CRM's value is kept" },
+    });
+  }
 }
 
 /** Persons linked by any of the user's connections, this one included (two contacts of one
@@ -74,53 +125,4 @@ async function linkedElsewhere(run: Run, tx: Tx, personIds: string[]): Promise<S
     .innerJoin(syncConnections, eq(syncConnections.id, syncLinks.connectionId))
     .where(and(inArray(syncLinks.personId, personIds), eq(syncConnections.userId, run.conn.userId)));
   return new Set(rows.map((r) => r.personId));
-}
-
-async function linkOne(run: Run, tx: Tx, item: PulledContact, person: PersonForSync, listedAt: Date | null): Promise<void> {
-  // The CRM's values as the CRM holds them (labels the provider cannot keep are kept here).
-  const crm = normalizeContact(personToContact(person, run.crm.fieldIds), run.crm.defaultCountry);
-  const { merged, filled, differ } = firstMerge(crm, item.contact);
-  let version = person.version;
-  if (filled.length > 0) {
-    const organizationId = filled.includes("organization") ? await run.crm.orgs.resolve(tx, merged.organization) : person.organizationId;
-    const updated = await updatePersonValues(tx, run.actor, {
-      id: person.id,
-      version: person.version,
-      values: contactToPersonColumns(merged, run.crm.fieldIds, person.customFields, organizationId),
-    });
-    if (updated === null) throw new Error("person changed during the run; it will be linked on the next run");
-    version = updated;
-  }
-  const label = contactLabel(merged);
-  run.log.record({
-    personId: person.id,
-    providerId: item.id,
-    kind: "linked",
-    side: "crm",
-    label,
-    changes: fieldChanges(crm, merged, filled),
-  });
-  for (const d of differ) {
-    run.log.record({
-      personId: person.id,
-      providerId: item.id,
-      kind: "conflict",
-      side: "provider",
-      label,
-      changes: [{ field: d.field, old: d.provider, new: d.crm }],
-      detail: { crm: d.crm, provider: d.provider, winner: "crm", rule: "first sync: the CRM's value is kept" },
-    });
-  }
-  // Two-way: whatever the provider lacks of the merge is sent by the push phase.
-  const providerLacks = run.conn.direction === "two_way" && changedFields(item.contact, run.adapter.project(merged)).length > 0;
-  await tx.insert(syncLinks).values({
-    connectionId: run.conn.id,
-    personId: person.id,
-    providerId: item.id,
-    etag: item.etag,
-    base: item.contact,
-    crmVersion: providerLacks ? -1 : version,
-    photoUrl: item.photoUrl ?? null,
-    ...(listedAt ? { listedAt } : {}),
-  });
 }
