@@ -22,6 +22,7 @@ const TABLES = [
   "sync_connections",
   "sync_events",
   "sync_links",
+  "sync_preview_contacts",
   "sync_runs",
   "users",
 ];

@@ -255,6 +255,9 @@ export const syncConnections = pgTable(
     /** A listing under way, committed page by page: where it goes on after an interruption
      * (lib/sync/engine/pull.ts). Null when no listing is unfinished. */
     resume: jsonb("resume").$type<ListingResume>(),
+    /** A new group was chosen while the grant lacked write access: once the user allows it, the
+     * group's first sync is prepared (previewed) before it runs (lib/sync/manage.ts). */
+    firstSyncAwaitsGrant: boolean("first_sync_awaits_grant").notNull().default(false),
     ...timestamps,
   },
   (t) => [

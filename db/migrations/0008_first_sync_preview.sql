@@ -13,6 +13,7 @@ CREATE TABLE "sync_preview_contacts" (
 	CONSTRAINT "sync_preview_contacts_uq" UNIQUE("connection_id","provider_id")
 );
 --> statement-breakpoint
+ALTER TABLE "sync_connections" ADD COLUMN "first_sync_awaits_grant" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "sync_preview_contacts" ADD CONSTRAINT "sync_preview_contacts_connection_id_sync_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."sync_connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_preview_contacts" ADD CONSTRAINT "sync_preview_contacts_person_id_persons_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."persons"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "sync_preview_contacts_order_idx" ON "sync_preview_contacts" USING btree ("connection_id","decision","label");--> statement-breakpoint

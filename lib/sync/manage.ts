@@ -95,8 +95,10 @@ export async function configureConnection(
         ...(conn.direction !== "two_way" && settings.direction === "two_way" ? { pushWatermark: new Date() } : {}),
         // Two-way on a read-only grant: the settings are kept, and syncing waits until the user
         // allows write access (the OAuth callback makes the connection active again).
-        ...(needsWrite ? { status: "reconnect_needed" as const, lastError: "Allow write access to your contacts to sync both ways." } : {}),
-        ...(firstSync ? { status: "preview" as const, lastError: null, resume: null } : {}),
+        ...(needsWrite
+          ? { status: "reconnect_needed" as const, lastError: "Allow write access to your contacts to sync both ways.", firstSyncAwaitsGrant: groupChanged || conn.firstSyncAwaitsGrant }
+          : {}),
+        ...(firstSync ? { status: "preview" as const, lastError: null, resume: null, firstSyncAwaitsGrant: false } : {}),
         updatedAt: new Date(),
       })
       .where(eq(syncConnections.id, connectionId));

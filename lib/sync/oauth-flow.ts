@@ -207,7 +207,7 @@ export async function finishAuthorization(
   }
 
   const [existing] = await db
-    .select({ id: syncConnections.id, groupId: syncConnections.groupId, cursor: syncConnections.cursor, resume: syncConnections.resume })
+    .select({ id: syncConnections.id, firstSyncAwaitsGrant: syncConnections.firstSyncAwaitsGrant })
     .from(syncConnections)
     .where(
       state.connectionId
@@ -215,12 +215,12 @@ export async function finishAuthorization(
         : and(eq(syncConnections.userId, viewer.id), eq(syncConnections.provider, state.provider), eq(syncConnections.accountEmail, accountEmail)),
     );
   if (existing) {
-    // A group whose first sync has not begun (chosen before this consent widened the grant) is
-    // previewed before it runs: the connection waits in "preview" (lib/sync/preview.ts).
-    const firstSync = existing.groupId !== null && existing.cursor === null && existing.resume === null;
+    // A group chosen while the grant lacked write access is previewed before its first run:
+    // the connection waits in "preview" (lib/sync/preview.ts).
+    const firstSync = existing.firstSyncAwaitsGrant;
     await db
       .update(syncConnections)
-      .set({ tokens: sealJson(tokens), status: firstSync ? "preview" : "active", lastError: null, accountEmail, updatedAt: new Date() })
+      .set({ tokens: sealJson(tokens), status: firstSync ? "preview" : "active", firstSyncAwaitsGrant: false, lastError: null, accountEmail, updatedAt: new Date() })
       .where(eq(syncConnections.id, existing.id));
     return { connectionId: existing.id, accountEmail, reconnected: true, firstSync };
   }

@@ -13,9 +13,11 @@ import type { SeededDemo } from "@/db/seed";
 import { personSearchText } from "@/lib/persons/input";
 import { ensureSyncCustomFields } from "@/lib/sync/crm-side";
 import { runSync, type RunSummary } from "@/lib/sync/engine/run";
-import { answerPreviewContact, configureConnection, confirmPreview, leavePreview, readPreview, syncNow, type ManageDeps } from "@/lib/sync/manage";
+import { answerPreviewContact, configureConnection, confirmPreview, leavePreview, prepareFirstSync, readPreview, syncNow, type ManageDeps } from "@/lib/sync/manage";
+import { finishAuthorization } from "@/lib/sync/oauth-flow";
 import { providerDefinition } from "@/lib/sync/providers/registry";
 import type { AddressBook } from "@/tests/kit/address-book";
+import { consentAs } from "@/tests/kit/consent";
 import { adapterFor, connectBook, emulatorOAuthConfig, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
@@ -202,6 +204,22 @@ describe.each(matrix)("first sync with $provider on $db", ({ provider, start, op
     expect(await book.writeCalls()).toBe(writes);
     expect((await book.list()).get(cid)!.notes).toBe("Provider notes");
     expect((await sync(id)).counts).toMatchObject({ crmUpdated: 0, crmLinked: 0, conflicts: 0 });
+  });
+
+  it("a two-way group chosen on a read-only grant waits for write access, then is previewed, never run unseen", async () => {
+    const { book, id } = await unconfigured("one_way");
+    await importedPerson(east, { firstName: "Grant", lastName: `Later${n}`, emails: [`grant.${n}@example.com`] });
+    await book.add({ given: "Grant", family: `Later${n}`, email: `grant.${n}@example.com` });
+    const asked = await configureConnection(handle.db, east, id, { groupId: book.groupId, direction: "two_way", visibility: "owner" }, deps);
+    expect((await connection(id)).status).toBe("reconnect_needed");
+    const back = await consentAs((asked as { consentUrl: string }).consentUrl, book.email);
+    const finished = await finishAuthorization(handle.db, east, { provider, params: back.searchParams }, { config: deps.oauthConfig });
+    expect(finished).toMatchObject({ reconnected: true, firstSync: true });
+    // Not runnable until the preview is confirmed.
+    expect(await connection(id)).toMatchObject({ status: "preview", runRequestedAt: null });
+    expect(await prepareFirstSync(handle.db, east, id, deps)).toEqual({ preview: { link: 1, choose: 0, create: 0 } });
+    await confirmPreview(handle.db, east, id);
+    expect((await sync(id)).counts).toMatchObject({ crmLinked: 1, crmAdded: 0 });
   });
 
   it("starts at once when nothing pairs, and Back leaves the connection to be set up again", async () => {
