@@ -16,8 +16,15 @@ export async function register(): Promise<void> {
       const { startDemoEmulators } = await import("./emulators/demo");
       await startDemoEmulators(
         demo.map((d) => {
-          const { clientId, clientSecret, redirectUri } = d.oauth.config();
-          return { provider: d.id, port: d.demo.emulatorPort(), clientId, clientSecret, redirectUri, tlsDir: emulatorCertDir() };
+          const oauth = d.auth.kind === "oauth" ? d.auth.config() : null;
+          return {
+            provider: d.id,
+            port: d.demo.emulatorPort(),
+            ...(oauth ? { clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: oauth.redirectUri } : {}),
+            account: d.demo.exampleAccount,
+            password: d.demo.examplePassword,
+            tlsDir: emulatorCertDir(),
+          };
         }),
       );
       console.log(

@@ -11,23 +11,26 @@ import { loadTlsFiles } from "./shared/certs";
 export type DemoEmulatorSettings = {
   provider: string;
   port: number;
-  clientId: string;
-  clientSecret: string;
-  /** The app's callback: the only redirect URI the emulator accepts. */
-  redirectUri: string;
+  /** OAuth providers: the app's client, and its callback (the only redirect URI accepted). */
+  clientId?: string;
+  clientSecret?: string;
+  redirectUri?: string;
+  /** The demo account (password providers: with its password). */
+  account: string;
+  password?: string;
   /** Where the TLS certificate of an https emulator is kept (made there if missing). */
   tlsDir: string;
 };
 
 const STARTERS: Record<string, (s: DemoEmulatorSettings) => Promise<EnsuredEmulator>> = {
-  google: (s) => ensureGoogleEmulator({ port: s.port, seed: true, clientId: s.clientId, clientSecret: s.clientSecret, redirectUris: [s.redirectUri] }),
+  google: (s) => ensureGoogleEmulator({ port: s.port, seed: true, clientId: s.clientId, clientSecret: s.clientSecret, redirectUris: s.redirectUri ? [s.redirectUri] : [] }),
   microsoft: (s) =>
     ensureMicrosoftEmulator({
       port: s.port,
       seed: true,
       clientId: s.clientId,
       clientSecret: s.clientSecret,
-      redirectUris: [s.redirectUri],
+      redirectUris: s.redirectUri ? [s.redirectUri] : [],
       tls: loadTlsFiles(s.tlsDir),
     }),
 };

@@ -138,7 +138,7 @@ async function warmUp(db: DB, provider: ProviderId, apiUrl: string): Promise<voi
   const email = `warm-up-${process.pid}@example.com`;
   await createAccount(apiUrl, email);
   const { access_token } = await mintToken(apiUrl, email);
-  const adapter = providerDefinition(provider).createAdapter({ apiBaseUrl: `${apiUrl}/`, getAccessToken: async () => access_token, groupId: "unused", defaultCountry: "US" });
+  const adapter = providerDefinition(provider).createAdapter({ apiBaseUrl: `${apiUrl}/`, credentials: { kind: "bearer", accessToken: async () => access_token }, groupId: "unused", defaultCountry: "US" });
   await adapter.listGroups();
 }
 

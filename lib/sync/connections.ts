@@ -6,15 +6,33 @@ import { ensureSyncCustomFields } from "./crm-side";
 import type { ProviderAdapter } from "./provider";
 import { providerDefinition } from "./providers/registry";
 import type { RetryPolicy } from "./retry";
-import { sealJson } from "./secret-box";
-import { getAccessToken as lifecycleToken, tokenEndpointFor, type StoredTokens } from "./tokens";
+import type { AdapterCredentials } from "./providers/definition";
+import { openJson, sealJson } from "./secret-box";
+import { getAccessToken as lifecycleToken, readTokens, tokenEndpointFor, type StoredTokens } from "./tokens";
+
+/** What a password sign-in stores (sealed, like OAuth tokens): where the account's address
+ * books are, and the credentials. */
+export type StoredPassword = { kind: "password"; apiBaseUrl: string; username: string; password: string };
+
+export function readPassword(conn: { tokens: string | null }): StoredPassword {
+  if (!conn.tokens) throw new Error("This connection has no credentials");
+  const secret = openJson<StoredPassword>(conn.tokens);
+  if (secret.kind !== "password") throw new Error("This connection signs in with OAuth");
+  return secret;
+}
+
+/** Whether the connection's grant allows writing to the address book (two-way). */
+export function grantAllowsWrite(conn: SyncConnection): boolean {
+  const { auth } = providerDefinition(conn.provider);
+  return auth.kind === "password" || auth.grantsWrite(readTokens(conn).scope);
+}
 
 export type NewConnection = {
   companyId: string;
   userId: string;
   provider: Provider;
   accountEmail: string;
-  tokens: StoredTokens;
+  tokens: StoredTokens | StoredPassword;
   groupId: string | null;
   groupName?: string | null;
   direction: Direction;
@@ -51,20 +69,25 @@ export type AdapterOverrides = {
   pageSize?: number;
 };
 
-/** The adapter for a connection; its access tokens come from the token lifecycle (tokens.ts). */
+/** The adapter for a connection: OAuth access tokens come from the token lifecycle
+ * (tokens.ts); a password sign-in's credentials are opened from the connection. */
 export async function adapterForConnection(db: DB, conn: SyncConnection, options: AdapterOverrides = {}): Promise<ProviderAdapter> {
   if (!conn.groupId) throw new Error("The connection has no sync group yet");
   const definition = providerDefinition(conn.provider);
-  const config = definition.oauth.config();
   const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
+  const common = { groupId: conn.groupId, defaultCountry: company?.defaultCountry ?? "US", retry: options.retry, pageSize: options.pageSize };
+  const { auth } = definition;
+  if (auth.kind === "password") {
+    const secret = readPassword(conn);
+    const credentials: AdapterCredentials = { kind: "basic", username: secret.username, password: secret.password };
+    return definition.createAdapter({ ...common, apiBaseUrl: options.apiBaseUrl ?? secret.apiBaseUrl, credentials, agent: options.apiBaseUrl ? undefined : auth.agent });
+  }
+  const config = auth.config();
   const endpoint = tokenEndpointFor(config);
   return definition.createAdapter({
+    ...common,
     apiBaseUrl: options.apiBaseUrl ?? config.apiBaseUrl,
-    getAccessToken: options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint)),
-    groupId: conn.groupId,
-    defaultCountry: company?.defaultCountry ?? "US",
-    retry: options.retry,
-    pageSize: options.pageSize,
+    credentials: { kind: "bearer", accessToken: options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint)) },
     agent: options.apiBaseUrl ? undefined : config.agent,
   });
 }

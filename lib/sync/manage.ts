@@ -12,7 +12,7 @@ import { syncConnections, syncEvents, syncLinks, type Direction, type PreviewDec
 import { NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
-import { adapterForConnection } from "./connections";
+import { adapterForConnection, grantAllowsWrite } from "./connections";
 import { ensureSyncCustomFields } from "./crm-side";
 import { getOwnConnection } from "./dashboard";
 import { resolveHeldDeletions } from "./engine/deletions";
@@ -24,7 +24,6 @@ import type { OAuthConfig } from "./providers/definition";
 import { providerDefinition } from "./providers/registry";
 import { InvalidGrantError, type ProviderGroup } from "./provider";
 import { requestSync } from "./scheduler";
-import { readTokens } from "./tokens";
 
 /** Tests point these at an emulator; the app uses the configured provider. */
 export type ManageDeps = { apiBaseUrl?: string; oauthConfig?: OAuthConfig };
@@ -73,7 +72,7 @@ export async function configureConnection(
   const groups = await listProviderGroups(db, viewer, connectionId, deps);
   const group = groups.find((g) => g.id === settings.groupId);
   if (!group) throw new UserError("That group no longer exists in the address book. Pick another one.", { groupId: "Unknown group" });
-  const needsWrite = settings.direction === "two_way" && !providerDefinition(conn.provider).oauth.grantsWrite(readTokens(conn).scope);
+  const needsWrite = settings.direction === "two_way" && !grantAllowsWrite(conn);
   const groupChanged = conn.groupId !== settings.groupId;
   // A new group's first sync is prepared below (previewed, or started); until then the
   // connection waits in "preview", where no worker runs it.

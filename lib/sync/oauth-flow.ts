@@ -18,7 +18,7 @@ import { createConnection } from "./connections";
 import { requireSyncPermission } from "./permission";
 import type { OAuthConfig } from "./providers/definition";
 import { providerForEmail } from "./providers/detect";
-import { isProviderId, listProviders, providerDefinition, type ProviderId } from "./providers/registry";
+import { isProviderId, listProviders, oauthOf, providerDefinition, type ProviderId } from "./providers/registry";
 import { open, seal, sealJson } from "./secret-box";
 import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
 
@@ -56,7 +56,9 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
     const choices = listProviders().map((p) => `a ${p.profile.shortName}`);
     throw new UserError(`Choose whether this is ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} account.`, { provider: "Choose a provider" });
   }
-  const definition = providerDefinition(provider);
+  if (providerDefinition(provider).auth.kind !== "oauth") {
+    throw new UserError(`A ${providerDefinition(provider).profile.shortName} account is connected with its server, username and password.`, { provider: "Signs in with a password" });
+  }
   const direction = input.direction ?? "one_way";
   if (input.connectionId) {
     const [conn] = await db
@@ -65,7 +67,7 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
       .where(and(eq(syncConnections.id, input.connectionId), eq(syncConnections.userId, viewer.id)));
     if (!conn) throw new UserError("That connection was not found.");
   }
-  const cfg = config ?? definition.oauth.config();
+  const cfg = config ?? oauthOf(provider).config();
   // Sign-ins that were finished or abandoned are of no further use: purged as new ones start.
   await db.delete(oauthStates).where(or(isNotNull(oauthStates.usedAt), lt(oauthStates.expiresAt, new Date())));
   const verifier = crypto.randomBytes(32).toString("base64url");
@@ -87,12 +89,12 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
     client_id: cfg.clientId,
     redirect_uri: cfg.redirectUri,
     response_type: "code",
-    scope: definition.oauth.scopes(direction).join(" "),
+    scope: oauthOf(provider).scopes(direction).join(" "),
     state,
     code_challenge: crypto.createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
     login_hint: email,
-    ...definition.oauth.authorizeParams,
+    ...oauthOf(provider).authorizeParams,
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return { url: url.toString(), provider };
@@ -170,7 +172,7 @@ export async function finishAuthorization(
   const code = params.get("code");
   if (!code) throw new OAuthFlowError("bad_state", "The provider's answer had no authorization code. Start again.");
 
-  const cfg = deps.config ?? providerDefinition(state.provider).oauth.config();
+  const cfg = deps.config ?? oauthOf(state.provider).config();
   const endpoint = deps.endpoint ?? tokenEndpointFor(cfg);
   let grant;
   try {
@@ -201,7 +203,7 @@ export async function finishAuthorization(
         `You signed in as ${identified ?? "an account the provider did not name"}, but this connection syncs ${conn.accountEmail}. Nothing was changed: sign in with ${conn.accountEmail}, or add the other account as a new connection.`,
       );
     }
-    if ((state.direction === "two_way" || conn.direction === "two_way") && !providerDefinition(state.provider).oauth.grantsWrite(tokens.scope)) {
+    if ((state.direction === "two_way" || conn.direction === "two_way") && !oauthOf(state.provider).grantsWrite(tokens.scope)) {
       throw new OAuthFlowError("no_write_access", "Write access to the contacts was not allowed, and two-way sync needs it. Nothing was changed: start again and allow it, or choose one-way.");
     }
   }

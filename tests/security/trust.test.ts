@@ -110,12 +110,12 @@ describe("fetching a Google contact's photo", () => {
     expect(isPhotoUrlAllowed("file:///etc/passwd", "https://people.googleapis.com")).toBe(false);
 
     // An adapter whose API is elsewhere: a photo URL naming this local server is not fetched at all.
-    const elsewhere = createGoogleAdapter({ apiBaseUrl: "https://people.googleapis.com/", getAccessToken: async () => "t", groupId: "contactGroups/myContacts", defaultCountry: "US" });
+    const elsewhere = createGoogleAdapter({ apiBaseUrl: "https://people.googleapis.com/", credentials: { kind: "bearer", accessToken: async () => "t" }, groupId: "contactGroups/myContacts", defaultCountry: "US" });
     expect(await elsewhere.fetchPhotos([{ id: "people/c1", photoUrl: `${origin}/photo` }])).toEqual([null]);
     expect(hits).toEqual([]);
 
     // Where it may ask: a redirect is not followed, a body over the cap is dropped.
-    const local = createGoogleAdapter({ apiBaseUrl: `${origin}/`, getAccessToken: async () => "t", groupId: "contactGroups/myContacts", defaultCountry: "US" });
+    const local = createGoogleAdapter({ apiBaseUrl: `${origin}/`, credentials: { kind: "bearer", accessToken: async () => "t" }, groupId: "contactGroups/myContacts", defaultCountry: "US" });
     const [redirected, huge, fine] = await local.fetchPhotos([
       { id: "people/c1", photoUrl: `${origin}/redirect` },
       { id: "people/c2", photoUrl: `${origin}/huge` },

@@ -15,7 +15,7 @@ import { ensureSyncCustomFields } from "@/lib/sync/crm-side";
 import { runSync, type RunSummary } from "@/lib/sync/engine/run";
 import { answerPreviewContact, configureConnection, confirmPreview, leavePreview, prepareFirstSync, readPreview, syncNow, type ManageDeps } from "@/lib/sync/manage";
 import { finishAuthorization } from "@/lib/sync/oauth-flow";
-import { providerDefinition } from "@/lib/sync/providers/registry";
+import { oauthOf, type ProviderId } from "@/lib/sync/providers/registry";
 import type { AddressBook } from "@/tests/kit/address-book";
 import { consentAs } from "@/tests/kit/consent";
 import { adapterFor, connectBook, emulatorOAuthConfig, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
@@ -23,6 +23,7 @@ import { testDatabases } from "@/tests/kit/databases";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
 import { personInput } from "@/tests/kit/persons";
 
+const scopesFor = (provider: ProviderId, direction: Direction) => oauthOf(provider).scopes(direction).join(" ");
 const matrix = EMULATED.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
 
 describe.each(matrix)("first sync with $provider on $db", ({ provider, start, open }) => {
@@ -49,7 +50,7 @@ describe.each(matrix)("first sync with $provider on $db", ({ provider, start, op
     const id = await connectBook(handle.db, demo, book, {
       unconfigured: true,
       direction,
-      tokens: { scope: providerDefinition(provider).oauth.scopes(direction).join(" ") },
+      tokens: { scope: scopesFor(provider, direction) },
     });
     return { book, id };
   }

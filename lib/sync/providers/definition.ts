@@ -24,9 +24,14 @@ export type OAuthConfig = {
   agent?: () => Dispatcher;
 };
 
+/** How an adapter proves who it is: an OAuth access token, or a username and password
+ * (CardDAV's app-specific passwords, sent as HTTP Basic over TLS). */
+export type AdapterCredentials = { kind: "bearer"; accessToken: () => Promise<string> } | { kind: "basic"; username: string; password: string };
+
 export type AdapterOptions = {
+  /** The API root the adapter talks to (CardDAV: the account's address-book home). */
   apiBaseUrl: string;
-  getAccessToken: () => Promise<string>;
+  credentials: AdapterCredentials;
   /** The synced group: a Google contact group, an Outlook contact folder… */
   groupId: string;
   defaultCountry: string;
@@ -36,29 +41,53 @@ export type AdapterOptions = {
   agent?: () => Dispatcher;
 };
 
+/** Providers the user signs in to at the provider, which grants us tokens (Google, Microsoft). */
+export type OAuthAuth = {
+  kind: "oauth";
+  /** An OAuth client is configured for this installation. */
+  configured(): boolean;
+  config(): OAuthConfig;
+  /** The narrowest scopes that do the job: read-only for one-way. */
+  scopes(direction: Direction): string[];
+  /** Extra parameters of the authorize request (offline access, account choice). */
+  authorizeParams: Record<string, string>;
+  /** Whether the granted scopes allow writing (two-way). */
+  grantsWrite(scope: string | null | undefined): boolean;
+};
+
+/** What a password sign-in is checked against. */
+export type PasswordSignIn = { serverUrl: string; username: string; password: string };
+
+/** Providers the user gives a server, a username and an (app-specific) password (CardDAV).
+ * Such a grant always allows writing: the server decides per address book. */
+export type PasswordAuth = {
+  kind: "password";
+  /** Checks the credentials and finds the account (discovery); returns the URL the adapter
+   * talks to from then on. Throws UserError in words when the server or the password is wrong. */
+  verify(input: PasswordSignIn, agent?: () => Dispatcher): Promise<{ apiBaseUrl: string }>;
+  /** The HTTP agent for the demo server, when the demo is served by one. */
+  agent?: () => Dispatcher;
+};
+
 export type ProviderDefinition<Id extends string = string> = {
   id: Id;
   /** What the browser needs: names, how addresses are recognised. */
   profile: ProviderProfile;
   /** How its groups are described under "Sync group". */
   groupHint: string;
-  oauth: {
-    /** An OAuth client is configured for this installation. */
-    configured(): boolean;
-    config(): OAuthConfig;
-    /** The narrowest scopes that do the job: read-only for one-way. */
-    scopes(direction: Direction): string[];
-    /** Extra parameters of the authorize request (offline access, account choice). */
-    authorizeParams: Record<string, string>;
-    /** Whether the granted scopes allow writing (two-way). */
-    grantsWrite(scope: string | null | undefined): boolean;
-  };
+  auth: OAuthAuth | PasswordAuth;
+  /** Offered on this installation: configured, or served locally in demo mode. */
+  available(): boolean;
   demo: {
-    /** The local emulator that serves this provider in demo mode. */
+    /** Demo mode serves this provider locally (an emulator, or a real server run by the app). */
+    active(): boolean;
+    /** The local server of this provider in demo mode. */
     emulatorUrl(): string;
     emulatorPort(): number;
     /** A seeded account to suggest in the wizard. */
     exampleAccount: string;
+    /** Its password, for providers signed in to with one (the demo's only; shown in the wizard). */
+    examplePassword?: string;
     /** Browser pages of the emulator that reach the browser through the app
      * (app/api/demo/[provider]): paths below the emulator's root that may be relayed. */
     relayedPages?: RegExp;

@@ -7,6 +7,7 @@
 import type { Dispatcher } from "undici";
 import { InvalidGrantError, ProviderUnavailableError } from "../provider";
 import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../retry";
+import type { AdapterCredentials } from "./definition";
 
 /** fetch through a provider's own agent (demo mode: the one that trusts the emulator). */
 export function fetchVia(agent: (() => Dispatcher) | undefined): typeof fetch {
@@ -83,4 +84,10 @@ export async function applyPagesAhead<P>(first: () => Promise<P>, nextOf: (page:
     await apply(page);
     if (!fetchNext) return page;
   }
+}
+
+/** The access token of an OAuth provider's adapter (its credentials are always a bearer token). */
+export function bearerToken(credentials: AdapterCredentials): Promise<string> {
+  if (credentials.kind !== "bearer") throw new Error("This provider signs in with OAuth: its adapter needs an access token");
+  return credentials.accessToken();
 }

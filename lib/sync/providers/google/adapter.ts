@@ -22,7 +22,7 @@ import {
 import { withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
-import { applyPagesAhead, createCaller, fetchVia, readLimited, retryVerdict } from "../http";
+import { applyPagesAhead, bearerToken, createCaller, fetchVia, readLimited, retryVerdict } from "../http";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
@@ -92,7 +92,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
   /** One call: a fresh token each attempt, our retry policy (the client's own is off). */
   async function call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
     const res = await caller(async () => {
-      oauth.setCredentials({ access_token: await opts.getAccessToken() });
+      oauth.setCredentials({ access_token: await bearerToken(opts.credentials) });
       return fn();
     });
     return res.data;

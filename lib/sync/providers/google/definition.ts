@@ -19,7 +19,8 @@ export const google = {
     domains: ["gmail.com", "googlemail.com"],
   },
   groupHint: "Google contact labels, or all of My Contacts.",
-  oauth: {
+  auth: {
+    kind: "oauth",
     configured: () => Boolean(env().GOOGLE_CLIENT_ID),
     config() {
       const e = env();
@@ -39,7 +40,9 @@ export const google = {
     authorizeParams: { access_type: "offline", prompt: "consent", include_granted_scopes: "true" },
     grantsWrite: (scope) => (scope ?? "").split(/\s+/).includes(WRITE_SCOPE),
   },
+  available: (): boolean => google.auth.configured() || google.auth.config().demo,
   demo: {
+    active: (): boolean => google.auth.config().demo,
     emulatorPort: () => env().GOOGLE_EMULATOR_PORT,
     emulatorUrl,
     exampleAccount: "alex.morgan.demo@gmail.com",

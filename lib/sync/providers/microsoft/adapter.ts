@@ -23,7 +23,7 @@ import {
 } from "../../provider";
 import { parseRetryAfter, withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
-import { applyPagesAhead, createCaller, isRetryableStatus } from "../http";
+import { applyPagesAhead, bearerToken, createCaller, isRetryableStatus } from "../http";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
 
@@ -65,7 +65,7 @@ function messageOf(body: unknown): string {
 export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
   const base = new URL(opts.apiBaseUrl);
   const authProvider: AuthProvider = (done) => {
-    opts.getAccessToken().then(
+    bearerToken(opts.credentials).then(
       (token) => done(null, token),
       (error: unknown) => done(error, null),
     );

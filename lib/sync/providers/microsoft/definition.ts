@@ -20,7 +20,8 @@ export const microsoft = {
     domains: ["outlook.com", "live.com", "msn.com", "hotmail.*"],
   },
   groupHint: "Outlook contact folders.",
-  oauth: {
+  auth: {
+    kind: "oauth",
     configured: () => Boolean(env().MICROSOFT_CLIENT_ID),
     config() {
       const e = env();
@@ -46,7 +47,9 @@ export const microsoft = {
     authorizeParams: { response_mode: "query", prompt: "select_account" },
     grantsWrite: (scope) => (scope ?? "").split(/\s+/).some((s) => /(^|\/)Contacts\.ReadWrite$/i.test(s)),
   },
+  available: (): boolean => microsoft.auth.configured() || microsoft.auth.config().demo,
   demo: {
+    active: (): boolean => microsoft.auth.config().demo,
     emulatorPort: () => env().MICROSOFT_EMULATOR_PORT,
     emulatorUrl,
     exampleAccount: "jordan.lee.demo@outlook.com",

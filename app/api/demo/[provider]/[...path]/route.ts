@@ -19,7 +19,7 @@ async function relay(request: Request, params: Promise<{ provider: string; path:
   const { provider, path } = await params;
   const definition = isProviderId(provider) ? providerDefinition(provider) : null;
   const pages = definition?.demo.relayedPages;
-  const config = definition?.oauth.config();
+  const config = definition?.auth.kind === "oauth" ? definition.auth.config() : null;
   if (!definition || !pages || !config?.demo || !pages.test(path.join("/"))) return refuse(404, "Not found");
 
   const incoming = new URL(request.url);
