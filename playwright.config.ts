@@ -48,6 +48,7 @@ export default defineConfig({
       // Demo-mode emulators on ports of their own, away from a developer's `npm start`.
       GOOGLE_EMULATOR_PORT: String(PORT + 1),
       MICROSOFT_EMULATOR_PORT: String(PORT + 2),
+      CARDDAV_DEMO_PORT: String(PORT + 3),
       // The certificate the test process trusts (scripts/emulator-cert.cjs): the app's emulator
       // serves it, and the app trusts it only in the agent that talks to the emulator — not
       // process-wide as this runner does (so that is not inherited).

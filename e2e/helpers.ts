@@ -53,7 +53,7 @@ export function formAlert(page: Page) {
 
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 /** The demo emulators the app under test started (playwright.config.ts gives their ports). */
-const DEMO_EMULATORS: Record<ProviderId, string> = { google: `http://127.0.0.1:${PORT + 1}`, microsoft: `https://localhost:${PORT + 2}` };
+const DEMO_EMULATORS: Record<ProviderId, string> = { google: `http://127.0.0.1:${PORT + 1}`, microsoft: `https://localhost:${PORT + 2}`, carddav: `http://127.0.0.1:${PORT + 3}` };
 
 /** A demo account's group at its emulator, read and edited as its owner would in Google Contacts
  * or Outlook (the test kit's address book). */

@@ -5,6 +5,7 @@
  * (instrumentation.ts) with its settings; the app's library never imports the emulators.
  * The emulators accept only the app's own client and callback URIs.
  */
+import { seedDemoAddressBook, startDavServer } from "./carddav";
 import { ensureGoogleEmulator, ensureMicrosoftEmulator, type EnsuredEmulator } from "./index";
 import { loadTlsFiles } from "./shared/certs";
 
@@ -23,6 +24,7 @@ export type DemoEmulatorSettings = {
 };
 
 const STARTERS: Record<string, (s: DemoEmulatorSettings) => Promise<EnsuredEmulator>> = {
+  carddav: startCardDavDemo,
   google: (s) => ensureGoogleEmulator({ port: s.port, seed: true, clientId: s.clientId, clientSecret: s.clientSecret, redirectUris: s.redirectUri ? [s.redirectUri] : [] }),
   microsoft: (s) =>
     ensureMicrosoftEmulator({
@@ -34,6 +36,20 @@ const STARTERS: Record<string, (s: DemoEmulatorSettings) => Promise<EnsuredEmula
       tls: loadTlsFiles(s.tlsDir),
     }),
 };
+
+/** CardDAV has no emulator: the demo runs a real Radicale server (installed from Debian's
+ * package), with a throwaway storage folder and the demo account's "Friends" address book. */
+async function startCardDavDemo(s: DemoEmulatorSettings): Promise<EnsuredEmulator> {
+  const url = `http://127.0.0.1:${s.port}`;
+  const answering = await fetch(url, { method: "OPTIONS", signal: AbortSignal.timeout(1_000) }).then(
+    () => true,
+    () => false,
+  );
+  if (answering) return { url, port: s.port, reused: true, close: async () => {} };
+  const server = await startDavServer({ kind: "radicale", port: s.port });
+  await seedDemoAddressBook(server, s.account, s.password ?? "");
+  return { url, port: s.port, reused: false, close: () => server.stop() };
+}
 
 const state = globalThis as unknown as { __tandemDemo?: Promise<void> };
 

@@ -42,6 +42,15 @@ const schema = z.object({
   /** Demo-mode emulator ports. */
   GOOGLE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
   MICROSOFT_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4020),
+  /** Demo mode's CardDAV server (Radicale, when installed) and where its binary is. */
+  CARDDAV_DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(4030),
+  RADICALE_BIN: z.string().trim().min(1).default("/usr/bin/radicale"),
+  /** "1" lets users give a CardDAV server over plain http (a server on the same private
+   * network); otherwise only https is accepted, but for the demo server. */
+  CARDDAV_ALLOW_HTTP: z
+    .enum(["0", "1"])
+    .optional()
+    .transform((v) => v === "1"),
   /** "off" keeps this app process from running syncs (use `npm run worker` processes instead). */
   SYNC_WORKER: z.enum(["on", "off"]).default("on"),
   /** Minutes between background syncs of a connection. */

@@ -40,6 +40,10 @@ if [[ ! -x "$CHROMIUM" ]]; then
   echo "Installing Debian's chromium"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || exit 1
 fi
+if ! command -v radicale >/dev/null || ! command -v xandikos >/dev/null; then
+  echo "Installing Debian's radicale and xandikos (the real CardDAV servers of the tests)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq radicale xandikos || exit 1
+fi
 if ! command -v openssl >/dev/null; then
   echo "Installing openssl (it makes the emulators' test certificate)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl || exit 1

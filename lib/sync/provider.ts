@@ -23,8 +23,13 @@ export type PulledContact = {
   stamp?: string | null;
 };
 
+/** A contact the provider delivered but that could not be read (a malformed vCard): it is
+ * reported, and its link (if any) is kept as it is, neither changed nor taken as gone. */
+export type UnreadableContact = { id: string; label: string; message: string };
+
 export type PullPage = {
   items: PulledContact[];
+  unreadable?: UnreadableContact[];
   /** The provider's token for the page after this one (null: this was the last): kept with the
    * page's writes, an interrupted listing goes on from there. */
   next: string | null;
@@ -63,7 +68,8 @@ export interface ContactWriter {
   /** Updates mapped fields only, with the etag as a precondition; results in input order.
    * `base` is what we last knew the provider to hold (adapters may diff against it). */
   update(items: { id: string; etag: string | null; contact: Contact; base: Contact }[]): Promise<WriteResult[]>;
-  delete(ids: string[]): Promise<DeleteResult[]>;
+  /** `etag`: what we last knew of the contact, a precondition where the provider takes one. */
+  delete(items: { id: string; etag: string | null }[]): Promise<DeleteResult[]>;
   /** Finds contacts our creates stamped with these CRM person ids (stamp → provider id), for
    * providers whose listings do not carry the stamp. Used only after a crash left creates
    * unconfirmed. */

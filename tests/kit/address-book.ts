@@ -2,7 +2,11 @@
 // against an emulator, as a phone or Outlook would. One interface for every provider, used by
 // the integration tests, the benchmarks and the Playwright specs alike.
 import { createAccount, expireSyncTokens, getStats, injectFault, mintToken, revokeAccount, type AccountStats } from "@/emulators";
+import type { DavProxy, DavServer } from "@/emulators/carddav";
+import type { StoredPassword } from "@/lib/sync/connections";
 import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { StoredTokens } from "@/lib/sync/tokens";
+import { openCardDavBook } from "./carddav-book";
 import { openGoogleBook } from "./google-book";
 import { openMicrosoftBook } from "./microsoft-book";
 
@@ -38,7 +42,10 @@ export interface AddressBook {
   readonly email: string;
   /** The synced group: a Google contact group resource name, an Outlook folder id. */
   readonly groupId: string;
+  /** The OAuth access token; for a password sign-in, the password. */
   readonly accessToken: string;
+  /** What a connection to this book stores: OAuth tokens, or a password sign-in. */
+  readonly secret: StoredTokens | StoredPassword;
   add(c: BookContact, opts?: { inGroup?: boolean }): Promise<string>;
   /** Many contacts in the group, in the provider's batches; ids in input order. */
   addMany(contacts: BookContact[]): Promise<string[]>;
@@ -72,13 +79,13 @@ export type OpenBookOptions = {
   create?: boolean;
 };
 
-const OPENERS: Record<ProviderId, (o: { url: string; accessToken: string; group: string; create: boolean }) => Promise<ProviderBook>> = {
+const OPENERS: Record<Exclude<ProviderId, "carddav">, (o: { url: string; accessToken: string; group: string; create: boolean }) => Promise<ProviderBook>> = {
   google: openGoogleBook,
   microsoft: openMicrosoftBook,
 };
 
 /** Endpoints that change the address book (batch sub-requests are counted under their own names). */
-const WRITE = /create|update|delete|modify|photo\.value\.put/i;
+const WRITE = /create|update|delete|modify|photo\.value\.put|carddav\.put/i;
 
 function countWrites(stats: AccountStats): number {
   let n = 0;
@@ -88,6 +95,7 @@ function countWrites(stats: AccountStats): number {
 
 export async function openAddressBook(opts: OpenBookOptions): Promise<AddressBook> {
   const { provider, url, email } = opts;
+  if (provider === "carddav") return openCardDavAddressBook({ ...opts, password: DEMO_CARDDAV_PASSWORD });
   if (opts.create) await createAccount(url, email, email.split("@")[0]);
   const accessToken = (await mintToken(url, email)).access_token;
   const book = await OPENERS[provider]({ url, accessToken, group: opts.group, create: opts.create ?? false });
@@ -97,11 +105,48 @@ export async function openAddressBook(opts: OpenBookOptions): Promise<AddressBoo
     url,
     email,
     accessToken,
+    secret: { accessToken },
     stats: () => getStats(url, email),
     writeCalls: async () => countWrites(await getStats(url, email)),
     revoke: async () => void (await revokeAccount(url, email, "invalidate")),
     fault: async (kind, count, retryAfterSeconds) => void (await injectFault(url, { kind, count, email, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })),
     expireCursor: async () => void (await expireSyncTokens(url)),
+  };
+}
+
+/** The password of the demo's CardDAV account (lib/sync/providers/carddav/definition.ts). */
+export const DEMO_CARDDAV_PASSWORD = "demo-app-password";
+
+/** A book at a real CardDAV server (Radicale, Xandikos); the test handles come from the proxy in
+ * front of it, when there is one (tests and benchmarks; the demo server has none). */
+export async function openCardDavAddressBook(opts: {
+  url: string;
+  email: string;
+  group: string;
+  password: string;
+  create?: boolean;
+  server?: DavServer;
+  proxy?: DavProxy;
+}): Promise<AddressBook> {
+  const { url, email, password, proxy } = opts;
+  const book = await openCardDavBook({ url, username: email, password, group: opts.group, create: opts.create ?? false, server: opts.server });
+  const home = book.addressBookHref.replace(/[^/]+\/$/, "");
+  const needsProxy = (): DavProxy => {
+    if (!proxy) throw new Error("This CardDAV server has no test proxy in front of it");
+    return proxy;
+  };
+  return {
+    ...book,
+    provider: "carddav",
+    url,
+    email,
+    accessToken: password,
+    secret: { kind: "password", apiBaseUrl: new URL(home, url).href, username: email, password },
+    stats: async () => needsProxy().stats(email),
+    writeCalls: async () => countWrites(needsProxy().stats(email)),
+    revoke: async () => needsProxy().revoke(email),
+    fault: async (kind, count, retryAfterSeconds) => needsProxy().fault({ username: email, kind, count, retryAfterSeconds }),
+    expireCursor: async () => needsProxy().expireSyncTokens(),
   };
 }
 

@@ -108,10 +108,11 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
   const full = listing.fromCursor === null;
   const inScope = items.filter((i) => !i.deleted && i.inScope).length;
   // Nothing changed and nothing to go on from (a run with nothing to do): no transaction.
-  if (items.length === 0 && !page.next) return afterPage(run);
+  const unreadable = page.unreadable ?? [];
+  if (items.length === 0 && unreadable.length === 0 && !page.next) return afterPage(run);
   try {
     await db.transaction(async (tx) => {
-      const ids = [...new Set(items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]))];
+      const ids = [...new Set([...items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]), ...unreadable.map((u) => u.id)])];
       const links = ids.length === 0 ? [] : await tx
         .select()
         .from(syncLinks)
@@ -151,6 +152,12 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
         const personId = link.personId;
         const person = people.get(personId) ?? (await getPersonsForSync(tx, run.actor, [personId], { lock: true })).get(personId) ?? null;
         await reconcileLinked(run, tx, link, person, item);
+      }
+      for (const u of unreadable) {
+        // Kept as it was (seen, so a full listing does not take it for gone), and reported.
+        const link = linkById.get(u.id);
+        if (link) live.add(link.id);
+        run.log.record({ personId: link?.personId ?? null, kind: "error", side: "provider", label: u.label, detail: { message: u.message } });
       }
       // A previewed first sync links the contacts paired with persons the user had (link.ts).
       const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);

@@ -93,7 +93,7 @@ function pushUpdates(run: Run, updates: (Linked & { contact: Contact })[]): Prom
 
 function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
   return pushBatches(run, deletes, {
-    send: (batch) => run.adapter.delete(batch.map((d) => d.link.providerId)),
+    send: (batch) => run.adapter.delete(batch.map((d) => ({ id: d.link.providerId, etag: d.link.etag }))),
     async save(tx, batch, results) {
       for (const [k, d] of batch.entries()) {
         const r = results[k]!;

@@ -14,7 +14,18 @@ export type ProviderProfile = {
   accounts: string;
   /** Domains whose addresses are this provider's; "hotmail.*" matches any ending. */
   domains: readonly string[];
+  /** Providers signed in to with a password: the services known by their address domain, with
+   * their server and where they issue app-specific passwords. */
+  services?: readonly SignInService[];
 };
+
+export type SignInService = { name: string; domains: readonly string[]; serverUrl: string; passwordHelp: string };
+
+/** The known service an address belongs to (its server is then prefilled). */
+export function serviceForEmail(email: string, profile: ProviderProfile): SignInService | null {
+  const domain = email.trim().toLowerCase().split("@")[1] ?? "";
+  return profile.services?.find((s) => s.domains.some((d) => domainMatches(domain, d))) ?? null;
+}
 
 function domainMatches(domain: string, pattern: string): boolean {
   if (!pattern.endsWith(".*")) return domain === pattern;

@@ -1,10 +1,11 @@
 // The provider families Tandem syncs with: one line each. Everything provider-specific the rest
 // of the app needs comes from these definitions (./definition.ts).
 import type { OAuthAuth, PasswordAuth, ProviderDefinition } from "./definition";
+import { carddav } from "./carddav/definition";
 import { google } from "./google/definition";
 import { microsoft } from "./microsoft/definition";
 
-const DEFINITIONS = [google, microsoft] as const;
+const DEFINITIONS = [google, microsoft, carddav] as const;
 
 export type ProviderId = (typeof DEFINITIONS)[number]["id"];
 export const PROVIDER_IDS = DEFINITIONS.map((d) => d.id) as [ProviderId, ...ProviderId[]];

@@ -300,7 +300,8 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
       return items.map((_, index) => results.get(index)!);
     },
 
-    async delete(ids) {
+    async delete(items) {
+      const ids = items.map((i) => i.id);
       const results: DeleteResult[] = [];
       for (let i = 0; i < ids.length; i += BATCH_DELETE) {
         const batch = ids.slice(i, i + BATCH_DELETE);

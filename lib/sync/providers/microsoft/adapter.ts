@@ -248,7 +248,8 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
       return items.map((_, k) => unchanged.get(k) ?? toResult(responses.get(String(k))));
     },
 
-    async delete(ids) {
+    async delete(items) {
+      const ids = items.map((i) => i.id);
       const responses = await batch(ids.map((id, k) => ({ id: String(k), method: "DELETE", url: `/me/contacts/${encodeURIComponent(id)}` })));
       return ids.map((_, k): DeleteResult => {
         const r = responses.get(String(k));

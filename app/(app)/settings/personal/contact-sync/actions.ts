@@ -21,7 +21,9 @@ import {
   syncNow,
 } from "@/lib/sync/manage";
 import { startAuthorization } from "@/lib/sync/oauth-flow";
-import { PROVIDER_IDS } from "@/lib/sync/providers/registry";
+import { UserError } from "@/lib/errors";
+import { connectWithPassword } from "@/lib/sync/password-flow";
+import { passwordAuthOf, PROVIDER_IDS } from "@/lib/sync/providers/registry";
 
 const PAGE = "/settings/personal/contact-sync";
 const id = z.uuid("Unknown connection");
@@ -45,9 +47,31 @@ export async function addAccountAction(_prev: ActionState, form: FormData): Prom
         .object({
           email: z.string().trim().min(1, "Enter the e-mail address of the account").max(254, "That address is too long"),
           provider: z.enum(PROVIDER_IDS).optional(),
+          // Providers that sign in with a password (CardDAV): the server and the credentials.
+          serverUrl: z.string().trim().max(2000, "That address is too long").optional(),
+          username: z.string().trim().max(500, "That username is too long").optional(),
+          password: z.string().max(1000, "That password is too long").optional(),
         })
-        .parse({ email: text(form, "email"), provider: text(form, "provider") || undefined }),
+        .parse({
+          email: text(form, "email"),
+          provider: text(form, "provider") || undefined,
+          serverUrl: form.has("serverUrl") ? text(form, "serverUrl") : undefined,
+          username: form.has("username") ? text(form, "username") : undefined,
+          password: form.has("password") ? text(form, "password") : undefined,
+        }),
     async (input, { db, viewer }) => {
+      if (input.provider && passwordAuthOf(input.provider)) {
+        if (!input.serverUrl) throw new UserError("Enter the address of the CardDAV server.", { serverUrl: "Required" });
+        const { connectionId, reconnected } = await connectWithPassword(db, viewer, {
+          provider: input.provider,
+          email: input.email,
+          serverUrl: input.serverUrl,
+          username: input.username ?? "",
+          password: input.password ?? "",
+        });
+        url = `${PAGE}?connection=${connectionId}&${reconnected ? "reconnected" : "connected"}=1`;
+        return;
+      }
       url = (await startAuthorization(db, viewer, input)).url;
     },
   );

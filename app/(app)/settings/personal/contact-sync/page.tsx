@@ -54,7 +54,7 @@ const ERRORS: Record<string, string> = {
   unexpected: "Something went wrong while connecting. Nothing was saved; try again.",
 };
 
-type Search = { add?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string; preview?: string; page?: string };
+type Search = { add?: string; account?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string; preview?: string; page?: string };
 
 export default async function ContactSyncPage({ searchParams }: { searchParams: Promise<Search> }) {
   const viewer = await requireViewer();
@@ -93,11 +93,20 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
         {showAdd ? (
           <Card>
             <CardTitle>Connect an address book</CardTitle>
-            <AddAccountForm action={addAccountAction} providers={listProviders().map((p) => p.profile)} />
+            <AddAccountForm
+              action={addAccountAction}
+              initialEmail={params.account}
+              providers={listProviders().map((p) => p.profile)}
+              passwordDemos={demo.flatMap((d) =>
+                d.auth.kind === "password" && d.demo.examplePassword
+                  ? [{ providerId: d.id, account: d.demo.exampleAccount, password: d.demo.examplePassword, serverUrl: d.demo.emulatorUrl() }]
+                  : [],
+              )}
+            />
             {demo.length > 0 ? (
               <p className="mt-4 text-xs text-slate-500">
-                Demo mode: {demo.map((d) => d.profile.shortName).join(" and ")} accounts are served by local emulators. Try{" "}
-                {demo.map((d) => d.demo.exampleAccount).join(" or ")}.
+                Demo mode: {demo.map((d) => d.profile.shortName).join(", ")} accounts are served locally. Try{" "}
+                {demo.map((d) => d.demo.exampleAccount).join(", ")}.
               </p>
             ) : null}
           </Card>
@@ -156,9 +165,14 @@ async function ConnectionCard({
       </div>
       <div className="flex flex-wrap gap-2">
         {c.status === "reconnect_needed" || groupError?.includes("Reconnect") ? (
-          <ActionButton action={reconnectAction} fields={{ connectionId: c.id }} variant="primary">
-            Reconnect
-          </ActionButton>
+          definition.auth.kind === "password" ? (
+            // A new password is given in the add-account form, which mends the connection.
+            <ButtonLink href={`?add=1&account=${encodeURIComponent(c.accountEmail)}`}>Reconnect</ButtonLink>
+          ) : (
+            <ActionButton action={reconnectAction} fields={{ connectionId: c.id }} variant="primary">
+              Reconnect
+            </ActionButton>
+          )
         ) : null}
         {c.groupId && c.status !== "reconnect_needed" && c.status !== "preview" ? (
           <ActionButton action={pauseAction} fields={{ connectionId: c.id, paused: String(c.status !== "paused") }}>

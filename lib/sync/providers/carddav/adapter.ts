@@ -1,0 +1,300 @@
+// CardDAV address books (RFC 6352): iCloud, Fastmail, Nextcloud, Yahoo, Radicale, Xandikos…
+// Provider surprises handled here (the RFCs, and what Radicale and Xandikos do):
+// - A group is an address book (a collection), or a group vCard inside one (iCloud's
+//   X-ADDRESSBOOKSERVER-KIND:group with X-ADDRESSBOOKSERVER-MEMBER, vCard 4's KIND:group with
+//   MEMBER): its id is the book's path, then "#" and the group card's path.
+// - Changes come from sync-collection (RFC 6578) and its token; a refused token means a full
+//   listing, as an expired Google token does. A server without it is compared by etags (the
+//   cursor then keeps every card's etag). A group card that changed means its members may have:
+//   the group is listed again in full.
+// - Cards are fetched 100 at a time with addressbook-multiget. A card that is not a valid vCard
+//   is reported by name and left alone; the rest sync.
+// - Writes: If-None-Match: * for creates, If-Match with the etag for updates and deletes; a 412
+//   is a conflict the engine settles by reading the card again. An update re-reads the card and
+//   changes only the lines we map (vcard.ts), so nothing we do not map is lost.
+// - The CRM person id rides on our creates as X-TANDEM-PERSON-ID, so a listing finds them after
+//   a crash.
+import { randomUUID } from "node:crypto";
+import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
+import { EMPTY_CONTACT } from "../../contact";
+import { CursorExpiredError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
+import type { AdapterOptions } from "../definition";
+import { createCaller, readLimited } from "../http";
+import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type DavSession } from "./dav";
+import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
+
+const PAGE = 100;
+/** Writes in flight at once: servers (iCloud's above all) throttle eager clients. */
+const WRITE_CONCURRENCY = 6;
+/** A photo is fetched from the card itself (inline PHOTO) or from the URL it names. */
+const INLINE_PHOTO = "card:";
+
+/** Where a listing left off: the server's sync-token, or (no sync-collection) every card's etag. */
+type Cursor = { token: string } | { etags: Record<string, string> };
+
+type GroupRef = { bookUrl: string; groupCardUrl: string | null };
+
+export function parseGroupId(groupId: string, apiBaseUrl: string): GroupRef {
+  const [book, card] = groupId.split("#");
+  return { bookUrl: new URL(book!, apiBaseUrl).href, groupCardUrl: card ? new URL(card, apiBaseUrl).href : null };
+}
+
+export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
+  if (opts.credentials.kind !== "basic") throw new Error("A CardDAV adapter signs in with a username and password");
+  const session = davSession(opts.apiBaseUrl, opts.credentials.username, opts.credentials.password, opts.agent);
+  const { bookUrl, groupCardUrl } = parseGroupId(opts.groupId, opts.apiBaseUrl);
+  const pageSize = opts.pageSize ?? PAGE;
+  const mapping = { defaultCountry: opts.defaultCountry };
+  const call = createCaller({ name: "The CardDAV server", statusOf: davStatus, retryAfterOf: (e) => (e instanceof DavError ? e.retryAfter : null), retry: opts.retry });
+
+  /** The UIDs of the synced group card's members (null: the whole book is the group). */
+  async function groupMembers(): Promise<Set<string> | null> {
+    if (!groupCardUrl) return null;
+    const [card] = await call(() => multiget(session, bookUrl, [groupCardUrl]));
+    if (!card || "missing" in card) throw new DavError(404, "The synced group no longer exists in the address book");
+    return new Set(readVCard(card.text, mapping).members);
+  }
+
+  async function changes(cursor: Cursor | null): Promise<{ changed: string[]; removed: string[]; next: Cursor }> {
+    if (!cursor || "token" in cursor) {
+      try {
+        const c = await call(() => syncChanges(session, bookUrl, cursor?.token ?? null));
+        return { changed: c.changed, removed: c.removed, next: { token: c.token } };
+      } catch (error) {
+        if (error instanceof SyncTokenRefused) throw new CursorExpiredError();
+        // No sync-collection here (RFC 6578 is optional): compare etags instead.
+        if (cursor || !(error instanceof DavError) || ![400, 403, 405, 415, 501].includes(error.status)) throw error;
+      }
+    }
+    const etags = await call(() => listEtags(session, bookUrl));
+    const before = cursor && "etags" in cursor ? cursor.etags : {};
+    const changed = [...etags].filter(([href, etag]) => before[pathOf(href, bookUrl)] !== etag).map(([href]) => href);
+    const seen = new Set([...etags.keys()].map((h) => pathOf(h, bookUrl)));
+    const removed = Object.keys(before).filter((path) => !seen.has(path));
+    return { changed, removed, next: { etags: Object.fromEntries([...etags].map(([h, e]) => [pathOf(h, bookUrl), e])) } };
+  }
+
+  const idOf = (href: string) => pathOf(href, bookUrl);
+  const urlOf = (id: string) => new URL(id, bookUrl).href;
+
+  function pulled(href: string, etag: string, card: CardRead, members: Set<string> | null): PulledContact {
+    const inScope = !members || (card.uid !== null && members.has(card.uid));
+    const photoUrl = card.photo ? ("uri" in card.photo ? card.photo.uri : `${INLINE_PHOTO}${idOf(href)}`) : null;
+    return { id: idOf(href), etag, deleted: false, inScope, contact: card.contact, photoUrl, stamp: card.stamp };
+  }
+
+  async function mapLimit<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const k = next++;
+        results[k] = await fn(items[k]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
+    return results;
+  }
+
+  /** Adds or removes members of the synced group card (iCloud-style groups), retrying a
+   * concurrent change of the group card. */
+  async function editGroup(add: string[], remove: string[]): Promise<void> {
+    if (!groupCardUrl || (add.length === 0 && remove.length === 0)) return;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const [card] = await call(() => multiget(session, bookUrl, [groupCardUrl]));
+      if (!card || "missing" in card) throw new DavError(404, "The synced group no longer exists in the address book");
+      const body = setGroupMembers(card.text, { add, remove });
+      const put = await call(() => writeCard(session, groupCardUrl, "PUT", { body, ifMatch: card.etag }));
+      if (put.status !== 412) {
+        if (put.status >= 300) throw new DavError(put.status, `The group could not be changed: ${put.message}`);
+        return;
+      }
+    }
+    throw new DavError(412, "The group kept changing on the server");
+  }
+
+  const written = (id: string, etag: string, text: string): WriteResult => ({ ok: true, id, etag, contact: readVCard(text, mapping).contact });
+
+  /** The etag after a write, when the server did not send one (it need not, RFC 4918). */
+  async function etagAfter(url: string, given: string | null): Promise<string> {
+    if (given && !given.startsWith("W/")) return given;
+    const [card] = await call(() => multiget(session, bookUrl, [url]));
+    return card && !("missing" in card) ? card.etag : (given ?? "");
+  }
+
+  return {
+    provider: "carddav",
+    project: projectForCardDav,
+
+    async listGroups(): Promise<ProviderGroup[]> {
+      const books = await call(() => listAddressBooks(session, opts.apiBaseUrl));
+      const groups: ProviderGroup[] = [];
+      for (const book of books) {
+        const path = pathOf(book.url, opts.apiBaseUrl);
+        groups.push({ id: path, name: book.displayName });
+        const cards = await call(() => queryGroupCards(session, book.url));
+        for (const card of cards ?? []) {
+          try {
+            const read = readVCard(card.text, mapping);
+            if (read.kind !== "group") continue;
+            groups.push({ id: `${path}#${pathOf(card.href, book.url)}`, name: `${book.displayName} › ${read.groupName ?? "Group"}`, memberCount: read.members.length });
+          } catch (error) {
+            if (!(error instanceof VCardError)) throw error;
+          }
+        }
+      }
+      return groups;
+    },
+
+    async pull(cursorText, onPage, options = {}) {
+      const cursor = cursorText ? (JSON.parse(cursorText) as Cursor) : null;
+      const resume = options.resumeFrom ? parseResume(options.resumeFrom) : null;
+      const members = await groupMembers();
+      const delta = await changes(cursor);
+      // The group card changed: its members may have, so the group is listed again in full.
+      if (cursor && groupCardUrl && delta.changed.some((h) => idOf(h) === idOf(groupCardUrl))) throw new CursorExpiredError();
+      // An interrupted listing goes on after the last card it committed (in path order), and
+      // ends with the cursor of its first round: what changed meanwhile comes in the next run.
+      const end = resume?.cursor ?? delta.next;
+      const hrefs = delta.changed
+        .filter((h) => !groupCardUrl || idOf(h) !== idOf(groupCardUrl))
+        .map(idOf)
+        .sort()
+        .filter((id) => !resume || id > resume.after);
+      const tombstones: PulledContact[] = delta.removed.map((h) => ({ id: idOf(h), etag: "", deleted: true, inScope: false, contact: EMPTY_CONTACT }));
+      if (hrefs.length === 0 && tombstones.length > 0) await onPage({ items: tombstones, next: null });
+      for (let i = 0; i < hrefs.length; i += pageSize) {
+        const ids = hrefs.slice(i, i + pageSize);
+        const cards = await call(() => multiget(session, bookUrl, ids.map(urlOf)));
+        const items: PulledContact[] = i === 0 ? [...tombstones] : [];
+        const unreadable: UnreadableContact[] = [];
+        for (const card of cards) {
+          // Gone between the listing and the fetch: the next listing says so.
+          if ("missing" in card) continue;
+          try {
+            const read = readVCard(card.text, mapping);
+            if (read.kind === "group") continue;
+            items.push(pulled(card.href, card.etag, read, members));
+          } catch (error) {
+            if (!(error instanceof VCardError)) throw error;
+            unreadable.push({ id: idOf(card.href), label: cardLabel(card.text, card.href), message: `Not a valid vCard: ${error.message}` });
+          }
+        }
+        const last = i + pageSize >= hrefs.length;
+        await onPage({ items, unreadable, next: last ? null : JSON.stringify({ cursor: end, after: ids.at(-1) }) });
+      }
+      return { cursor: JSON.stringify(end), full: !cursor };
+    },
+
+    async fetchPhotos(contacts) {
+      return mapLimit(contacts, async (c): Promise<Photo | null> => {
+        if (c.photoUrl.startsWith(INLINE_PHOTO)) {
+          const [card] = await call(() => multiget(session, bookUrl, [urlOf(c.photoUrl.slice(INLINE_PHOTO.length))]));
+          if (!card || "missing" in card) return null;
+          const photo = readVCard(card.text, mapping).photo;
+          if (!photo || "uri" in photo) return null;
+          return photo.data.length > 0 && photo.data.length <= SYNCED_PICTURE_MAX_BYTES ? { contentType: photo.contentType, data: photo.data } : null;
+        }
+        // A photo by URL is fetched only from the account's own server (with its credentials);
+        // a URL elsewhere is not ours to call from the server.
+        const url = new URL(c.photoUrl, bookUrl);
+        if (url.origin !== new URL(bookUrl).origin) return null;
+        const response = await call(() => getResource(session, url.href));
+        if (!response.ok) {
+          await response.body?.cancel();
+          return null;
+        }
+        const data = await readLimited(response, SYNCED_PICTURE_MAX_BYTES);
+        const type = response.headers.get("content-type")?.split(";")[0] ?? "";
+        return data && data.length > 0 && type.startsWith("image/") ? { contentType: type, data } : null;
+      });
+    },
+
+    async create(items) {
+      const uids: string[] = [];
+      const results = await mapLimit(items, async (item): Promise<WriteResult> => {
+        const uid = randomUUID();
+        const url = new URL(`${uid}.vcf`, bookUrl).href;
+        const body = writeVCard(item.contact, { previous: null, uid, stamp: item.stamp, ...mapping });
+        const put = await call(() => writeCard(session, url, "PUT", { body, create: true }));
+        if (put.status >= 300) return { ok: false, error: put.status === 412 ? "conflict" : "rejected", message: put.message || `The server refused the contact (HTTP ${put.status})` };
+        uids.push(uid);
+        return written(idOf(url), await etagAfter(url, put.etag), body);
+      });
+      await editGroup(uids, []);
+      return results;
+    },
+
+    async update(items) {
+      const current = new Map<string, { etag: string; text: string }>();
+      for (let i = 0; i < items.length; i += pageSize) {
+        const cards = await call(() => multiget(session, bookUrl, items.slice(i, i + pageSize).map((u) => urlOf(u.id))));
+        for (const card of cards) if (!("missing" in card)) current.set(idOf(card.href), card);
+      }
+      return mapLimit(items, async (item): Promise<WriteResult> => {
+        const card = current.get(item.id);
+        if (!card) return { ok: false, error: "not_found", message: "The contact no longer exists" };
+        // Changed since we last saw it: the engine reads it again and merges.
+        if (item.etag && card.etag !== item.etag) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
+        let body: string;
+        try {
+          body = writeVCard(item.contact, { previous: card.text, uid: readVCard(card.text, mapping).uid ?? randomUUID(), ...mapping });
+        } catch (error) {
+          if (!(error instanceof VCardError)) throw error;
+          return { ok: false, error: "rejected", message: `The contact on the server is not a valid vCard: ${error.message}` };
+        }
+        if (body === card.text) return written(item.id, card.etag, body);
+        const url = urlOf(item.id);
+        const put = await call(() => writeCard(session, url, "PUT", { body, ifMatch: card.etag }));
+        if (put.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
+        if (put.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
+        if (put.status >= 300) return { ok: false, error: "rejected", message: put.message || `The server refused the change (HTTP ${put.status})` };
+        return written(item.id, await etagAfter(url, put.etag), body);
+      });
+    },
+
+    async delete(items) {
+      const uids: string[] = [];
+      const results = await mapLimit(items, async (item): Promise<DeleteResult> => {
+        const url = urlOf(item.id);
+        if (groupCardUrl) {
+          const [card] = await call(() => multiget(session, bookUrl, [url]));
+          if (card && !("missing" in card)) {
+            const uid = safeUid(card.text);
+            if (uid) uids.push(uid);
+          }
+        }
+        const res = await call(() => writeCard(session, url, "DELETE", { ifMatch: item.etag }));
+        if (res.status < 300) return { ok: true };
+        if (res.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
+        if (res.status === 412) return { ok: false, error: "rejected", message: "The contact changed on the server meanwhile, so it was not deleted" };
+        return { ok: false, error: "rejected", message: res.message || `The server refused the deletion (HTTP ${res.status})` };
+      });
+      await editGroup([], uids);
+      return results;
+    },
+  };
+}
+
+/** Where an interrupted listing goes on; anything else is refused (the listing starts again). */
+function parseResume(token: string): { cursor: Cursor; after: string } {
+  try {
+    const parsed = JSON.parse(token) as { cursor?: Cursor; after?: unknown };
+    if (parsed.cursor && typeof parsed.after === "string") return { cursor: parsed.cursor, after: parsed.after };
+  } catch {
+    // not ours
+  }
+  throw new ResumeRefusedError();
+}
+
+function safeUid(text: string): string | null {
+  return /^UID[;:](?:.*:)?(.+)$/im.exec(text)?.[1]?.trim().replace(/^urn:uuid:/i, "") ?? null;
+}
+
+/** A name for a card we could not read: its FN line if it has one, else its file name. */
+function cardLabel(text: string, href: string): string {
+  const fn = /^FN[^:]*:(.*)$/im.exec(text)?.[1]?.trim();
+  return fn || decodeURIComponent(href.split("/").filter(Boolean).at(-1) ?? href);
+}
+
+export type { DavSession };

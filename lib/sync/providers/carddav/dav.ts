@@ -1,0 +1,231 @@
+// The WebDAV/CardDAV requests the adapter makes, through tsdav (a maintained CardDAV client: it
+// builds and parses the XML of PROPFIND and REPORT, RFC 4918/6352/6578/6764), with our fetch:
+// HTTP Basic credentials, the provider's agent, and statuses turned into errors the shared
+// caller (../http.ts) understands. A 401 is a refused password; 429/5xx are retried; 412 and 404
+// are answers the adapter reads, not errors.
+import type { Dispatcher } from "undici";
+import { addressBookMultiGet, davRequest, fetchAddressBooks, fetchHomeUrl, fetchPrincipalUrl, propfind, serviceDiscovery, syncCollection, type DAVAccount, type DAVResponse } from "tsdav";
+import { fetchVia } from "../http";
+
+/** A DAV answer the caller acts on: refused credentials, throttling, a server error. */
+export class DavError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfter: string | null = null,
+  ) {
+    super(message);
+    this.name = "DavError";
+  }
+}
+
+export type DavSession = {
+  /** fetch with the account's credentials; throws DavError for 401, 429 and 5xx. */
+  fetch: typeof fetch;
+  account: DAVAccount;
+};
+
+const TIMEOUT_MS = 60_000;
+
+export function davSession(serverUrl: string, username: string, password: string, agent?: () => Dispatcher): DavSession {
+  const base = fetchVia(agent);
+  const authorization = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+  const origin = new URL(serverUrl).origin;
+  const authFetch: typeof fetch = async (input, init) => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    const headers = new Headers(init?.headers);
+    // The password goes only to the server it was given for (a redirect elsewhere gets none).
+    if (url.origin === origin) headers.set("authorization", authorization);
+    const response = await base(url, { ...init, headers, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+    if (response.status === 401) throw new DavError(401, "The server did not accept the username and password");
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      throw new DavError(response.status, `The server answered HTTP ${response.status}`, response.headers.get("retry-after"));
+    }
+    return response;
+  };
+  return { fetch: authFetch, account: { accountType: "carddav", serverUrl, credentials: { username, password } } };
+}
+
+export const davStatus = (error: unknown): number | undefined => (error instanceof DavError ? error.status : undefined);
+
+/** RFC 6764 and RFC 6352: the well-known URL (or the URL given), the principal, its
+ * address-book home. */
+export async function discoverHome(session: DavSession): Promise<{ rootUrl: string; principalUrl: string; homeUrl: string }> {
+  const rootUrl = await serviceDiscovery({ account: session.account, fetch: session.fetch });
+  const principalUrl = await fetchPrincipalUrl({ account: { ...session.account, rootUrl }, fetch: session.fetch });
+  const homeUrl = await fetchHomeUrl({ account: { ...session.account, rootUrl, principalUrl }, fetch: session.fetch });
+  return { rootUrl, principalUrl, homeUrl };
+}
+
+export type AddressBookInfo = { url: string; displayName: string; syncCollection: boolean };
+
+export async function listAddressBooks(session: DavSession, homeUrl: string): Promise<AddressBookInfo[]> {
+  const books = await fetchAddressBooks({ account: { ...session.account, rootUrl: homeUrl, homeUrl }, fetch: session.fetch });
+  return books.map((b) => ({
+    url: b.url,
+    displayName: typeof b.displayName === "string" && b.displayName ? b.displayName : decodeURIComponent(new URL(b.url).pathname.split("/").filter(Boolean).at(-1) ?? "Contacts"),
+    syncCollection: (b.reports ?? []).includes("syncCollection"),
+  }));
+}
+
+/** The text of an XML property tsdav parsed (a string, a number it guessed, or CDATA). */
+export function propText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  if (typeof value === "object") {
+    const v = value as { _cdata?: string; _text?: string };
+    return v._cdata ?? v._text ?? null;
+  }
+  return null;
+}
+
+export type SyncChanges = { token: string; changed: string[]; removed: string[] };
+
+/** RFC 6578 sync-collection: what changed since `token` (everything when null). Throws
+ * SyncTokenRefused when the server no longer accepts the token. */
+export async function syncChanges(session: DavSession, bookUrl: string, token: string | null): Promise<SyncChanges> {
+  const responses = await syncCollection({
+    url: bookUrl,
+    props: { "d:getetag": {} },
+    syncLevel: 1,
+    syncToken: token ?? "",
+    headers: { depth: "0" },
+    fetch: session.fetch,
+  });
+  const first = responses[0];
+  // A failed request comes back as one entry with the raw body; a multistatus as parsed XML.
+  if (first && !first.raw?.multistatus) {
+    // RFC 6578 3.2: an invalid token is a 403 (or 409/412 on some servers) naming valid-sync-token.
+    if (token && (/valid-sync-token/i.test(String(first.raw ?? "")) || [403, 409, 412].includes(first.status))) throw new SyncTokenRefused();
+    throw new DavError(first.status, `sync-collection was refused (HTTP ${first.status})`);
+  }
+  if (!first) {
+    throw new DavError(0, "The server answered sync-collection with nothing");
+  }
+  const next = propText(first?.raw?.multistatus?.syncToken);
+  if (!next) throw new DavError(0, "The server ended a sync-collection without a sync-token");
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const r of responses) {
+    if (!r.href || sameCollection(r.href, bookUrl)) continue;
+    if (r.status === 404) removed.push(r.href);
+    else changed.push(r.href);
+  }
+  return { token: next, changed, removed };
+}
+
+export class SyncTokenRefused extends Error {
+  constructor() {
+    super("The server no longer accepts the sync-token");
+    this.name = "SyncTokenRefused";
+  }
+}
+
+/** Every card's href and etag (PROPFIND Depth 1): for servers without sync-collection. */
+export async function listEtags(session: DavSession, bookUrl: string): Promise<Map<string, string>> {
+  const responses = await propfind({ url: bookUrl, props: { "d:getetag": {}, "d:resourcetype": {} }, depth: "1", fetch: session.fetch });
+  const etags = new Map<string, string>();
+  for (const r of responses) {
+    if (!r.href || sameCollection(r.href, bookUrl) || !r.ok) continue;
+    const etag = propText(r.props?.getetag);
+    if (etag) etags.set(r.href, etag);
+  }
+  return etags;
+}
+
+export type FetchedCard = { href: string; etag: string; text: string } | { href: string; missing: true };
+
+/** addressbook-multiget: the cards' data and etags, in the order asked. */
+export async function multiget(session: DavSession, bookUrl: string, hrefs: string[]): Promise<FetchedCard[]> {
+  if (hrefs.length === 0) return [];
+  const responses: DAVResponse[] = await addressBookMultiGet({
+    url: bookUrl,
+    props: { "d:getetag": {}, "card:address-data": {} },
+    objectUrls: hrefs.map((h) => new URL(h, bookUrl).pathname),
+    depth: "1",
+    fetch: session.fetch,
+  });
+  const byPath = new Map<string, DAVResponse>();
+  for (const r of responses) if (r.href) byPath.set(pathOf(r.href, bookUrl), r);
+  return hrefs.map((href) => {
+    const r = byPath.get(pathOf(href, bookUrl));
+    const text = propText(r?.props?.addressData);
+    const etag = propText(r?.props?.getetag);
+    if (!r || r.status === 404 || text === null || etag === null) return { href, missing: true };
+    return { href, etag, text };
+  });
+}
+
+/** A PUT or DELETE: the status and the new etag, never thrown for 404/412. */
+export async function writeCard(
+  session: DavSession,
+  url: string,
+  method: "PUT" | "DELETE",
+  opts: { body?: string; ifMatch?: string | null; create?: boolean },
+): Promise<{ status: number; etag: string | null; message: string }> {
+  const headers: Record<string, string> = {};
+  if (opts.body !== undefined) headers["content-type"] = "text/vcard; charset=utf-8";
+  if (opts.create) headers["if-none-match"] = "*";
+  else if (opts.ifMatch) headers["if-match"] = opts.ifMatch;
+  const response = await session.fetch(url, { method, headers, body: opts.body });
+  const message = response.ok ? "" : (await response.text()).slice(0, 300).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  if (response.ok) await response.body?.cancel();
+  return { status: response.status, etag: response.headers.get("etag"), message };
+}
+
+/** GET of a resource of the server (a card, or a photo the card points to). */
+export async function getResource(session: DavSession, url: string): Promise<Response> {
+  return session.fetch(url, { method: "GET", redirect: "manual" });
+}
+
+/** Cards carrying group markers, when the server can filter (addressbook-query); null when it
+ * cannot, so the caller reads the cards itself. */
+export async function queryGroupCards(session: DavSession, bookUrl: string): Promise<{ href: string; text: string }[] | null> {
+  const filter = (name: string) => ({ "card:prop-filter": { _attributes: { name }, "card:text-match": { _attributes: { collation: "i;unicode-casemap", "match-type": "equals" }, _text: "group" } } });
+  const responses = await davRequest({
+    url: bookUrl,
+    init: {
+      method: "REPORT",
+      namespace: "card",
+      headers: { depth: "1" },
+      body: {
+        "addressbook-query": {
+          _attributes: { "xmlns:d": "DAV:", "xmlns:card": "urn:ietf:params:xml:ns:carddav" },
+          "d:prop": { "d:getetag": {}, "card:address-data": {} },
+          "card:filter": { _attributes: { test: "anyof" }, ...merge(filter("KIND"), filter("X-ADDRESSBOOKSERVER-KIND")) },
+        },
+      },
+    },
+    fetch: session.fetch,
+  }).catch((error: unknown) => {
+    if (error instanceof DavError && error.status >= 500) return null;
+    throw error;
+  });
+  if (!responses || (responses.length === 1 && !responses[0]!.ok && !responses[0]!.props)) return null;
+  return responses.flatMap((r) => {
+    const text = propText(r.props?.addressData);
+    return r.href && text ? [{ href: r.href, text }] : [];
+  });
+}
+
+/** Two prop-filters under one element name, as xml-js's compact form writes repeated elements. */
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  return { "card:prop-filter": [a["card:prop-filter"], b["card:prop-filter"]] };
+}
+
+/** A resource's path, each segment percent-encoded one way (servers differ: "@" or "%40"), so
+ * that ids compare equal whoever wrote them. */
+export function pathOf(href: string, base: string): string {
+  return new URL(href, base).pathname
+    .split("/")
+    .map((segment) => {
+      try {
+        return encodeURIComponent(decodeURIComponent(segment));
+      } catch {
+        return segment;
+      }
+    })
+    .join("/");
+}
+const sameCollection = (href: string, bookUrl: string) => pathOf(href, bookUrl).replace(/\/$/, "") === pathOf(bookUrl, bookUrl).replace(/\/$/, "");
