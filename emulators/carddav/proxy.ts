@@ -140,6 +140,8 @@ export async function startDavProxy(target: string): Promise<DavProxy> {
       const generation = faults.syncGeneration();
       const text = body.toString("utf8");
       const token = SYNC_TOKEN.exec(text);
+      // A collection first seen now has only tokens issued after the last expiry.
+      if (!expiredFor.has(key)) expiredFor.set(key, generation);
       if (token && (expiredFor.get(key) ?? 0) < generation) {
         expiredFor.set(key, generation);
         body = Buffer.from(text.replace(SYNC_TOKEN, (_all, open: string, value: string, close: string) => `${open}${bogusToken(value)}${close}`), "utf8");

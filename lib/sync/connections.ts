@@ -62,7 +62,8 @@ export async function createConnection(db: DB, input: NewConnection): Promise<st
 }
 
 export type AdapterOverrides = {
-  /** The API root to talk to instead of the configured one (tests and benchmarks: an emulator). */
+  /** The API root to talk to instead of the configured one (tests and benchmarks: an emulator);
+   * OAuth providers only (a password sign-in keeps the server it was given). */
   apiBaseUrl?: string;
   getAccessToken?: () => Promise<string>;
   retry?: RetryPolicy;
@@ -80,7 +81,9 @@ export async function adapterForConnection(db: DB, conn: SyncConnection, options
   if (auth.kind === "password") {
     const secret = readPassword(conn);
     const credentials: AdapterCredentials = { kind: "basic", username: secret.username, password: secret.password };
-    return definition.createAdapter({ ...common, apiBaseUrl: options.apiBaseUrl ?? secret.apiBaseUrl, credentials, agent: options.apiBaseUrl ? undefined : auth.agent });
+    // Its server is the connection's own (found at sign-in): an API root override is for the
+    // providers whose API is one for all.
+    return definition.createAdapter({ ...common, apiBaseUrl: secret.apiBaseUrl, credentials, agent: auth.agent });
   }
   const config = auth.config();
   const endpoint = tokenEndpointFor(config);

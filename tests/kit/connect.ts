@@ -7,7 +7,7 @@ import { seedDemo, type SeededDemo } from "@/db/seed";
 import { adapterForConnection, createConnection } from "@/lib/sync/connections";
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { DEMO_CLIENT } from "@/lib/sync/providers/oauth-defaults";
-import { providerDefinition, type ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/lib/sync/providers/registry";
 import type { RetryPolicy } from "@/lib/sync/retry";
 import type { AddressBook } from "./address-book";
 
@@ -49,9 +49,7 @@ export async function getConnection(db: DB, connectionId: string): Promise<SyncC
 /** The connection's adapter against the emulator at `apiUrl`. */
 export async function adapterFor(db: DB, conn: SyncConnection | string, apiUrl: string, opts: { retry?: RetryPolicy; pageSize?: number } = {}) {
   const connection = typeof conn === "string" ? await getConnection(db, conn) : conn;
-  // A password sign-in stores where its server is; an OAuth one is pointed at the emulator.
-  const signsInWithPassword = providerDefinition(connection.provider).auth.kind === "password";
-  return adapterForConnection(db, connection, { ...(signsInWithPassword ? {} : { apiBaseUrl: `${apiUrl.replace(/\/$/, "")}/` }), ...opts });
+  return adapterForConnection(db, connection, { apiBaseUrl: `${apiUrl.replace(/\/$/, "")}/`, ...opts });
 }
 
 /** A database opened for a test file, with the demo company seeded. */

@@ -282,7 +282,12 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
       },
     });
     expect(run.outcome).toBe("succeeded");
-    expect(run.full).toBe(true);
+    if (emu.provider === "carddav") {
+      // sync-collection names every change in one answer (the pages only fetch the cards): the
+      // token expired meanwhile is refused by the next run, which lists in full.
+      expect(run.full).toBe(false);
+      expect((await sync(id)).full).toBe(true);
+    } else expect(run.full).toBe(true);
     const refused = (await book.stats()).byStatus;
     // Google 400, Graph 410, CardDAV 403 (RFC 6578's valid-sync-token).
     expect((refused["400"] ?? 0) + (refused["410"] ?? 0) + (refused["403"] ?? 0)).toBe(1);
