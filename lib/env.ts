@@ -46,7 +46,7 @@ const schema = z.object({
   CARDDAV_DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(4030),
   RADICALE_BIN: z.string().trim().min(1).default("/usr/bin/radicale"),
   /** "1" lets users give a CardDAV server over plain http (a server on the same private
-   * network); otherwise only https is accepted, but for the demo server. */
+   * network); otherwise only https is accepted, but for a server on this machine. */
   CARDDAV_ALLOW_HTTP: z
     .enum(["0", "1"])
     .optional()

@@ -24,6 +24,8 @@ import { listUnconfirmedCreates } from "@/lib/sync/dashboard";
 import { restoreDeletedPerson } from "@/lib/sync/engine/restore";
 import { answerUnconfirmedCreates } from "@/lib/sync/manage";
 import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/sync/oauth-flow";
+import { UserError } from "@/lib/errors";
+import { connectWithPassword } from "@/lib/sync/password-flow";
 import { consentAs } from "@/tests/kit/consent";
 import type { Viewer } from "@/db/queries/visibility";
 import type { FaultPoint } from "@/lib/sync/engine/context";
@@ -281,6 +283,18 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
       }
       case "reconnect": {
         const before = await connectionRow(w);
+        if ("kind" in w.book.secret) {
+          // A password sign-in: the same account again, or a password the server refuses.
+          const { apiBaseUrl, username, password } = w.book.secret;
+          const again = { provider: emu.provider, email: w.book.email, serverUrl: apiBaseUrl, username };
+          const outcome = await connectWithPassword(handle.db, w.viewer, { ...again, password: c.sameAccount ? password : `wrong-${password}` }).catch((e: unknown) => e);
+          if (c.sameAccount) expect(outcome).toMatchObject({ connectionId: w.connectionId, reconnected: true });
+          else {
+            expect(outcome).toBeInstanceOf(UserError);
+            expect(await connectionRow(w)).toEqual(before);
+          }
+          return;
+        }
         const config = emulatorOAuthConfig(emu.provider, emu.url);
         const who = c.sameAccount ? w.book.email : `intruder-${w.prefix}-${w.next++}@example.com`;
         const { url } = await startAuthorization(handle.db, w.viewer, { email: w.book.email, provider: emu.provider, connectionId: w.connectionId, direction: "two_way" }, config);

@@ -51,8 +51,9 @@ function checkServerUrl(input: string): URL {
   } catch {
     throw new UserError("That server address is not a URL, like https://carddav.example.com.", { serverUrl: "Not a URL" });
   }
-  const isDemo = carddav.demo.active() && url.origin === new URL(demoUrl()).origin;
-  if (url.protocol === "http:" && !isDemo && !env().CARDDAV_ALLOW_HTTP) {
+  // Plain http never leaves this machine, unless the installation allows it.
+  const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(url.hostname);
+  if (url.protocol === "http:" && !loopback && !env().CARDDAV_ALLOW_HTTP) {
     throw new UserError("The server address must start with https:// so that your password is not sent in the clear.", { serverUrl: "Use https://" });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new UserError("The server address must be an https:// URL.", { serverUrl: "Use https://" });
