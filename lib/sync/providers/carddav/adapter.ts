@@ -4,7 +4,9 @@
 //   X-ADDRESSBOOKSERVER-KIND:group with X-ADDRESSBOOKSERVER-MEMBER, vCard 4's KIND:group with
 //   MEMBER): its id is the book's path, then "#" and the group card's path.
 // - Changes come from sync-collection (RFC 6578) and its token; a refused token means a full
-//   listing, as an expired Google token does. A server without it is compared by etags (the
+//   listing, as an expired Google token does (Radicale refuses with 403 valid-sync-token,
+//   Xandikos fails with a 500: a token request that keeps failing while a tokenless one works
+//   is a refused token). A server without it is compared by etags (the
 //   cursor then keeps every card's etag). A group card that changed means its members may have:
 //   the group is listed again in full.
 // - Cards are fetched 100 at a time with addressbook-multiget. A card that is not a valid vCard
@@ -17,7 +19,7 @@
 import { randomUUID } from "node:crypto";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../contact";
-import { CursorExpiredError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
+import { CursorExpiredError, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
 import { createCaller, readLimited } from "../http";
 import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type DavSession } from "./dav";
@@ -62,6 +64,11 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         return { changed: c.changed, removed: c.removed, next: { token: c.token } };
       } catch (error) {
         if (error instanceof SyncTokenRefused) throw new CursorExpiredError();
+        // Some servers (Xandikos) fail on an unknown token (500): if a listing without one
+        // works, the token was the trouble.
+        if (cursor && error instanceof ProviderUnavailableError && (await call(() => syncChanges(session, bookUrl, null)).then(() => true, () => false))) {
+          throw new CursorExpiredError();
+        }
         // No sync-collection here (RFC 6578 is optional): compare etags instead.
         if (cursor || !(error instanceof DavError) || ![400, 403, 405, 415, 501].includes(error.status)) throw error;
       }
@@ -113,6 +120,16 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
     throw new DavError(412, "The group kept changing on the server");
   }
 
+  /** Every card of a book, for a server that cannot filter them (Xandikos fails on a text-match). */
+  async function allCards(url: string): Promise<{ href: string; text: string }[]> {
+    const { changed } = await call(() => syncChanges(session, url, null));
+    const cards: { href: string; text: string }[] = [];
+    for (let i = 0; i < changed.length; i += pageSize) {
+      for (const card of await call(() => multiget(session, url, changed.slice(i, i + pageSize)))) if (!("missing" in card)) cards.push(card);
+    }
+    return cards;
+  }
+
   const written = (id: string, etag: string, text: string): WriteResult => ({ ok: true, id, etag, contact: readVCard(text, mapping).contact });
 
   /** The etag after a write, when the server did not send one (it need not, RFC 4918). */
@@ -132,8 +149,8 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       for (const book of books) {
         const path = pathOf(book.url, opts.apiBaseUrl);
         groups.push({ id: path, name: book.displayName });
-        const cards = await call(() => queryGroupCards(session, book.url));
-        for (const card of cards ?? []) {
+        const cards = (await call(() => queryGroupCards(session, book.url))) ?? (await allCards(book.url));
+        for (const card of cards) {
           try {
             const read = readVCard(card.text, mapping);
             if (read.kind !== "group") continue;
