@@ -1,34 +1,34 @@
 import { expect, test } from "@playwright/test";
 import { DEMO_CARDDAV_PASSWORD } from "@/tests/kit/address-book";
-import { card, chooseSettings, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
+import { CARDDAV_ACCOUNT, card, chooseSettings, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 // Demo mode runs a real Radicale server with the account below and its "Friends" address book
 // (emulators/carddav/demo-book.ts), on the port playwright.config.ts gives it.
-const ACCOUNT = "sam.taylor@carddav.test";
+const ACCOUNT = CARDDAV_ACCOUNT;
 const SERVER = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3210) + 3}`;
 
 test("CardDAV: a wrong app password is refused in words and connects nothing; the right one syncs both ways and keeps what the CRM does not map", async ({ browser }) => {
-  const admin = await pageAs(browser, USERS.admin);
-  await admin.goto("/settings/personal/contact-sync?add=1");
-  await admin.getByLabel("E-mail address of the account").fill(ACCOUNT);
-  await admin.getByRole("radio", { name: "CardDAV" }).check();
+  const page = await pageAs(browser, USERS.manager);
+  await page.goto("/settings/personal/contact-sync?add=1");
+  await page.getByLabel("E-mail address of the account").fill(ACCOUNT);
+  await page.getByRole("radio", { name: "CardDAV" }).check();
   // The demo account's server and password are filled in for it.
-  await expect(admin.getByLabel("Server address")).toHaveValue(SERVER);
-  await expect(admin.getByLabel("Username")).toHaveValue(ACCOUNT);
-  await admin.getByLabel("App password").fill("not-the-password");
-  await admin.getByRole("button", { name: "Connect" }).click();
-  await expect(admin.getByText(/did not accept that username and password/)).toBeVisible();
-  await expect(card(admin, ACCOUNT)).toHaveCount(0);
+  await expect(page.getByLabel("Server address")).toHaveValue(SERVER);
+  await expect(page.getByLabel("Username")).toHaveValue(ACCOUNT);
+  await page.getByLabel("App password").fill("not-the-password");
+  await page.getByRole("button", { name: "Connect" }).click();
+  await expect(page.getByText(/did not accept that username and password/)).toBeVisible();
+  await expect(card(page, ACCOUNT)).toHaveCount(0);
 
-  await admin.getByLabel("App password").fill(DEMO_CARDDAV_PASSWORD);
-  await admin.getByRole("button", { name: "Connect" }).click();
-  await expect(admin.getByText("Account connected. Choose what to sync.")).toBeVisible();
-  await expect(card(admin, ACCOUNT)).toContainText("CardDAV");
-  await chooseSettings(admin, { group: "Friends", direction: "Two-way", visibility: "owner" });
-  await waitUpToDate(admin, ACCOUNT);
+  await page.getByLabel("App password").fill(DEMO_CARDDAV_PASSWORD);
+  await page.getByRole("button", { name: "Connect" }).click();
+  await expect(page.getByText("Account connected. Choose what to sync.")).toBeVisible();
+  await expect(card(page, ACCOUNT)).toContainText("CardDAV");
+  await chooseSettings(page, { group: "Friends", direction: "Two-way", visibility: "owner" });
+  await waitUpToDate(page, ACCOUNT);
   const friends = await demoGroup("carddav", ACCOUNT, "Friends");
   const remote = await friends.contacts();
-  await expect(card(admin, ACCOUNT).getByTestId("in-sync")).toHaveText(String(remote.length));
+  await expect(card(page, ACCOUNT).getByTestId("in-sync")).toHaveText(String(remote.length));
 
   // CRM → the address book: the card changes, and the lines the CRM does not map stay.
   const ethan = remote.find((c) => c.given === "Ethan" && c.family === "Walker")!;
@@ -38,24 +38,24 @@ test("CardDAV: a wrong app password is refused in words and connects nothing; th
   };
   const social = (await raw()).split(/\r?\n/).filter((l) => /^X-SOCIALPROFILE/i.test(l));
   expect(social.length).toBeGreaterThan(0);
-  await admin.goto(`/persons?q=${encodeURIComponent("Ethan Walker")}`);
-  await admin.getByRole("link", { name: "Ethan Walker" }).first().click();
+  await page.goto(`/persons?q=${encodeURIComponent("Ethan Walker")}`);
+  await page.getByRole("link", { name: "Ethan Walker" }).first().click();
   const renamed = uniqueName("Crm");
-  await admin.getByLabel("Last name").fill(renamed);
-  await admin.getByRole("button", { name: "Save changes" }).click();
-  await expect(admin.getByText("Saved.")).toBeVisible();
-  await admin.goto("/settings/personal/contact-sync");
-  await card(admin, ACCOUNT).getByRole("button", { name: "Refresh" }).click();
-  await waitUpToDate(admin, ACCOUNT);
+  await page.getByLabel("Last name").fill(renamed);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  await page.goto("/settings/personal/contact-sync");
+  await card(page, ACCOUNT).getByRole("button", { name: "Refresh" }).click();
+  await waitUpToDate(page, ACCOUNT);
   await expect.poll(async () => (await friends.contacts()).find((c) => c.id === ethan.id)?.family).toBe(renamed);
   expect((await raw()).split(/\r?\n/).filter((l) => /^X-SOCIALPROFILE/i.test(l))).toEqual(social);
 
   // The address book → CRM.
   const fromPhone = uniqueName("Phone");
   await friends.book.update(ethan.id, { family: fromPhone });
-  await card(admin, ACCOUNT).getByRole("button", { name: "Refresh" }).click();
-  await waitUpToDate(admin, ACCOUNT);
-  await expect(card(admin, ACCOUNT).getByRole("region", { name: "Recently updated" })).toContainText(fromPhone);
-  await admin.goto(`/persons?q=${fromPhone}`);
-  await expect(admin.getByRole("link", { name: `Ethan ${fromPhone}` })).toBeVisible();
+  await card(page, ACCOUNT).getByRole("button", { name: "Refresh" }).click();
+  await waitUpToDate(page, ACCOUNT);
+  await expect(card(page, ACCOUNT).getByRole("region", { name: "Recently updated" })).toContainText(fromPhone);
+  await page.goto(`/persons?q=${fromPhone}`);
+  await expect(page.getByRole("link", { name: `Ethan ${fromPhone}` })).toBeVisible();
 });

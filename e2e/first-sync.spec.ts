@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { normalizePhone } from "@/lib/normalize";
-import { card, chooseSettings, connect, createPerson, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
+import { CARDDAV_ACCOUNT, card, chooseSettings, connect, createPerson, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 /** The persons a search finds, by their page's path. */
 async function found(page: Page, q: string, name: string): Promise<string[]> {
@@ -21,14 +21,15 @@ async function pairFor(page: Page, accountEmail: string, address: string) {
 for (const { provider, account, group, user } of [
   { provider: "Google", account: "alex.morgan.demo@gmail.com", group: "Book Club", user: USERS.manager },
   { provider: "Microsoft", account: "jordan.lee.demo@outlook.com", group: "Friends", user: USERS.east },
+  { provider: "CardDAV", account: CARDDAV_ACCOUNT, group: "Friends", user: USERS.admin },
 ] as const) {
   test(`${provider}: a person the user already has is linked, not duplicated, and filled from the contact; another user's is not matched`, async ({ browser }) => {
     // The demo Google account holds abigail52@outlook.com (its "Book Club"); the Microsoft case
     // adds a contact of its own.
-    const remote = await demoGroup(provider === "Google" ? "google" : "microsoft", account, group);
+    const remote = await demoGroup(({ Google: "google", Microsoft: "microsoft", CardDAV: "carddav" } as const)[provider], account, group);
     const address = provider === "Google" ? "abigail52@outlook.com" : `${uniqueName("abigail")}@outlook.com`;
     const typed = provider === "Google" ? "Abigail52@Outlook.com" : address;
-    if (provider === "Microsoft") await remote.book.add({ given: "Abigail", family: "Rodriguez", email: address, phone: "+1 415 555 0142", title: "Engineer" });
+    if (provider !== "Google") await remote.book.add({ given: "Abigail", family: "Rodriguez", email: address, phone: "+1 415 555 0142", title: "Engineer" });
     const contact = (await remote.contacts()).find((c) => c.email?.toLowerCase() === address);
     expect(contact, `${account} holds ${address}`).toBeTruthy();
 

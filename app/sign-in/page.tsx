@@ -21,11 +21,16 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </div>
         {demo.length > 0 ? (
           <p className="mt-4 rounded-md bg-amber-50 p-3 text-xs text-amber-900 ring-1 ring-amber-200" data-testid="demo-mode">
-            Demo mode: {demo.map((d) => d.profile.shortName).join(" and ")} accounts are served by local emulators with demo address books,
-            not by the real services. Demo users share the password <code>tandem-demo</code>.
+            Demo mode: {listInWords(demo.map((d) => d.profile.shortName))} accounts are served locally with demo address books, not by the
+            real services. Demo users share the password <code>tandem-demo</code>.
           </p>
         ) : null}
       </div>
     </main>
   );
+}
+
+/** "A", "A and B", "A, B and C". */
+function listInWords(names: string[]): string {
+  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

@@ -44,7 +44,8 @@ export function davSession(serverUrl: string, username: string, password: string
     }
     return response;
   };
-  return { fetch: authFetch, account: { accountType: "carddav", serverUrl, credentials: { username, password } } };
+  // The credentials stay in authFetch: tsdav never holds them.
+  return { fetch: authFetch, account: { accountType: "carddav", serverUrl } };
 }
 
 export const davStatus = (error: unknown): number | undefined => (error instanceof DavError ? error.status : undefined);
