@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { birthdayArb, notesArb } from "@/tests/kit/contact-arbitraries";
 import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
 import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard } from "./vcard";
 
@@ -601,18 +602,6 @@ const phoneArb = fc.constantFrom(
   "a,b;c\\d",
 );
 const textArb = fc.option(fc.oneof(fc.constantFrom("Acme", "Contoso, Inc.", "A;B\\C", "株式会社テスト", "1 Main St, Springfield", "12 Rue X\nParis"), fc.string({ unit: "grapheme", maxLength: 16 })), { nil: null });
-const notesArb = fc.option(
-  fc.array(fc.oneof(fc.constantFrom("Met at the fair.", "", "  Likes tea, coffee; water \\ juice.  ", "Ünïcödé ✓ 李雷", "\tindented"), fc.string({ maxLength: 10 })), { maxLength: 4 }).map((lines) => lines.join("\r\n")),
-  { nil: null },
-);
-const birthdayArb = fc.option(
-  fc.oneof(
-    fc.date({ min: new Date("1600-01-01"), max: new Date("2020-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-    fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).map(([m, d]) => `--${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`),
-    fc.constantFrom("--02-29", "1604-03-05", "0000-07-01", "2000-02-29", "junk", "--02-30"),
-  ),
-  { nil: null },
-);
 const contactArb: fc.Arbitrary<Contact> = fc.record({
   firstName: nameArb,
   lastName: nameArb,
@@ -623,8 +612,8 @@ const contactArb: fc.Arbitrary<Contact> = fc.record({
   ims: fc.array(fc.constantFrom("skype:ana", "ana@jabber.org", "xmpp:ana@jabber.org", "XMPP:Ana@Jabber.org", "sip:garth@contoso.com", "  ana_l ", "微信号", "x-apple:wxid", "a,b;c\\d"), { maxLength: 3 }),
   organization: textArb,
   jobTitle: textArb,
-  notes: notesArb,
-  birthday: birthdayArb,
+  notes: notesArb(["Met at the fair.", "", "  Likes tea, coffee; water \\ juice.  ", "Ünïcödé ✓ 李雷", "\tindented"]),
+  birthday: birthdayArb(1600),
 });
 /** Cards as other clients write them: every spelling we read, groups, duplicates, empty values,
  * lines we do not map, CRLF or LF, folded or not. */
