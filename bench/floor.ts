@@ -1,15 +1,15 @@
 // The floor of benchmark 1 on its own: the initial sync's pages fetched through the same client,
 // the same rows written with one bulk INSERT statement per page, nothing else (lib/measured.ts).
 // bench/initial.ts runs it too and reports the sync as a ratio to it.
-//   tsx bench/floor.ts [--provider google|microsoft] [--db postgres|pglite] [--contacts N]
+//   tsx bench/floor.ts [--provider google|microsoft|carddav] [--db postgres|pglite] [--contacts N]
 import { benchMain } from "./lib/cli";
 import { report, scale, seconds } from "./lib/report";
-import { runLine, SyncBench } from "./lib/scenario";
+import { benchProvider, runLine, SyncBench } from "./lib/scenario";
 
 benchMain(
   "floor",
   async ({ db, contacts, pgUrl, values }) => {
-    const provider = values.provider === "microsoft" ? "microsoft" : "google";
+    const provider = benchProvider(values.provider);
     const bench = await SyncBench.start({ provider, contacts, db, pgUrl, direction: "one_way" });
     try {
       const floor = await bench.floor();

@@ -3,6 +3,8 @@
 //   tsx bench/results-md.ts [--since 2026-11-24T21:50] [--until …] [--engine lib/sync] > bench/out/tables.md
 import fs from "node:fs";
 import { parseArgs } from "node:util";
+import type { DavFloorResult } from "./lib/dav-floor";
+import { medianRun } from "./lib/dav-requests";
 import type { TargetResult } from "./lib/report";
 
 type Run = {
@@ -13,6 +15,8 @@ type Run = {
   peakRssMb: number;
   rowsWritten?: Record<string, string>;
   rowsRead?: Record<string, number>;
+  cpuMs?: number;
+  http?: { requests: number; waitMs: number };
 };
 type Rec = {
   bench: string;
@@ -28,6 +32,9 @@ type Rec = {
   /** After the run, what the worker does next: the photos the run noted. */
   photos?: Run & { photos?: { checked: number; fetched: number } };
   ratioToFloor?: number;
+  /** CardDAV: Radicale alone answering the run's requests, and the run's ratio to it. */
+  davFloor?: DavFloorResult;
+  ratioToRadicale?: number;
   busy?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
   idle?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
   after?: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number; non2xx: number }>;
@@ -77,6 +84,17 @@ function figures(r: Rec): [string, string][] {
     out.push(["rows read", rows(run.rowsRead)]);
     out.push(["peak RSS of the sync process", `${run.peakRssMb} MB`]);
   }
+  if (run?.http && r.davFloor) {
+    out.push(["waiting on the server / the rest (of which CPU)", `${run.http.waitMs} ms over ${run.http.requests} requests / ${run.ms - run.http.waitMs} ms (${run.cpuMs} ms)`]);
+  }
+  for (const [target, runs] of Object.entries(r.davFloor?.byTarget ?? {})) {
+    const m = medianRun(runs);
+    out.push([
+      `${target === "radicale" ? "Radicale alone" : `Radicale through the ${target}`}: wall, median of ${runs.length} (sync-collection + multigets)`,
+      `${m.ms} ms (${m.syncMs} + ${m.multigetMs} ms, ${m.requests} requests)`,
+    ]);
+  }
+  if (r.ratioToRadicale !== undefined) out.push(["ratio to Radicale alone", `${r.ratioToRadicale}×`]);
   if (r.floor) out.push(["floor: wall / round trips / peak RSS", `${r.floor.ms} ms / ${r.floor.db.roundTrips} / ${r.floor.peakRssMb} MB`]);
   if (r.ratioToFloor !== undefined && r.ratioToFloor !== null) out.push(["ratio to floor", `${r.ratioToFloor}×`]);
   if (r.photos) {

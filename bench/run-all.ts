@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark, each in its own process, on the Postgres server and on PGlite,
 // then a table of the figures against their targets (Markdown, ready for bench/RESULTS.md).
-//   tsx bench/run-all.ts [--smoke] [--db postgres|pglite] [--only initial,noop,…]
-// --smoke: CI size (500 contacts, 5,000 persons), under two minutes; targets are reported but a
-// miss does not fail it; a crash does.
+//   tsx bench/run-all.ts [--smoke] [--db postgres|pglite] [--only initial,noop,…] [--provider google|microsoft|carddav]
+// --smoke: CI size (500 contacts, 5,000 persons; CardDAV 200 contacts), under two minutes;
+// targets are reported but a miss does not fail it; a crash does.
+// --provider: only the jobs of that provider.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { radicaleAvailable } from "@/emulators/carddav";
 import { postgresServer } from "./lib/db";
 import { ensureBenchProcess } from "./lib/proc";
 import type { TargetResult } from "./lib/report";
@@ -16,6 +18,10 @@ type Job = { script: string; args: string[]; dbs: ("postgres" | "pglite")[]; smo
 
 const needsApp = () =>
   !fs.existsSync(".next/BUILD_ID") ? "no production build (.next)" : !fs.existsSync("node_modules/autocannon") ? "autocannon not installed" : null;
+
+const providerOf = (job: Job) => (job.args.includes("--provider") ? job.args[job.args.indexOf("--provider") + 1] : null);
+
+const needsRadicale = () => (radicaleAvailable() ? null : "radicale not installed");
 
 const JOBS: Job[] = [
   ...(["google", "microsoft"] as const).flatMap((provider): Job[] => [
@@ -27,13 +33,15 @@ const JOBS: Job[] = [
     { script: "interrupt", args: ["--provider", provider], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"] },
     { script: "match", args: ["--provider", provider], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"] },
   ]),
+  // CardDAV: a real Radicale, 5,000 contacts (smoke: 200), initial and noop.
+  ...["initial", "noop"].map((script): Job => ({ script, args: ["--provider", "carddav"], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"], needs: needsRadicale })),
   { script: "dashboard-load", args: [], dbs: ["postgres"], needs: needsApp },
   { script: "persons-100k", args: [], dbs: ["postgres", "pglite"] },
 ];
 
 function main(): void {
   if (!ensureBenchProcess()) return;
-  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, db: { type: "string" }, only: { type: "string" } } });
+  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, db: { type: "string" }, only: { type: "string" }, provider: { type: "string" } } });
   const only = values.only?.split(",");
   const results = path.join("bench", "out", "results.jsonl");
   const seen = fs.existsSync(results) ? fs.readFileSync(results, "utf8").split("\n").filter(Boolean).length : 0;
@@ -41,6 +49,7 @@ function main(): void {
   const failed: string[] = [];
   for (const job of JOBS) {
     if (only && !only.includes(job.script)) continue;
+    if (values.provider && providerOf(job) !== values.provider) continue;
     const missing = job.needs?.();
     for (const db of values.smoke && job.smokeDbs ? job.smokeDbs : job.dbs) {
       if (values.db && values.db !== db) continue;

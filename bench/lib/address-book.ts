@@ -9,7 +9,8 @@ import type { EmulatorHandle } from "./emulator";
 /** The book and its contacts' ids, in creation order (changes keep it current). */
 export type BenchBook = AddressBook & { ids: string[] };
 
-function contactNo(i: number): BookContact {
+/** The i-th contact of a benchmark's book (also the content of the CardDAV seed's cards). */
+export function benchContact(i: number): BookContact {
   const d4 = String(i % 10_000).padStart(4, "0");
   return {
     given: `Given${i}`,
@@ -28,7 +29,7 @@ function contactNo(i: number): BookContact {
   };
 }
 
-const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => contactNo(from + k));
+const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => benchContact(from + k));
 
 /** Every `1/share`-th contact gets a photo (share 0: none). */
 const hasPhoto = (i: number, share: number) => share > 0 && i % Math.round(1 / share) === 0;

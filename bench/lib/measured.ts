@@ -9,6 +9,9 @@
 // mode "floor": the physical floor of an initial sync: the same pages through the same client
 //               and mapping, and the same rows (organizations, persons, links, "added" events)
 //               written with one bulk INSERT statement per page; nothing else.
+// Every mode also reports the process's CPU time during the work and its HTTP requests (fetch):
+// their number and the time spent waiting for their answers (to the response headers), which
+// tells the provider's share of a run whose requests are made one at a time (CardDAV).
 import crypto from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,20 +28,25 @@ import * as realPhotos from "@/lib/sync/engine/photos";
 import * as realEngine from "@/lib/sync/engine/run";
 import type { RunSummary } from "@/lib/sync/engine/run";
 import { buildPreview, type PreviewSummary } from "@/lib/sync/preview";
+import { davSession, multiget, pathOf, syncChanges } from "@/lib/sync/providers/carddav/dav";
+import { projectForCardDav, readVCard } from "@/lib/sync/providers/carddav/vcard";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/sync/providers/google/mapping";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
 import { createAccount, mintToken } from "@/emulators";
 import { graphClient } from "@/emulators/clients";
 import { providerDefinition, type ProviderId } from "@/lib/sync/providers/registry";
+import type { WarmAccount } from "./carddav";
+import { CARDDAV_PAGE } from "./dav-requests";
 import { diffTableStats, openCounted, ownTableStats, type DbCounts, type DbTarget } from "./db";
 import { explainStatements } from "./explain";
 import { sendResult } from "./proc";
 
+/** warm: CardDAV only, the account the process warms its client with (the emulators make one). */
 export type MeasuredSpec =
-  | { mode: "sync"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
-  | { mode: "photos"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
-  | { mode: "preview"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string }
-  | { mode: "floor"; target: DbTarget; connectionId: string; provider: ProviderId; emulatorUrl: string; token: string; groupId: string };
+  | { mode: "sync"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string; warm?: WarmAccount }
+  | { mode: "photos"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string; warm?: WarmAccount }
+  | { mode: "preview"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string; warm?: WarmAccount }
+  | { mode: "floor"; target: DbTarget; connectionId: string; provider: ProviderId; emulatorUrl: string; token: string; username: string; groupId: string; warm?: WarmAccount };
 
 export type MeasuredResult = {
   ms: number;
@@ -47,6 +55,10 @@ export type MeasuredResult = {
   peakRssMb: number;
   /** RSS just before the measured work started. */
   startRssMb: number;
+  /** CPU time (user + system) of this process during the work. */
+  cpuMs: number;
+  /** fetch requests during the work, and the sum of their waits for the response headers. */
+  http: { requests: number; waitMs: number };
   summary?: RunSummary;
   photos?: realPhotos.PhotoSummary;
   preview?: PreviewSummary;
@@ -76,8 +88,25 @@ async function engine(): Promise<{
   return { runSync: e.runSync, syncPhotos: p.syncPhotos, adapterForConnection: c.adapterForConnection };
 }
 
+/** Counts fetch requests and their waits for the response (adapters call the global fetch). */
+function countFetches(): { requests: number; waitMs: number } {
+  const counts = { requests: 0, waitMs: 0 };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const t = performance.now();
+    try {
+      return await realFetch(input, init);
+    } finally {
+      counts.requests++;
+      counts.waitMs += performance.now() - t;
+    }
+  };
+  return counts;
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "{}") as MeasuredSpec;
+  const http = countFetches();
   const { runSync, syncPhotos, adapterForConnection } = await engine();
   const { db, counter, close } = await openCounted(spec.target);
   try {
@@ -87,7 +116,7 @@ async function main(): Promise<void> {
       const user = conn ? await getViewer(db, conn.userId) : null;
       if (!conn || !user) throw new Error(`no connection ${spec.connectionId}`);
       work = async () => ({ preview: await buildPreview(db, asUser(user), conn, await adapterForConnection(db, conn, { apiBaseUrl: `${spec.apiUrl}/` })) });
-      await warmUp(db, spec.provider, spec.apiUrl);
+      await warmUp(db, spec.provider, spec.apiUrl, spec.warm);
     } else if (spec.mode === "sync" || spec.mode === "photos") {
       const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
       if (!conn) throw new Error(`no connection ${spec.connectionId}`);
@@ -97,19 +126,24 @@ async function main(): Promise<void> {
           ? { summary: await runSync({ db, connectionId: spec.connectionId, trigger: "cli", adapter }) }
           : { photos: await syncPhotos({ db, connectionId: spec.connectionId, adapter }) };
       };
-      await warmUp(db, spec.provider, spec.apiUrl);
+      await warmUp(db, spec.provider, spec.apiUrl, spec.warm);
     } else {
       const floor = await prepareFloor(db, spec);
       work = async () => ({ rows: await floor() });
-      await warmUp(db, spec.provider, spec.emulatorUrl);
+      await warmUp(db, spec.provider, spec.emulatorUrl, spec.warm);
     }
     const statsBefore = spec.target.kind === "pglite" ? await ownTableStats(db) : null;
     counter.reset();
     if (process.env.BENCH_EXPLAIN) counter.capture = [];
+    http.requests = 0;
+    http.waitMs = 0;
     const startRss = process.memoryUsage().rss;
+    const startCpu = process.cpuUsage();
     const start = performance.now();
     const out = await work();
     const ms = Math.round(performance.now() - start);
+    const cpu = process.cpuUsage(startCpu);
+    const waited = { requests: http.requests, waitMs: Math.round(http.waitMs) };
     const counts = counter.snapshot();
     const captured = counter.capture;
     counter.capture = null;
@@ -122,6 +156,8 @@ async function main(): Promise<void> {
       ...(rows ? { rowsWritten: rows.written, rowsRead: rows.read } : {}),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       startRssMb: mb(startRss),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      http: waited,
       ...out,
     } satisfies MeasuredResult);
   } finally {
@@ -132,9 +168,18 @@ async function main(): Promise<void> {
 /** What a long-lived worker has ready before a run starts, so that a run's figure is the run's
  * own: the pool's connections open, and the provider client, its HTTP stack and connection
  * warmed by one call made for another (throwaway) account of the emulator, so that the
- * benchmark account's counters see only the run. */
-async function warmUp(db: DB, provider: ProviderId, apiUrl: string): Promise<void> {
+ * benchmark account's counters see only the run. CardDAV: the groups and a pull (one card) of
+ * the warm-up account's book, so that the XML and vCard parsers have run once too. */
+async function warmUp(db: DB, provider: ProviderId, apiUrl: string, warm: WarmAccount | undefined): Promise<void> {
   await Promise.all(Array.from({ length: 4 }, () => db.execute(sql`select 1`)));
+  if (provider === "carddav") {
+    if (!warm) throw new Error("CardDAV: no warm-up account");
+    const credentials = { kind: "basic" as const, username: warm.username, password: warm.password };
+    const adapter = providerDefinition(provider).createAdapter({ apiBaseUrl: warm.apiBaseUrl, credentials, groupId: warm.groupId, defaultCountry: "US" });
+    await adapter.listGroups();
+    await adapter.pull(null, async () => {});
+    return;
+  }
   const email = `warm-up-${process.pid}@example.com`;
   await createAccount(apiUrl, email);
   const { access_token } = await mintToken(apiUrl, email);
@@ -198,6 +243,21 @@ async function prepareFloor(db: DB, spec: Extract<MeasuredSpec, { mode: "floor" 
     written += personRows.length;
   };
 
+  if (spec.provider === "carddav") {
+    const session = davSession(spec.emulatorUrl, spec.username, spec.token);
+    const bookUrl = new URL(spec.groupId, spec.emulatorUrl).href;
+    const mapping = { defaultCountry: "US" };
+    return async () => {
+      const { changed } = await syncChanges(session, bookUrl, null);
+      const ids = changed.map((href) => pathOf(href, bookUrl)).sort();
+      for (let i = 0; i < ids.length; i += CARDDAV_PAGE) {
+        const cards = await multiget(session, bookUrl, ids.slice(i, i + CARDDAV_PAGE).map((id) => new URL(id, bookUrl).href));
+        const read = cards.flatMap((card) => ("missing" in card ? [] : [{ card, read: readVCard(card.text, mapping) }])).filter((c) => c.read.kind !== "group");
+        await writePage(read.map((c) => ({ id: pathOf(c.card.href, bookUrl), etag: c.card.etag, contact: projectForCardDav(c.read.contact) })));
+      }
+      return written;
+    };
+  }
   if (spec.provider === "google") {
     const oauth = new googleAuth.OAuth2();
     oauth.setCredentials({ access_token: spec.token });

@@ -1,14 +1,18 @@
-// A sync benchmark's world: an emulator process with a seeded address book, a fresh database
-// with the demo company, and a connection of the demo user "east" to the book's group. run()
-// measures one sync run in its own process (see measured.ts) and adds the provider's view (the
-// emulator's request counters for the account) and, on Postgres, the rows written per table.
+// A sync benchmark's world: an emulator process (or Radicale behind the counting proxy) with a
+// seeded address book, a fresh database with the demo company, and a connection of the demo user
+// "east" to the book's group. run() measures one sync run in its own process (see measured.ts)
+// and adds the provider's view (the request counters for the account) and, on Postgres, the rows
+// written per table.
 import { sql } from "drizzle-orm";
-import { resetStats, getStats } from "@/emulators";
 import type { DB } from "@/db/client";
 import type { Direction } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
+import type { ProviderId } from "@/lib/sync/providers/registry";
 import { connectBook } from "@/tests/kit/connect";
 import { buildAddressBook, type BenchBook } from "./address-book";
+import { seedCardDavBook } from "./carddav";
+import type { DavFloorResult, DavFloorSpec } from "./dav-floor";
+import type { DavTarget } from "./dav-requests";
 import { diffTableStats, freshDatabase, openPlain, tableStats, type DbKind, type DbTarget, type TableStats } from "./db";
 import { startEmulator, type EmulatorHandle } from "./emulator";
 import type { MeasuredResult, MeasuredSpec } from "./measured";
@@ -21,7 +25,7 @@ export type RunFigures = MeasuredResult & {
 };
 
 export type SyncBenchOptions = {
-  provider: "google" | "microsoft";
+  provider: ProviderId;
   contacts: number;
   db: DbKind;
   pgUrl: string | undefined;
@@ -45,7 +49,8 @@ export class SyncBench {
     const emu = await startEmulator(opts.provider);
     try {
       const t = performance.now();
-      const book = await buildAddressBook(emu, opts.contacts, { photoShare: opts.photoShare });
+      if (opts.provider === "carddav" && opts.photoShare) throw new Error("The CardDAV seed has no photos");
+      const book = opts.provider === "carddav" ? await seedCardDavBook(emu, opts.contacts) : await buildAddressBook(emu, opts.contacts, { photoShare: opts.photoShare });
       const seedMs = Math.round(performance.now() - t);
       const world = await SyncBench.newWorld(opts, book);
       return new SyncBench(opts, emu, book, world, seedMs);
@@ -73,17 +78,17 @@ export class SyncBench {
   /** One sync run of the connection, measured. Rows written/read per table come from
    * pg_stat_user_tables: read here after the run (Postgres), or by the measured process (PGlite). */
   run(): Promise<RunFigures> {
-    return this.measure(this.world, { mode: "sync", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
+    return this.measure(this.world, { mode: "sync", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url, warm: this.emu.dav?.warm });
   }
 
   /** The photos the run noted, fetched after it (what the worker does next), measured. */
   photos(): Promise<RunFigures> {
-    return this.measure(this.world, { mode: "photos", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
+    return this.measure(this.world, { mode: "photos", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url, warm: this.emu.dav?.warm });
   }
 
   /** The connection's first-sync preview, built and measured (bench/match.ts). */
   preview(): Promise<RunFigures> {
-    return this.measure(this.world, { mode: "preview", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url });
+    return this.measure(this.world, { mode: "preview", target: this.world.target, connectionId: this.world.connectionId, provider: this.opts.provider, apiUrl: this.emu.url, warm: this.emu.dav?.warm });
   }
 
   /** VACUUM ANALYZE: what autovacuum does within a minute of a bulk load (the initial sync),
@@ -104,17 +109,29 @@ export class SyncBench {
       provider: this.opts.provider,
       emulatorUrl: this.emu.url,
       token: this.book.accessToken,
+      username: this.book.email,
       groupId: this.book.groupId,
+      warm: this.emu.dav?.warm,
     });
   }
 
+  /** CardDAV: the floor of the server's side, Radicale alone answering the requests of a full
+   * listing ("listing") or of a run that finds nothing changed ("changes"), with plain fetch
+   * and no database, `runs` times each through the proxy and straight to Radicale. */
+  async davFloor(mode: DavFloorSpec["mode"], runs = 3): Promise<DavFloorResult> {
+    if (!this.emu.dav) throw new Error("not a CardDAV benchmark");
+    const at = (url: string): DavTarget => ({ url, bookHref: this.book.groupId, username: this.book.email, password: this.book.accessToken });
+    const spec: DavFloorSpec = { mode, runs, targets: { proxy: at(this.emu.url), radicale: at(this.emu.dav.server.url) } };
+    return runChild<DavFloorResult>("bench/lib/dav-floor.ts", [JSON.stringify(spec)], `dav floor (${mode})`);
+  }
+
   private async measure(world: World, spec: MeasuredSpec): Promise<RunFigures> {
-    await resetStats(this.emu.url, this.book.email);
+    await this.emu.resetStats(this.book.email);
     const pgBefore = world.target.kind === "postgres" ? await tableStats(world.target.url) : null;
     // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the measured process (see bench/profile-top.ts).
     const prof = process.env.BENCH_CPU_PROF;
     const result = await runChild<MeasuredResult>("bench/lib/measured.ts", [JSON.stringify(spec)], spec.mode, undefined, prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : []);
-    const stats = await getStats(this.emu.url, this.book.email);
+    const stats = await this.emu.stats(this.book.email);
     const rows = pgBefore && world.target.kind === "postgres" ? diffTableStats(pgBefore, await settledStats(world.target.url)) : undefined;
     if (result.summary?.status === "done" && result.summary.outcome !== "succeeded") {
       throw new Error(`sync run ended ${result.summary.outcome}: ${result.summary.error ?? ""}`);
@@ -137,6 +154,12 @@ export class SyncBench {
     await this.emu.close();
     for (const w of [this.world, ...this.extra]) await w.drop().catch(() => {});
   }
+}
+
+/** --provider: google (the default), microsoft or carddav. */
+export function benchProvider(value: string | boolean | undefined): ProviderId {
+  if (value === undefined || value === "google" || value === "microsoft" || value === "carddav") return value ?? "google";
+  throw new Error(`--provider: google, microsoft or carddav, not ${String(value)}`);
 }
 
 export const extraSql = () =>
@@ -179,6 +202,13 @@ const compact = (o: Record<string, unknown> | undefined) =>
         .map(([k, v]) => `${k} ${String(v)}`)
         .join(", ")
     : "none";
+
+/** Where a CardDAV run's time goes: waiting on the server (the adapter makes its requests one
+ * at a time) and the rest, of which this process's CPU. */
+export function davRunLine(run: RunFigures): string {
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  return `waiting on the server ${s(run.http.waitMs)} s over ${run.http.requests} requests, the rest ${s(run.ms - run.http.waitMs)} s (CPU ${s(run.cpuMs)} s)`;
+}
 
 /** The figures every sync benchmark prints. */
 export function runLine(run: RunFigures): string {

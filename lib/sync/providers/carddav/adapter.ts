@@ -9,8 +9,9 @@
 //   is a refused token). A server without it is compared by etags (the
 //   cursor then keeps every card's etag). A group card that changed means its members may have:
 //   the group is listed again in full.
-// - Cards are fetched 100 at a time with addressbook-multiget. A card that is not a valid vCard
-//   is reported by name and left alone; the rest sync.
+// - Cards are fetched with addressbook-multiget, 250 a request and 500 a page, the next page
+//   while one is applied. A card that is not a valid vCard is reported by name and left alone;
+//   the rest sync.
 // - Writes: If-None-Match: * for creates, If-Match with the etag for updates and deletes; a 412
 //   is a conflict the engine settles by reading the card again. An update re-reads the card and
 //   changes only the lines we map (vcard.ts), so nothing we do not map is lost.
@@ -21,11 +22,16 @@ import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../contact";
 import { CursorExpiredError, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
-import { createCaller, readLimited } from "../http";
-import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type DavSession } from "./dav";
+import { applyPagesAhead, createCaller, readLimited } from "../http";
+import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type DavSession, type FetchedCard } from "./dav";
 import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
 
-const PAGE = 100;
+/** Cards a page of the engine holds (one transaction), and cards a multiget asks for: a request
+ * costs servers a fixed toll (Radicale re-reads its folder), a page costs us one transaction. */
+const PAGE = 500;
+const MULTIGET = 250;
+/** Cards a multiget for inline photos asks for. */
+const PHOTO_CARDS = 10;
 /** Writes in flight at once: servers (iCloud's above all) throttle eager clients. */
 const WRITE_CONCURRENCY = 6;
 /** A photo is fetched from the card itself (inline PHOTO) or from the URL it names. */
@@ -124,10 +130,20 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   async function allCards(url: string): Promise<{ href: string; text: string }[]> {
     const { changed } = await call(() => syncChanges(session, url, null));
     const cards: { href: string; text: string }[] = [];
-    for (let i = 0; i < changed.length; i += pageSize) {
-      for (const card of await call(() => multiget(session, url, changed.slice(i, i + pageSize)))) if (!("missing" in card)) cards.push(card);
+    for (let i = 0; i < changed.length; i += MULTIGET) {
+      for (const card of await call(() => multiget(session, url, changed.slice(i, i + MULTIGET)))) if (!("missing" in card)) cards.push(card);
     }
     return cards;
+  }
+
+  /** The photo of a card, if it is still a readable one. */
+  function photoOf(text: string) {
+    try {
+      return readVCard(text, mapping).photo;
+    } catch (error) {
+      if (error instanceof VCardError) return null;
+      throw error;
+    }
   }
 
   const written = (id: string, etag: string, text: string): WriteResult => ({ ok: true, id, etag, contact: readVCard(text, mapping).contact });
@@ -179,39 +195,56 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         .sort()
         .filter((id) => !resume || id > resume.after);
       const tombstones: PulledContact[] = delta.removed.map((h) => ({ id: idOf(h), etag: "", deleted: true, inScope: false, contact: EMPTY_CONTACT }));
-      if (hrefs.length === 0 && tombstones.length > 0) await onPage({ items: tombstones, next: null });
-      for (let i = 0; i < hrefs.length; i += pageSize) {
-        const ids = hrefs.slice(i, i + pageSize);
-        const cards = await call(() => multiget(session, bookUrl, ids.map(urlOf)));
-        const items: PulledContact[] = i === 0 ? [...tombstones] : [];
-        const unreadable: UnreadableContact[] = [];
-        for (const card of cards) {
-          // Gone between the listing and the fetch: the next listing says so.
-          if ("missing" in card) continue;
-          try {
-            const read = readVCard(card.text, mapping);
-            if (read.kind === "group") continue;
-            items.push(pulled(card.href, card.etag, read, members));
-          } catch (error) {
-            if (!(error instanceof VCardError)) throw error;
-            unreadable.push({ id: idOf(card.href), label: cardLabel(card.text, card.href), message: `Not a valid vCard: ${error.message}` });
-          }
-        }
-        const last = i + pageSize >= hrefs.length;
-        await onPage({ items, unreadable, next: last ? null : JSON.stringify({ cursor: end, after: ids.at(-1) }) });
+      if (hrefs.length === 0) {
+        if (tombstones.length > 0) await onPage({ items: tombstones, next: null });
+        return { cursor: JSON.stringify(end), full: !cursor };
       }
+      // Pages of `pageSize` cards, each fetched in multigets of at most MULTIGET; the next page is
+      // fetched while one is applied.
+      const fetchPage = (from: number) => async () => {
+        const ids = hrefs.slice(from, from + pageSize);
+        const cards: FetchedCard[] = [];
+        for (let k = 0; k < ids.length; k += MULTIGET) cards.push(...(await call(() => multiget(session, bookUrl, ids.slice(k, k + MULTIGET).map(urlOf)))));
+        return { from, ids, cards };
+      };
+      await applyPagesAhead(
+        fetchPage(0),
+        (page) => (page.from + pageSize < hrefs.length ? fetchPage(page.from + pageSize) : null),
+        async ({ from, ids, cards }) => {
+          const items: PulledContact[] = from === 0 ? [...tombstones] : [];
+          const unreadable: UnreadableContact[] = [];
+          for (const card of cards) {
+            // Gone between the listing and the fetch: the next listing says so.
+            if ("missing" in card) continue;
+            try {
+              const read = readVCard(card.text, mapping);
+              if (read.kind === "group") continue;
+              items.push(pulled(card.href, card.etag, read, members));
+            } catch (error) {
+              if (!(error instanceof VCardError)) throw error;
+              unreadable.push({ id: idOf(card.href), label: cardLabel(card.text, card.href), message: `Not a valid vCard: ${error.message}` });
+            }
+          }
+          const last = from + pageSize >= hrefs.length;
+          await onPage({ items, unreadable, next: last ? null : JSON.stringify({ cursor: end, after: ids.at(-1) }) });
+        },
+      );
       return { cursor: JSON.stringify(end), full: !cursor };
     },
 
     async fetchPhotos(contacts) {
-      return mapLimit(contacts, async (c): Promise<Photo | null> => {
-        if (c.photoUrl.startsWith(INLINE_PHOTO)) {
-          const [card] = await call(() => multiget(session, bookUrl, [urlOf(c.photoUrl.slice(INLINE_PHOTO.length))]));
-          if (!card || "missing" in card) return null;
-          const photo = readVCard(card.text, mapping).photo;
-          if (!photo || "uri" in photo) return null;
-          return photo.data.length > 0 && photo.data.length <= SYNCED_PICTURE_MAX_BYTES ? { contentType: photo.contentType, data: photo.data } : null;
+      // Inline photos come with their cards: fetched a few cards a request (each may be 5 MB).
+      const inline = contacts.filter((c) => c.photoUrl.startsWith(INLINE_PHOTO)).map((c) => urlOf(c.photoUrl.slice(INLINE_PHOTO.length)));
+      const cardPhotos = new Map<string, Photo | null>();
+      for (let i = 0; i < inline.length; i += PHOTO_CARDS) {
+        for (const card of await call(() => multiget(session, bookUrl, inline.slice(i, i + PHOTO_CARDS)))) {
+          const photo = "missing" in card ? null : photoOf(card.text);
+          const fits = photo && !("uri" in photo) && photo.data.length > 0 && photo.data.length <= SYNCED_PICTURE_MAX_BYTES;
+          cardPhotos.set(idOf(card.href), fits ? { contentType: photo.contentType, data: photo.data } : null);
         }
+      }
+      return mapLimit(contacts, async (c): Promise<Photo | null> => {
+        if (c.photoUrl.startsWith(INLINE_PHOTO)) return cardPhotos.get(c.photoUrl.slice(INLINE_PHOTO.length)) ?? null;
         // A photo by URL is fetched only from the account's own server (with its credentials);
         // a URL elsewhere is not ours to call from the server.
         const url = new URL(c.photoUrl, bookUrl);
@@ -244,8 +277,8 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
 
     async update(items) {
       const current = new Map<string, { etag: string; text: string }>();
-      for (let i = 0; i < items.length; i += pageSize) {
-        const cards = await call(() => multiget(session, bookUrl, items.slice(i, i + pageSize).map((u) => urlOf(u.id))));
+      for (let i = 0; i < items.length; i += MULTIGET) {
+        const cards = await call(() => multiget(session, bookUrl, items.slice(i, i + MULTIGET).map((u) => urlOf(u.id))));
         for (const card of cards) if (!("missing" in card)) current.set(idOf(card.href), card);
       }
       return mapLimit(items, async (item): Promise<WriteResult> => {
