@@ -8,7 +8,8 @@ const ACCOUNT = CARDDAV_ACCOUNT;
 const SERVER = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3210) + 3}`;
 
 test("CardDAV: a wrong app password is refused in words and connects nothing; the right one syncs both ways and keeps what the CRM does not map", async ({ browser }) => {
-  const page = await pageAs(browser, USERS.manager);
+  // The admin: first-sync.spec pairs this account's Abigail Rodriguez with East's own.
+  const page = await pageAs(browser, USERS.admin);
   await page.goto("/settings/personal/contact-sync?add=1");
   await page.getByLabel("E-mail address of the account").fill(ACCOUNT);
   await page.getByRole("radio", { name: "CardDAV" }).check();

@@ -21,7 +21,6 @@ import { startAuthorization } from "./oauth-flow";
 import { requireSyncPermission } from "./permission";
 import { buildPreview, decidePreviewContact, dropPreview, listPreview, previewSummary, type PreviewPage, type PreviewSummary } from "./preview";
 import type { OAuthConfig } from "./providers/definition";
-import { providerDefinition } from "./providers/registry";
 import { InvalidGrantError, type ProviderGroup } from "./provider";
 import { requestSync } from "./scheduler";
 

@@ -70,7 +70,7 @@ describe("first-sync matching (property)", () => {
           .transaction(async (tx) => {
             // East's connection being previewed, and another of east's that already syncs some persons.
             const db = tx as unknown as DB;
-            const book = (email: string) => ({ provider: "google", email, accessToken: "x", groupId: "contactGroups/prop" }) as AddressBook;
+            const book = (email: string) => ({ provider: "google", email, accessToken: "x", secret: { accessToken: "x" }, groupId: "contactGroups/prop" }) as AddressBook;
             const connectionId = await connectBook(db, demo, book(`prop-${crypto.randomUUID()}@example.com`));
             const otherId = await connectBook(db, demo, book(`other-${crypto.randomUUID()}@example.com`));
             const ids = people.map(() => crypto.randomUUID());

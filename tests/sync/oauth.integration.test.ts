@@ -163,7 +163,7 @@ describe.each(cases)("connecting a $provider account", ({ provider, start, domai
   });
 
   it("asks which provider when the address does not tell", async () => {
-    await expect(startAuthorization(handle.db, east, { email: "someone@company.example" }, config)).rejects.toThrow(/Google or a Microsoft/);
+    await expect(startAuthorization(handle.db, east, { email: "someone@company.example" }, config)).rejects.toThrow(/Google, a Microsoft or a CardDAV account/);
     await expect(startAuthorization(handle.db, east, { email: "not an address" }, config)).rejects.toThrow(/e-mail address/);
   });
 });

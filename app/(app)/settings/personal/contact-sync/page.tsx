@@ -185,7 +185,7 @@ async function ConnectionCard({
 
   if (!c.groupId) {
     return (
-      <Card>
+      <Card data-testid={`connection-${c.accountEmail}`}>
         {header}
         <h3 className="mb-3 text-sm font-semibold">Choose what to sync</h3>
         {groupError ? (
