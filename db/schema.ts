@@ -154,7 +154,8 @@ export const persons = pgTable(
       .where(sql`${t.deletedAt} is null`),
     // Search is a substring match (ILIKE '%term%'): a trigram index serves it (pg_trgm).
     index("persons_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
-    index("persons_owner_idx").on(t.ownerId),
+    // A user's persons, and those created since an instant (two-way: new persons to send).
+    index("persons_owner_created_idx").on(t.ownerId, t.createdAt),
     index("persons_org_idx").on(t.organizationId),
   ],
 );
@@ -284,6 +285,10 @@ export const syncLinks = pgTable(
     base: jsonb("base").notNull(),
     /** persons.version when the CRM side last matched `base`; differs = the person changed since. */
     crmVersion: integer("crm_version").notNull(),
+    /** The person was written since this link last matched it (every person write sets it:
+     * db/queries/person-writes.ts), or the link waits to be sent: two-way finds what to send
+     * through an index on this, not by reading every link (cleared once they match again). */
+    crmChanged: boolean("crm_changed").notNull().default(false),
     /** When the full listing that last saw this contact started: a full listing interrupted and
      * resumed still knows which linked contacts it has seen, and so which are gone. */
     listedAt: timestamp("listed_at", { withTimezone: true }),
@@ -307,6 +312,7 @@ export const syncLinks = pgTable(
       .where(sql`${t.providerId} like 'pending:%' or ${t.providerId} like 'unconfirmed:%' or ${t.providerId} like 'tocreate:%'`),
     index("sync_links_photo_idx").on(t.connectionId).where(sql`${t.photoUrl} is not null`),
     index("sync_links_gone_idx").on(t.connectionId).where(sql`${t.gone} is not null`),
+    index("sync_links_crm_changed_idx").on(t.connectionId).where(sql`${t.crmChanged}`),
   ],
 );
 

@@ -52,14 +52,26 @@ export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[]
 
 
 /** Two-way: the connection's linked persons that the user owns and that changed (or went to the
- * trash) since they last matched the link's base. Only persons the user owns are sent. */
-export async function listChangedOwnedLinks(db: DB | Tx, actor: Actor, connectionId: string): Promise<{ link: SyncLink; person: PersonForSync }[]> {
-  return db
-    .select({ link: syncLinks, person: columns(owned) })
-    .from(syncLinks)
-    .innerJoin(persons, eq(persons.id, syncLinks.personId))
-    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
-    .where(and(eq(syncLinks.connectionId, connectionId), isRealLink, sql`${persons.version} <> ${syncLinks.crmVersion}`, eq(persons.ownerId, actor.user.id)));
+ * trash) since they last matched the link's base. Only persons the user owns are sent. Found
+ * through the links marked changed (sync_links.crm_changed, set by every person write), so a run
+ * reads what changed, not every link; the marks of links that match again (or whose person is no
+ * longer the user's: not sent, and a change of owner marks them again) are cleared, with their
+ * persons locked meanwhile so that an edit cannot slip between the read and the clear. Links
+ * that are no contact yet keep their mark until they are. */
+export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: string): Promise<{ link: SyncLink; person: PersonForSync }[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .select({ link: syncLinks, person: columns(owned), real: sql<boolean>`${isRealLink}`.mapWith(Boolean) })
+      .from(syncLinks)
+      .innerJoin(persons, eq(persons.id, syncLinks.personId))
+      .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+      .where(and(eq(syncLinks.connectionId, connectionId), eq(syncLinks.crmChanged, true)))
+      .for("update", { of: persons });
+    const toSend = (r: (typeof rows)[number]) => r.person.version !== r.link.crmVersion && r.person.ownerId === actor.user.id;
+    const settled = rows.filter((r) => r.real && !toSend(r)).map((r) => r.link.id);
+    if (settled.length > 0) await tx.update(syncLinks).set({ crmChanged: false }).where(inArray(syncLinks.id, settled));
+    return rows.filter((r) => r.real && toSend(r)).map(({ link, person }) => ({ link, person }));
+  });
 }
 
 /** Two-way: live persons the user owns whose (re)creation at the provider was asked for

@@ -88,6 +88,7 @@ export async function linkPaired(run: Run, tx: Tx, items: PulledContact[], pairs
       etag: m.item.etag,
       base: m.item.contact,
       crmVersion: providerLacks ? -1 : (saved.get(m.person.id) ?? m.person.version),
+      crmChanged: providerLacks,
       photoUrl: m.item.photoUrl ?? null,
       ...(listedAt ? { listedAt } : {}),
     });

@@ -95,6 +95,6 @@ export async function reconcileLinked(run: Run, tx: Tx, link: SyncLink, person: 
   const sendable = merge.providerFields.length > 0 && person.ownerId === run.conn.userId;
   await tx
     .update(syncLinks)
-    .set({ etag: item.etag, base: provider, crmVersion: sendable ? -1 : version, updatedAt: new Date() })
+    .set({ etag: item.etag, base: provider, crmVersion: sendable ? -1 : version, crmChanged: sendable, updatedAt: new Date() })
     .where(eq(syncLinks.id, link.id));
 }
