@@ -259,6 +259,9 @@ export const syncConnections = pgTable(
     /** A new group was chosen while the grant lacked write access: once the user allows it, the
      * group's first sync is prepared (previewed) before it runs (lib/sync/manage.ts). */
     firstSyncAwaitsGrant: boolean("first_sync_awaits_grant").notNull().default(false),
+    /** Links to contacts the provider holds ("in sync" on the dashboard): kept by triggers on
+     * sync_links (migration 0010), so no view counts 25,000 links. */
+    linkedCount: integer("linked_count").notNull().default(0),
     ...timestamps,
   },
   (t) => [

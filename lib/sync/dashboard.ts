@@ -6,7 +6,7 @@ import { and, desc, eq, gte, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
-import { inState, REAL_LINK_SQL } from "@/db/queries/sync-links";
+import { inState } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "./lease";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
@@ -68,7 +68,6 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
   const rows = await db
     .select({
       conn: syncConnections,
-      inSync: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and ${REAL_LINK_SQL("l.provider_id")})`,
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
       unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id like 'unconfirmed:%')`,
@@ -79,7 +78,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     .from(syncConnections)
     .where(and(eq(syncConnections.userId, viewer.id), only !== undefined ? eq(syncConnections.id, only) : undefined))
     .orderBy(syncConnections.createdAt);
-  return rows.map(({ conn: c, inSync, held, unconfirmed, latest: raw }) => {
+  return rows.map(({ conn: c, held, unconfirmed, latest: raw }) => {
     const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
@@ -92,7 +91,8 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     return {
       ...publicPart(c),
       waiting: !running && (c.runRequestedAt !== null || leaseLive),
-      inSync: Number(inSync),
+      // Kept by triggers on sync_links (migration 0010): no view counts the links.
+      inSync: c.linkedCount,
       heldDeletions: Number(held),
       unconfirmedCreates: Number(unconfirmed),
       running: running

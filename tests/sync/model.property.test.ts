@@ -451,6 +451,9 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
     // Links are a bijection over live persons of this world.
     expect(new Set(links.map((l) => l.personId)).size).toBe(links.length);
     expect(new Set(links.map((l) => l.providerId)).size).toBe(links.length);
+    // The dashboard's "in sync" counter (kept by triggers) agrees with the links.
+    const [row] = await handle.db.select({ linked: syncConnections.linkedCount }).from(syncConnections).where(eq(syncConnections.id, w.connectionId));
+    expect(row!.linked).toBe(links.filter((l) => !/^(pending|unconfirmed|tocreate):/.test(l.providerId)).length);
     const [{ n } = { n: 0 }] = await handle.db
       .select({ n: sql<number>`count(*)::int` })
       .from(syncEvents)
