@@ -217,7 +217,7 @@ async function prepareFloor(db: DB, spec: Extract<MeasuredSpec, { mode: "floor" 
       }
       const personId = crypto.randomUUID();
       personRows.push(personRow(personId, conn, contactToPersonColumns(c.contact, fieldIds as SyncFieldIds, {}, orgId), now));
-      linkRows.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, created_at: now, updated_at: now });
+      linkRows.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, crm_changed: false, created_at: now, updated_at: now });
       const empty = normalizeContact(EMPTY_CONTACT, "US");
       eventRows.push({
         id: crypto.randomUUID(),
