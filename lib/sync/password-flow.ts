@@ -35,8 +35,9 @@ export async function connectWithPassword(db: DB, viewer: Viewer, input: Passwor
   if (existing) {
     // Its links belong to the address books it was synced with: another server would receive
     // their deletions and pushes.
-    if (existing.groupId && readPassword(existing).apiBaseUrl !== apiBaseUrl) {
-      throw new UserError(`This account is connected to the address books at ${readPassword(existing).apiBaseUrl}. Nothing was changed: give that server, or disconnect the account first.`, {
+    const syncedAt = existing.groupId ? readPassword(existing).apiBaseUrl : apiBaseUrl;
+    if (syncedAt !== apiBaseUrl) {
+      throw new UserError(`This account is connected to the address books at ${syncedAt}. Nothing was changed: give that server, or disconnect the account first.`, {
         serverUrl: "Another server",
       });
     }

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { createPerson, getPersonById, updatePerson } from "@/db/queries/persons";
+import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/queries/persons";
 import { getViewer } from "@/db/queries/users";
 import { personPictures, persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
@@ -176,6 +176,13 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     expect(after.counts.crmDeleted).toBe(1);
     expect((await linked(id)).map((r) => r.person.firstName).sort()).toEqual(["Member1", "Member2", "Member3", "New"]);
     expect((await sync(id)).counts).toMatchObject({ crmAdded: 0, crmUpdated: 0, crmDeleted: 0, providerAdded: 0, providerUpdated: 0 });
+
+    // A person deleted in the CRM: its card goes, and so does its membership of the group.
+    const [member1] = (await linked(id)).filter((r) => r.person.firstName === "Member1");
+    await deletePerson(handle.db, viewer, member1!.person.id);
+    expect((await sync(id)).counts.providerDeleted).toBe(1);
+    expect(await getCard(b, apple)).not.toContain(uids[0]);
+    expect(await getCard(b, apple)).toContain(uids[1]);
   });
 
   it("reads vCard 3.0 and 4.0, and a CRM edit keeps every line we do not map", async () => {

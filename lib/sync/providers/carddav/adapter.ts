@@ -23,7 +23,7 @@ import { EMPTY_CONTACT } from "../../contact";
 import { CursorExpiredError, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, readLimited } from "../http";
-import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type DavSession, type FetchedCard } from "./dav";
+import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
 import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
 
 /** Cards a page of the engine holds (one transaction), and cards a multiget asks for: a request
@@ -55,12 +55,17 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   const mapping = { defaultCountry: opts.defaultCountry };
   const call = createCaller({ name: "The CardDAV server", statusOf: davStatus, retryAfterOf: (e) => (e instanceof DavError ? e.retryAfter : null), retry: opts.retry });
 
+  /** The synced group card, as the server holds it now. */
+  async function groupCard(url: string): Promise<{ etag: string; text: string }> {
+    const [card] = await call(() => multiget(session, bookUrl, [url]));
+    if (!card || "missing" in card) throw new DavError(404, "The synced group no longer exists in the address book");
+    return card;
+  }
+
   /** The UIDs of the synced group card's members (null: the whole book is the group). */
   async function groupMembers(): Promise<Set<string> | null> {
     if (!groupCardUrl) return null;
-    const [card] = await call(() => multiget(session, bookUrl, [groupCardUrl]));
-    if (!card || "missing" in card) throw new DavError(404, "The synced group no longer exists in the address book");
-    return new Set(readVCard(card.text, mapping).members);
+    return new Set(readVCard((await groupCard(groupCardUrl)).text, mapping).members);
   }
 
   async function changes(cursor: Cursor | null): Promise<{ changed: string[]; removed: string[]; next: Cursor }> {
@@ -114,8 +119,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   async function editGroup(add: string[], remove: string[]): Promise<void> {
     if (!groupCardUrl || (add.length === 0 && remove.length === 0)) return;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const [card] = await call(() => multiget(session, bookUrl, [groupCardUrl]));
-      if (!card || "missing" in card) throw new DavError(404, "The synced group no longer exists in the address book");
+      const card = await groupCard(groupCardUrl);
       const body = setGroupMembers(card.text, { add, remove });
       const put = await call(() => writeCard(session, groupCardUrl, "PUT", { body, ifMatch: card.etag }));
       if (put.status !== 412) {
@@ -126,20 +130,23 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
     throw new DavError(412, "The group kept changing on the server");
   }
 
-  /** Every card of a book, for a server that cannot filter them (Xandikos fails on a text-match). */
-  async function allCards(url: string): Promise<{ href: string; text: string }[]> {
-    const { changed } = await call(() => syncChanges(session, url, null));
-    const cards: { href: string; text: string }[] = [];
-    for (let i = 0; i < changed.length; i += MULTIGET) {
-      for (const card of await call(() => multiget(session, url, changed.slice(i, i + MULTIGET)))) if (!("missing" in card)) cards.push(card);
-    }
+  /** Cards of a book by URL, in multigets of at most `size`, in the order asked. */
+  async function fetchCards(urls: string[], size = MULTIGET, url = bookUrl): Promise<FetchedCard[]> {
+    const cards: FetchedCard[] = [];
+    for (let i = 0; i < urls.length; i += size) cards.push(...(await call(() => multiget(session, url, urls.slice(i, i + size)))));
     return cards;
   }
 
-  /** The photo of a card, if it is still a readable one. */
-  function photoOf(text: string) {
+  /** Every card of a book, for a server that cannot filter them (Xandikos fails on a text-match). */
+  async function allCards(url: string): Promise<{ href: string; text: string }[]> {
+    const { changed } = await call(() => syncChanges(session, url, null));
+    return (await fetchCards(changed, MULTIGET, url)).flatMap((card) => ("missing" in card ? [] : [card]));
+  }
+
+  /** A card as read, or null when it is not a valid vCard (any other error is thrown). */
+  function readable(text: string): CardRead | null {
     try {
-      return readVCard(text, mapping).photo;
+      return readVCard(text, mapping);
     } catch (error) {
       if (error instanceof VCardError) return null;
       throw error;
@@ -203,9 +210,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       // fetched while one is applied.
       const fetchPage = (from: number) => async () => {
         const ids = hrefs.slice(from, from + pageSize);
-        const cards: FetchedCard[] = [];
-        for (let k = 0; k < ids.length; k += MULTIGET) cards.push(...(await call(() => multiget(session, bookUrl, ids.slice(k, k + MULTIGET).map(urlOf)))));
-        return { from, ids, cards };
+        return { from, ids, cards: await fetchCards(ids.map(urlOf)) };
       };
       await applyPagesAhead(
         fetchPage(0),
@@ -236,12 +241,10 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       // Inline photos come with their cards: fetched a few cards a request (each may be 5 MB).
       const inline = contacts.filter((c) => c.photoUrl.startsWith(INLINE_PHOTO)).map((c) => urlOf(c.photoUrl.slice(INLINE_PHOTO.length)));
       const cardPhotos = new Map<string, Photo | null>();
-      for (let i = 0; i < inline.length; i += PHOTO_CARDS) {
-        for (const card of await call(() => multiget(session, bookUrl, inline.slice(i, i + PHOTO_CARDS)))) {
-          const photo = "missing" in card ? null : photoOf(card.text);
-          const fits = photo && !("uri" in photo) && photo.data.length > 0 && photo.data.length <= SYNCED_PICTURE_MAX_BYTES;
-          cardPhotos.set(idOf(card.href), fits ? { contentType: photo.contentType, data: photo.data } : null);
-        }
+      for (const card of await fetchCards(inline, PHOTO_CARDS)) {
+        const photo = "missing" in card ? null : readable(card.text)?.photo;
+        const fits = photo && !("uri" in photo) && photo.data.length > 0 && photo.data.length <= SYNCED_PICTURE_MAX_BYTES;
+        cardPhotos.set(idOf(card.href), fits ? { contentType: photo.contentType, data: photo.data } : null);
       }
       return mapLimit(contacts, async (c): Promise<Photo | null> => {
         if (c.photoUrl.startsWith(INLINE_PHOTO)) return cardPhotos.get(c.photoUrl.slice(INLINE_PHOTO.length)) ?? null;
@@ -277,10 +280,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
 
     async update(items) {
       const current = new Map<string, { etag: string; text: string }>();
-      for (let i = 0; i < items.length; i += MULTIGET) {
-        const cards = await call(() => multiget(session, bookUrl, items.slice(i, i + MULTIGET).map((u) => urlOf(u.id))));
-        for (const card of cards) if (!("missing" in card)) current.set(idOf(card.href), card);
-      }
+      for (const card of await fetchCards(items.map((u) => urlOf(u.id)))) if (!("missing" in card)) current.set(idOf(card.href), card);
       return mapLimit(items, async (item): Promise<WriteResult> => {
         const card = current.get(item.id);
         if (!card) return { ok: false, error: "not_found", message: "The contact no longer exists" };
@@ -304,23 +304,28 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
     },
 
     async delete(items) {
-      const uids: string[] = [];
-      const results = await mapLimit(items, async (item): Promise<DeleteResult> => {
-        const url = urlOf(item.id);
-        if (groupCardUrl) {
-          const [card] = await call(() => multiget(session, bookUrl, [url]));
-          if (card && !("missing" in card)) {
-            const uid = safeUid(card.text);
-            if (uid) uids.push(uid);
-          }
+      // A group card's members are named by UID: read them (in multigets) before the cards go.
+      const uidOf = new Map<string, string>();
+      if (groupCardUrl) {
+        for (const card of await fetchCards(items.map((i) => urlOf(i.id)))) {
+          const uid = "missing" in card ? null : readable(card.text)?.uid;
+          if (uid) uidOf.set(idOf(card.href), uid);
         }
-        const res = await call(() => writeCard(session, url, "DELETE", { ifMatch: item.etag }));
+      }
+      const gone: string[] = [];
+      const results = await mapLimit(items, async (item): Promise<DeleteResult> => {
+        const res = await call(() => writeCard(session, urlOf(item.id), "DELETE", { ifMatch: item.etag }));
+        if (res.status < 300 || res.status === 404) {
+          const uid = uidOf.get(item.id);
+          if (uid) gone.push(uid);
+        }
         if (res.status < 300) return { ok: true };
         if (res.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
         if (res.status === 412) return { ok: false, error: "rejected", message: "The contact changed on the server meanwhile, so it was not deleted" };
         return { ok: false, error: "rejected", message: res.message || `The server refused the deletion (HTTP ${res.status})` };
       });
-      await editGroup([], uids);
+      // Only contacts that are gone leave the group; one the server kept stays a member.
+      await editGroup([], gone);
       return results;
     },
   };
@@ -337,14 +342,8 @@ function parseResume(token: string): { cursor: Cursor; after: string } {
   throw new ResumeRefusedError();
 }
 
-function safeUid(text: string): string | null {
-  return /^UID[;:](?:.*:)?(.+)$/im.exec(text)?.[1]?.trim().replace(/^urn:uuid:/i, "") ?? null;
-}
-
 /** A name for a card we could not read: its FN line if it has one, else its file name. */
 function cardLabel(text: string, href: string): string {
   const fn = /^FN[^:]*:(.*)$/im.exec(text)?.[1]?.trim();
   return fn || decodeURIComponent(href.split("/").filter(Boolean).at(-1) ?? href);
 }
-
-export type { DavSession };

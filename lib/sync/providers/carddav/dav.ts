@@ -183,7 +183,8 @@ export async function getResource(session: DavSession, url: string): Promise<Res
 /** Cards carrying group markers, when the server can filter (addressbook-query); null when it
  * cannot, so the caller reads the cards itself. */
 export async function queryGroupCards(session: DavSession, bookUrl: string): Promise<{ href: string; text: string }[] | null> {
-  const filter = (name: string) => ({ "card:prop-filter": { _attributes: { name }, "card:text-match": { _attributes: { collation: "i;unicode-casemap", "match-type": "equals" }, _text: "group" } } });
+  // Repeated elements are an array in xml-js's compact form.
+  const propFilter = (name: string) => ({ _attributes: { name }, "card:text-match": { _attributes: { collation: "i;unicode-casemap", "match-type": "equals" }, _text: "group" } });
   const responses = await davRequest({
     url: bookUrl,
     init: {
@@ -194,7 +195,7 @@ export async function queryGroupCards(session: DavSession, bookUrl: string): Pro
         "addressbook-query": {
           _attributes: { "xmlns:d": "DAV:", "xmlns:card": "urn:ietf:params:xml:ns:carddav" },
           "d:prop": { "d:getetag": {}, "card:address-data": {} },
-          "card:filter": { _attributes: { test: "anyof" }, ...merge(filter("KIND"), filter("X-ADDRESSBOOKSERVER-KIND")) },
+          "card:filter": { _attributes: { test: "anyof" }, "card:prop-filter": [propFilter("KIND"), propFilter("X-ADDRESSBOOKSERVER-KIND")] },
         },
       },
     },
@@ -208,11 +209,6 @@ export async function queryGroupCards(session: DavSession, bookUrl: string): Pro
     const text = propText(r.props?.addressData);
     return r.href && text ? [{ href: r.href, text }] : [];
   });
-}
-
-/** Two prop-filters under one element name, as xml-js's compact form writes repeated elements. */
-function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  return { "card:prop-filter": [a["card:prop-filter"], b["card:prop-filter"]] };
 }
 
 /** A resource's path, each segment percent-encoded one way (servers differ: "@" or "%40"), so
