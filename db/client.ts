@@ -4,6 +4,7 @@
 // a second process gets a clear error instead of silently losing rows.
 import fs from "node:fs";
 import path from "node:path";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -16,6 +17,12 @@ export type DbHandle = {
   driver: Driver;
   close: () => Promise<void>;
 };
+
+/** The rows of a raw `db.execute`: postgres-js answers an array, PGlite an object with rows. */
+export async function executeRows<T extends Record<string, unknown>>(db: DB | Tx, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute<T>(query);
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 

@@ -262,6 +262,11 @@ export const syncConnections = pgTable(
     /** Links to contacts the provider holds ("in sync" on the dashboard): kept by triggers on
      * sync_links (migration 0010), so no view counts 25,000 links. */
     linkedCount: integer("linked_count").notNull().default(0),
+    /** The photo requests made since photo_window_started_at, for providers that limit an
+     * account's requests per window (Graph: 10,000 per 10 minutes a mailbox); see
+     * lib/sync/engine/photos.ts. */
+    photoWindowStartedAt: timestamp("photo_window_started_at", { withTimezone: true }),
+    photoWindowRequests: integer("photo_window_requests").notNull().default(0),
     ...timestamps,
   },
   (t) => [

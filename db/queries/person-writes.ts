@@ -9,7 +9,7 @@
 // should do (lib/sync/engine): only whether the actor may, and then the write itself.
 import crypto from "node:crypto";
 import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
-import type { DB, Tx } from "../client";
+import { executeRows, type DB, type Tx } from "../client";
 import { insertMany } from "../bulk";
 import { personPictures, persons, syncLinks, type NewPerson } from "../schema";
 import { personAccessWhere, visiblePersonsWhere, type Viewer } from "./visibility";
@@ -96,7 +96,7 @@ export async function updateManyPersonValues(
       search_text: v.searchText,
     })),
   );
-  const result = await db.execute<{ id: string; version: number }>(sql`
+  const rows = await executeRows<{ id: string; version: number }>(db, sql`
     update ${persons} set first_name = v.first_name, last_name = v.last_name, emails = v.emails, phones = v.phones,
       address = v.address, organization_id = v.organization_id, custom_fields = v.custom_fields, search_text = v.search_text,
       version = ${persons.version} + 1, updated_at = now()
@@ -104,7 +104,6 @@ export async function updateManyPersonValues(
       address text, organization_id uuid, custom_fields jsonb, search_text text)
     where ${persons.id} = v.id and ${persons.version} = v.version and ${visiblePersonsWhere(actor.user)}
     returning ${persons.id} as id, ${persons.version} as version`);
-  const rows = Array.isArray(result) ? result : (result as unknown as { rows: { id: string; version: number }[] }).rows;
   await markLinksChanged(db, rows.map((r) => r.id));
   return new Map(rows.map((r) => [r.id, Number(r.version)]));
 }

@@ -2,7 +2,7 @@
 // connection's user may change each one (the visibility rule, as for every other writer).
 // The engine's writes go through person-writes.ts.
 import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
-import type { DB, Tx } from "../client";
+import { executeRows, type DB, type Tx } from "../client";
 import { organizations, persons, syncLinks, type Person, type SyncLink } from "../schema";
 import type { Actor } from "./person-writes";
 import { inState, isRealLink } from "./sync-links";
@@ -114,8 +114,8 @@ function pairableSql(actor: Actor, connectionId: string) {
 
 /** Whether the user has any person a first sync could pair with (else there is nothing to preview). */
 export async function hasPairablePersons(db: DB | Tx, actor: Actor, connectionId: string): Promise<boolean> {
-  const rows = await db.execute<{ one: number }>(sql`select 1 as one from (${pairableSql(actor, connectionId)}) x limit 1`);
-  return (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length > 0;
+  const rows = await executeRows<{ one: number }>(db, sql`select 1 as one from (${pairableSql(actor, connectionId)}) x limit 1`);
+  return rows.length > 0;
 }
 
 /** Every (contact, person) pair that shares an e-mail address or a phone number, and the pairs
@@ -124,7 +124,7 @@ export async function hasPairablePersons(db: DB | Tx, actor: Actor, connectionId
  * work grows with contacts + persons, never contacts × persons, whatever the planner guesses of
  * a table filled in the same transaction. */
 export async function findMatchCandidates(db: DB | Tx, actor: Actor, connectionId: string): Promise<MatchCandidate[]> {
-  const result = await db.execute<{ provider_id: string; person_id: string; by: MatchCandidate["by"] }>(sql`
+  const rows = await executeRows<{ provider_id: string; person_id: string; by: MatchCandidate["by"] }>(db, sql`
     with cand as materialized (${pairableSql(actor, connectionId)}),
       staged as materialized (select provider_id, contact from sync_preview_contacts where connection_id = ${connectionId}),
       pe as (select c.id, lower(trim(e->>'value')) v from cand c, jsonb_array_elements(c.emails) e where trim(e->>'value') <> ''),
@@ -145,6 +145,5 @@ export async function findMatchCandidates(db: DB | Tx, actor: Actor, connectionI
     select distinct cp.provider_id, pp.id, 'phone' from cp join pp on pp.v = cp.v
     union all
     select provider_id, person_id::uuid, 'name' from unique_names`);
-  const rows = Array.isArray(result) ? result : (result as { rows: { provider_id: string; person_id: string; by: MatchCandidate["by"] }[] }).rows;
   return rows.map((r) => ({ providerId: r.provider_id, personId: r.person_id, by: r.by }));
 }

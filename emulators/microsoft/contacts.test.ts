@@ -134,6 +134,40 @@ describe("extended properties", () => {
     const bad = graphError(await rejection(client.api("/me/contacts").post({ singleValueExtendedProperties: [{ id: "nonsense", value: "x" }] })));
     expect(bad.statusCode).toBe(400);
   });
+
+  // PidLidHasPicture (PSETID_Address, long id 0x8015): Exchange sets it with a contact's picture.
+  const HAS_PICTURE = "Boolean {00062004-0000-0000-C000-000000000046} Id 0x8015";
+
+  it("keeps PidLidHasPicture with the picture: $expand shows it, a folder list filtered on it finds only contacts with photos", async () => {
+    const { client } = await newGraphAccount(emu);
+    const folder = await client.api("/me/contactFolders").post({ displayName: "Pictured" });
+    const make = (givenName: string): Promise<Contact> => client.api(`/me/contactFolders/${folder.id}/contacts`).post({ givenName });
+    const [ann, bo, cy] = [await make("Ann"), await make("Bo"), await make("Cy")];
+    await client.api("/me/contacts").post({ givenName: "Elsewhere" });
+    const png = encodePng(2, 2, () => [10, 20, 30]);
+    for (const c of [ann, cy]) await client.api(`/me/contacts/${c.id}/photo/$value`).header("Content-Type", "image/png").put(png);
+    const withPictures = () =>
+      client
+        .api(`/me/contactFolders/${folder.id}/contacts`)
+        .select("id")
+        .top(1000)
+        .filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${HAS_PICTURE}' and ep/value eq 'true')`)
+        .get() as Promise<{ value: { id: string }[] }>;
+    expect((await withPictures()).value.map((c) => c.id).sort()).toEqual([ann.id, cy.id].sort());
+    // The value is compared without regard to case, as Graph documents.
+    const upper = await client.api(`/me/contactFolders/${folder.id}/contacts`).filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${HAS_PICTURE}' and ep/value eq 'TRUE')`).get();
+    expect(upper.value).toHaveLength(2);
+    const expanded = await client.api(`/me/contacts/${ann.id}`).expand(`singleValueExtendedProperties($filter=id eq '${HAS_PICTURE}')`).get();
+    expect(expanded.singleValueExtendedProperties).toHaveLength(1);
+    expect(expanded.singleValueExtendedProperties[0].value).toBe("true");
+    const without = await client.api(`/me/contacts/${bo.id}`).expand(`singleValueExtendedProperties($filter=id eq '${HAS_PICTURE}')`).get();
+    expect(without.singleValueExtendedProperties).toEqual([]);
+    await client.api(`/me/contacts/${ann.id}/photo/$value`).delete();
+    expect((await withPictures()).value.map((c) => c.id)).toEqual([cy.id]);
+    // Delta carries no extended properties: $expand is refused there, as on Graph.
+    const refused = graphError(await rejection(client.api(`/me/contactFolders/${folder.id}/contacts/delta`).expand("singleValueExtendedProperties").get()));
+    expect(refused.statusCode).toBe(400);
+  });
 });
 
 describe("contact folders", () => {

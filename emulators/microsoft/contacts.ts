@@ -73,7 +73,7 @@ export function listContacts(ctx: GraphContext): Reply {
   for (const id of mailbox.members(folder.id)) {
     const c = mailbox.contacts.get(id);
     if (!c) continue;
-    if (filter && !filter((p) => (p === "parentFolderId" ? c.folderId : p === "id" ? c.id : p === "singleValueExtendedProperties" ? [...c.extended.values()] : (c.data as unknown as Record<string, unknown>)[p]))) continue;
+    if (filter && !filter((p) => (p === "parentFolderId" ? c.folderId : p === "id" ? c.id : p === "singleValueExtendedProperties" ? [...mailbox.extendedOf(c).values()] : (c.data as unknown as Record<string, unknown>)[p]))) continue;
     matching.push(c);
   }
   if (orderBy) {

@@ -3,7 +3,10 @@
  * with app data (e.g. "which CRM record created this"). Set by POST/PATCH
  * (PATCH upserts the listed properties), read back only through `$expand`
  * on GET/list (never in delta, which supports no `$expand`), and matchable
- * with `$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')`.
+ * with `$filter=singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')`
+ * (the value compared without regard to case, as Graph documents).
+ * Exchange keeps some of its own: PidLidHasPicture (PSETID_Address, long id 0x8015) is true
+ * while a contact has a picture, so a list filtered on it finds a folder's contacts with photos.
  */
 import { z } from "zod";
 import { graphError } from "./errors";
@@ -12,6 +15,9 @@ export interface ExtendedProperty {
   id: string;
   value: string;
 }
+
+/** PidLidHasPicture, as Graph names it (the GUID in lower case, as Graph returns ids). */
+export const HAS_PICTURE_PROPERTY = "Boolean {00062004-0000-0000-c000-000000000046} Id 0x8015";
 
 /** "String {guid} Name X", "Integer {guid} Id 0x8001" or "String 0x3001". */
 const ID_PATTERN = /^(?:String|Integer|Boolean|SystemTime|Binary|Double|Currency|Long|Short|Float|Guid|CLSID)\s+(?:\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}\s+(?:Name\s+\S.*|Id\s+0x[0-9a-f]+)|0x[0-9a-f]{1,4})$/i;

@@ -11,7 +11,7 @@ import { ChangeLog } from "../shared/change-log";
 import type { Clock } from "../shared/clock";
 import { randomHex } from "../shared/ids";
 import { applyPatch, emptyContactData, renderContact, type ContactData, type ContactPatch, type ContactProperty } from "./contact-model";
-import { applyExtended, type ExtendedProperty } from "./extended-properties";
+import { applyExtended, HAS_PICTURE_PROPERTY, type ExtendedProperty } from "./extended-properties";
 
 export interface StoredPhoto {
   bytes: Buffer;
@@ -190,6 +190,15 @@ export class Mailbox {
     folder.deleted = true;
   }
 
+  /** The contact's extended properties as Graph reads them: those clients set, and the ones
+   * Exchange keeps itself — PidLidHasPicture is true while the contact has a picture. */
+  extendedOf(contact: StoredContact): ReadonlyMap<string, ExtendedProperty> {
+    if (!contact.photo) return contact.extended;
+    const props = new Map(contact.extended);
+    props.set(HAS_PICTURE_PROPERTY.toLowerCase(), { id: HAS_PICTURE_PROPERTY, value: "true" });
+    return props;
+  }
+
   /** `expand` picks the extended properties to include (from `$expand`), if any. */
   render(contact: StoredContact, select: readonly ContactProperty[] | null, expand: ((props: ReadonlyMap<string, ExtendedProperty>) => ExtendedProperty[]) | null = null): Record<string, unknown> {
     const out = renderContact(
@@ -197,7 +206,7 @@ export class Mailbox {
       contact.data,
       select,
     );
-    if (expand) out["singleValueExtendedProperties"] = expand(contact.extended);
+    if (expand) out["singleValueExtendedProperties"] = expand(this.extendedOf(contact));
     return out;
   }
 }

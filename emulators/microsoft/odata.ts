@@ -39,8 +39,8 @@ const TERM_PATTERNS: [RegExp, boolean, (m: RegExpExecArray) => Predicate][] = [
     new RegExp(`^singleValueExtendedProperties/any\\(\\s*(\\w+)\\s*:\\s*\\1/id\\s+eq\\s+(${STRING})\\s+and\\s+\\1/value\\s+eq\\s+(${STRING})\\s*\\)$`, "i"),
     false,
     (m) => {
-      const [id, value] = [unquote(m[2] ?? "''").toLowerCase(), unquote(m[3] ?? "''")];
-      return (get) => ((get("singleValueExtendedProperties") as { id: string; value: string }[] | undefined) ?? []).some((p) => p.id.toLowerCase() === id && p.value === value);
+      const [id, value] = [unquote(m[2] ?? "''").toLowerCase(), unquote(m[3] ?? "''").toLowerCase()];
+      return (get) => ((get("singleValueExtendedProperties") as { id: string; value: string }[] | undefined) ?? []).some((p) => p.id.toLowerCase() === id && p.value.toLowerCase() === value);
     },
   ],
   [

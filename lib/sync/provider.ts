@@ -38,6 +38,9 @@ export type PullPage = {
 export type Photo = { contentType: string; data: Buffer };
 /** A contact's photo to fetch: its provider id and the photoUrl a pull delivered. */
 export type PhotoRef = { id: string; photoUrl: string };
+/** The share of an account's request limit that photo fetches may use: `requests` per
+ * `windowMs`, each photo one request. */
+export type PhotoQuota = { requests: number; windowMs: number };
 
 export type PullResult = {
   /** The cursor to store once everything delivered is committed. */
@@ -60,6 +63,12 @@ export interface ContactReader {
   pull(cursor: string | null, onPage: (page: PullPage) => Promise<void>, options?: { resumeFrom?: string }): Promise<PullResult>;
   /** The contacts' photos, in input order (null: none). Batched where the provider allows. */
   fetchPhotos(contacts: PhotoRef[]): Promise<(Photo | null)[]>;
+  /** For providers whose pull cannot say which contacts have a photo (Graph): the group's
+   * contacts that have one, listed in a few calls rather than asked one by one. `requests` is
+   * what the listing cost. */
+  contactsWithPhotos?(): Promise<{ ids: Set<string>; requests: number }>;
+  /** Set where the provider limits an account's requests (Graph: per mailbox). */
+  readonly photoQuota?: PhotoQuota;
 }
 
 export interface ContactWriter {

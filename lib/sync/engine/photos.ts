@@ -1,37 +1,71 @@
 // Photos come after the run. A run only notes, on the link it creates, which photo the provider
 // may have (sync_links.photo_url); syncPhotos fetches them afterwards. Graph cannot say in a
-// delta which contacts have a photo, so every new Microsoft contact is a candidate: 25,000
-// contacts are 1,250 `$batch` calls, which would be 98 % of an initial run's calls while adding
-// nothing to its contacts. The backlog is durable: a crash or a failing photo server only
+// delta which contacts have a photo, so every new Microsoft contact is a candidate; rather than
+// ask each (25,000 contacts were 25,000 requests, 2.5 times a mailbox's limit of 10,000 per 10
+// minutes), the phase lists the folder's contacts that have one (contactsWithPhotos, Exchange's
+// PidLidHasPicture) and fetches only those. Where the provider limits an account's requests
+// (photoQuota), the phase keeps to its share, counted in sync_connections across phases, and
+// leaves the rest for a later one. The backlog is durable: a crash or a failing photo server only
 // defers photos to the next time. A picture already set in the CRM is never replaced, and only
 // persons the connection's user may edit get one.
 import crypto from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import type { DB } from "@/db/client";
+import { executeRows, type DB } from "@/db/client";
 import { addMissingPictures, asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
 import { personPictures, syncConnections, syncLinks } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { acquireLease, keepLease, LeaseLostError, releaseLease, renewLease } from "../lease";
-import type { Photo, ProviderAdapter } from "../provider";
+import type { Photo, PhotoQuota, ProviderAdapter } from "../provider";
 
 const PHOTO_BATCH = 100;
 const PHOTO_BUDGET_MS = 5 * 60_000;
+/** Asking each of this many candidates costs about what listing the contacts with photos does. */
+const LIST_ABOVE = 20;
 
 export type PhotoSummary =
   | { status: "skipped"; reason: "busy" | "user_inactive" }
-  | { status: "done"; fetched: number; checked: number; remaining: boolean; error?: string };
+  | {
+      status: "done";
+      fetched: number;
+      /** Candidates settled: fetched, found to have no photo, or kept for a picture the CRM has. */
+      checked: number;
+      /** Provider requests made (each photo one, and the listing's calls). */
+      requests: number;
+      remaining: boolean;
+      /** The provider's request share for the window is spent: the rest waits for the next one. */
+      quotaSpent?: boolean;
+      error?: string;
+    };
 
 export type SyncPhotosOptions = {
   db: DB;
   connectionId: string;
-  adapter: Pick<ProviderAdapter, "fetchPhotos">;
+  adapter: Pick<ProviderAdapter, "fetchPhotos" | "contactsWithPhotos" | "photoQuota">;
   logger?: Logger;
   /** Stops after this long (the backlog left is fetched next time). */
   budgetMs?: number;
 };
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The requests left in the connection's current quota window (a window past its end starts
+ * again). Kept in the database: phases after successive runs, in any worker, share it. */
+async function requestsLeft(db: DB, connectionId: string, quota: PhotoQuota): Promise<number> {
+  const [row] = await db
+    .update(syncConnections)
+    .set({
+      photoWindowStartedAt: sql`case when ${syncConnections.photoWindowStartedAt} > now() - make_interval(secs => ${quota.windowMs / 1000}) then ${syncConnections.photoWindowStartedAt} else now() end`,
+      photoWindowRequests: sql`case when ${syncConnections.photoWindowStartedAt} > now() - make_interval(secs => ${quota.windowMs / 1000}) then ${syncConnections.photoWindowRequests} else 0 end`,
+    })
+    .where(eq(syncConnections.id, connectionId))
+    .returning({ used: syncConnections.photoWindowRequests });
+  return Math.max(0, quota.requests - (row?.used ?? 0));
+}
+
+async function spendRequests(db: DB, connectionId: string, n: number): Promise<void> {
+  if (n > 0) await db.update(syncConnections).set({ photoWindowRequests: sql`${syncConnections.photoWindowRequests} + ${n}` }).where(eq(syncConnections.id, connectionId));
+}
 
 /** Fetches the photos the connection's runs noted, while the person still has no picture.
  * One connection's photos at a time (the run lease). */
@@ -48,9 +82,42 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
   const until = Date.now() + (opts.budgetMs ?? PHOTO_BUDGET_MS);
   let fetched = 0;
   let checked = 0;
+  let requests = 0;
+  const quota = adapter.photoQuota;
+  let left = quota ? await requestsLeft(db, connectionId, quota) : Infinity;
+  const done = (extra: { remaining: boolean; quotaSpent?: boolean; error?: string }): PhotoSummary => ({ status: "done", fetched, checked, requests, ...extra });
+  const spend = async (n: number) => {
+    requests += n;
+    left -= n;
+    if (quota) await spendRequests(db, connectionId, n);
+  };
   try {
+    if (adapter.contactsWithPhotos) {
+      const [{ backlog } = { backlog: 0 }] = await db
+        .select({ backlog: sql<number>`count(*)::int` })
+        .from(sql`(select 1 from ${syncLinks} where ${syncLinks.connectionId} = ${connectionId} and ${syncLinks.photoUrl} is not null limit ${LIST_ABOVE + 1}) as b`);
+      if (backlog > LIST_ABOVE) {
+        if (left < 1) return done({ remaining: true, quotaSpent: true });
+        let listed: { ids: Set<string>; requests: number };
+        try {
+          listed = await adapter.contactsWithPhotos();
+        } catch (error) {
+          logger.warn("photo listing failed", { connectionId, error: messageOf(error) });
+          return done({ remaining: true, error: messageOf(error) });
+        }
+        await spend(listed.requests);
+        // The candidates without a photo are settled at once, in one statement: nothing to fetch.
+        const [cleared] = await executeRows<{ n: number }>(db, sql`with cleared as (
+            update ${syncLinks} l set photo_url = null
+            where l.connection_id = ${connectionId} and l.photo_url is not null
+              and not exists (select 1 from json_array_elements_text(${JSON.stringify([...listed.ids])}::json) as w(id) where w.id = l.provider_id)
+            returning 1)
+          select count(*)::int as n from cleared`);
+        checked += Number(cleared?.n ?? 0);
+      }
+    }
     for (;;) {
-      if (Date.now() > until) return { status: "done", fetched, checked, remaining: true };
+      if (Date.now() > until) return done({ remaining: true });
       const batch = await db
         .select({
           id: syncLinks.id,
@@ -63,8 +130,12 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
         .leftJoin(personPictures, eq(personPictures.personId, syncLinks.personId))
         .where(and(eq(syncLinks.connectionId, connectionId), sql`${syncLinks.photoUrl} is not null`))
         .limit(PHOTO_BATCH);
-      if (batch.length === 0) return { status: "done", fetched, checked, remaining: false };
-      const wanted = batch.filter((b) => !b.hasPicture);
+      if (batch.length === 0) return done({ remaining: false });
+      const candidates = batch.filter((b) => !b.hasPicture);
+      // Within the quota: what does not fit waits, noted, for the next window.
+      const wanted = candidates.slice(0, Math.max(0, left));
+      const settled = batch.filter((b) => b.hasPicture || wanted.includes(b));
+      if (settled.length === 0) return done({ remaining: true, quotaSpent: true });
       let photos: (Photo | null)[] = [];
       if (wanted.length > 0) {
         try {
@@ -72,8 +143,9 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
         } catch (error) {
           // Transient (retries spent) or a revoked grant: the backlog stays for the next time.
           logger.warn("photo fetch failed", { connectionId, error: messageOf(error) });
-          return { status: "done", fetched, checked, remaining: true, error: messageOf(error) };
+          return done({ remaining: true, error: messageOf(error) });
         }
+        await spend(wanted.length);
       }
       const pictures = wanted.flatMap((b, k) => {
         const photo = photos[k];
@@ -85,11 +157,12 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
         await addMissingPictures(tx, actor, pictures);
         // Cleared only if not noted again meanwhile (a link re-created by a later run).
         await tx.execute(sql`update ${syncLinks} l set photo_url = null
-          from json_to_recordset(${JSON.stringify(batch.map((b) => ({ id: b.id, url: b.photoUrl })))}::json) as v(id uuid, url text)
+          from json_to_recordset(${JSON.stringify(settled.map((b) => ({ id: b.id, url: b.photoUrl })))}::json) as v(id uuid, url text)
           where l.id = v.id and l.photo_url = v.url`);
       });
       fetched += pictures.length;
-      checked += batch.length;
+      checked += settled.length;
+      if (settled.length < batch.length) return done({ remaining: true, quotaSpent: true });
     }
   } finally {
     lease.stop();

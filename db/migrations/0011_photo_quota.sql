@@ -1,0 +1,2 @@
+ALTER TABLE "sync_connections" ADD COLUMN "photo_window_started_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "sync_connections" ADD COLUMN "photo_window_requests" integer DEFAULT 0 NOT NULL;
