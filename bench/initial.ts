@@ -34,6 +34,8 @@ benchMain(
       const photos = await bench.photos();
       const photoRequests = photos.photos?.status === "done" ? photos.photos.requests : null;
       const floor = values["no-floor"] ? null : await bench.floor();
+      const physical = values["no-floor"] || provider === "carddav" ? null : await bench.physicalFloor();
+      const physicalRatio = physical ? ratioOf(run.ms, physical.ms) : null;
       const davFloor = provider === "carddav" ? await bench.davFloor("listing", Number(values["floor-runs"])) : null;
       const added = run.summary?.status === "done" ? run.summary.counts.crmAdded : 0;
       if (added !== contacts) throw new Error(`expected ${contacts} persons added, got ${added}`);
@@ -46,7 +48,7 @@ benchMain(
           ? [
               { name: "People API calls", value: run.calls, limit: 26 },
               { name: "wall", value: seconds(run.ms), limit: 10, unit: " s" },
-              ...(ratio !== null ? [{ name: "× floor", value: ratio, limit: 2 }] : []),
+              ...(physicalRatio !== null ? [{ name: "× physical floor", value: physicalRatio, limit: 2 }] : []),
               { name: "peak RSS", value: run.peakRssMb, limit: 400, unit: " MB" },
             ]
           : provider === "microsoft"
@@ -76,10 +78,15 @@ benchMain(
         `${contacts} contacts in ${seconds(run.ms)} s; provider calls ${run.calls} (${endpointsLine(run.byEndpoint)}); ` +
           `db ${run.db.statements} statements / ${run.db.transactions} transactions (${run.db.roundTrips} round trips); peak RSS ${run.peakRssMb} MB` +
           davLine +
-          (floor ? `; floor ${seconds(floor.ms)} s (${floor.db.roundTrips} round trips, peak RSS ${floor.peakRssMb} MB), ratio ${ratio}×` : "") +
+          (floor ? `; database floor ${seconds(floor.ms)} s (${floor.db.roundTrips} round trips, peak RSS ${floor.peakRssMb} MB), ratio ${ratio}×` : "") +
+          (physical
+            ? `; physical floor ${seconds(physical.ms)} s (fetch ${seconds(physical.fetch.ms)} s, ${physical.fetch.calls} calls, CPU ${physical.fetch.cpuMs} ms` +
+              (physical.copy ? `; COPY ${seconds(physical.copy.ms)} s)` : "; no COPY on PGlite)") +
+              ` ratio ${physicalRatio}×`
+            : "") +
           `; then photos: ${photos.photos?.status === "done" ? `${photos.photos.checked} checked, ${photos.photos.fetched} fetched, ${photos.photos.requests} requests` : "skipped"} in ${seconds(photos.ms)} s, ${photos.calls} calls (${endpointsLine(photos.byEndpoint)}; statuses ${JSON.stringify(photos.byStatus)})`,
         targets,
-        { contacts, seedMs: bench.seedMs, run, photos, floor, ratioToFloor: ratio, ...(davFloor ? { davFloor, ratioToRadicale } : {}) },
+        { contacts, seedMs: bench.seedMs, run, photos, floor, ratioToFloor: ratio, physicalFloor: physical, ratioToPhysicalFloor: physicalRatio, ...(davFloor ? { davFloor, ratioToRadicale } : {}) },
       );
     } finally {
       await bench.close();

@@ -6,9 +6,13 @@
 //               warmed up like a long-lived worker (pool open, client modules loaded).
 // mode "preview": a first sync's preview (lib/sync/preview.ts buildPreview): the whole group
 //               listed, staged and paired with the persons the connection's user owns.
-// mode "floor": the physical floor of an initial sync: the same pages through the same client
+// mode "floor": the database floor of an initial sync: the same pages through the same client
 //               and mapping, and the same rows (organizations, persons, links, "added" events)
 //               written with one bulk INSERT statement per page; nothing else.
+// mode "fetch": the physical floor's read: the same pages through the official client, no
+//               mapping, no database.
+// mode "copy":  the physical floor's write: the same rows (built before the clock starts)
+//               COPY'd into tables that have only primary keys.
 // Every mode also reports the process's CPU time during the work and its HTTP requests (fetch):
 // their number and the time spent waiting for their answers (to the response headers), which
 // tells the provider's share of a run whose requests are made one at a time (CardDAV).
@@ -46,7 +50,7 @@ export type MeasuredSpec =
   | { mode: "sync"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string; warm?: WarmAccount }
   | { mode: "photos"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string; warm?: WarmAccount }
   | { mode: "preview"; target: DbTarget; connectionId: string; provider: ProviderId; apiUrl: string; warm?: WarmAccount }
-  | { mode: "floor"; target: DbTarget; connectionId: string; provider: ProviderId; emulatorUrl: string; token: string; username: string; groupId: string; warm?: WarmAccount };
+  | { mode: "floor" | "fetch" | "copy"; target: DbTarget; connectionId: string; provider: ProviderId; emulatorUrl: string; token: string; username: string; groupId: string; warm?: WarmAccount };
 
 export type MeasuredResult = {
   ms: number;
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
       };
       await warmUp(db, spec.provider, spec.apiUrl, spec.warm);
     } else {
-      const floor = await prepareFloor(db, spec);
+      const floor = spec.mode === "floor" ? await prepareFloor(db, spec) : spec.mode === "fetch" ? prepareFetch(spec) : await prepareCopy(db, spec);
       work = async () => ({ rows: await floor() });
       await warmUp(db, spec.provider, spec.emulatorUrl, spec.warm);
     }
@@ -191,19 +195,90 @@ async function warmUp(db: DB, provider: ProviderId, apiUrl: string, warm: WarmAc
 
 type Row = Record<string, unknown>;
 
-async function prepareFloor(db: DB, spec: Extract<MeasuredSpec, { mode: "floor" }>): Promise<() => Promise<number>> {
-  const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, spec.connectionId));
-  if (!conn) throw new Error(`no connection ${spec.connectionId}`);
+/** A contact of a page, read and projected as the adapter would. */
+type ReadContact = { id: string; etag: string; contact: Contact };
+type FloorSpec = Extract<MeasuredSpec, { emulatorUrl: string }>;
+
+/** The initial listing's pages through the provider's official client (CardDAV: tsdav's
+ * requests), each handed over as the client returns it; `read` maps a page as the adapter does. */
+function floorPages(spec: FloorSpec): { each: (onPage: (raw: unknown[]) => Promise<void>) => Promise<void>; read: (raw: unknown[]) => ReadContact[] } {
+  if (spec.provider === "carddav") {
+    const session = davSession(spec.emulatorUrl, spec.username, spec.token);
+    const bookUrl = new URL(spec.groupId, spec.emulatorUrl).href;
+    const mapping = { defaultCountry: "US" };
+    type Card = Awaited<ReturnType<typeof multiget>>[number];
+    return {
+      each: async (onPage) => {
+        const { changed } = await syncChanges(session, bookUrl, null);
+        const ids = changed.map((href) => pathOf(href, bookUrl)).sort();
+        for (let i = 0; i < ids.length; i += CARDDAV_PAGE) await onPage(await multiget(session, bookUrl, ids.slice(i, i + CARDDAV_PAGE).map((id) => new URL(id, bookUrl).href)));
+      },
+      read: (raw) =>
+        (raw as Card[])
+          .flatMap((card) => ("missing" in card ? [] : [{ card, read: readVCard(card.text, mapping) }]))
+          .flatMap((c) => (c.read.kind === "group" ? [] : [{ id: pathOf(c.card.href, bookUrl), etag: c.card.etag, contact: projectForCardDav(c.read.contact) }])),
+    };
+  }
+  if (spec.provider === "google") {
+    const oauth = new googleAuth.OAuth2();
+    oauth.setCredentials({ access_token: spec.token });
+    const api = people({ version: "v1", auth: oauth, rootUrl: `${spec.emulatorUrl}/` });
+    const mapping = { groupResourceName: spec.groupId, defaultCountry: "US" };
+    return {
+      each: async (onPage) => {
+        let pageToken: string | undefined;
+        do {
+          const { data } = await api.people.connections.list({
+            resourceName: "people/me",
+            personFields: `${GOOGLE_PERSON_FIELDS},clientData`,
+            pageSize: 1000,
+            requestSyncToken: true,
+            sources: ["READ_SOURCE_TYPE_CONTACT"],
+            ...(pageToken ? { pageToken } : {}),
+          });
+          await onPage(data.connections ?? []);
+          pageToken = data.nextPageToken ?? undefined;
+        } while (pageToken);
+      },
+      read: (raw) =>
+        (raw as Parameters<typeof readGooglePerson>[0][])
+          .map((p) => readGooglePerson(p, mapping))
+          .filter((r) => r.inScope && !r.deleted)
+          .map((r) => ({ id: r.id, etag: r.etag, contact: projectForGoogle(r.contact) })),
+    };
+  }
+  const client = graphClient(spec.emulatorUrl, () => spec.token);
+  const mapping = { folderId: spec.groupId, defaultCountry: "US" };
+  return {
+    each: async (onPage) => {
+      let url: string | undefined = `/me/contactFolders/${encodeURIComponent(spec.groupId)}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`;
+      while (url) {
+        const page = (await client.api(url).header("Prefer", "odata.maxpagesize=1000").get()) as { value?: GraphContactItem[]; "@odata.nextLink"?: string };
+        await onPage(page.value ?? []);
+        url = page["@odata.nextLink"];
+      }
+    },
+    read: (raw) =>
+      (raw as GraphContactItem[])
+        .map((item) => readGraphContact(item, mapping))
+        .filter((r) => r.inScope && !r.deleted)
+        .map((r) => ({ id: r.id, etag: r.etag, contact: projectForGraph(r.contact) })),
+  };
+}
+
+type FloorRows = { organizations: Row[]; persons: Row[]; sync_links: Row[]; sync_events: Row[] };
+
+/** Builds the rows an initial sync writes for a page: new organizations, persons, links and
+ * "added" events, as the engine would (one conversion per contact, nothing checked). */
+async function floorRowBuilder(db: DB, connectionId: string): Promise<(contacts: ReadContact[]) => FloorRows> {
+  const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
+  if (!conn) throw new Error(`no connection ${connectionId}`);
   const fieldIds = await ensureSyncCustomFields(db, conn.companyId);
   const orgs = new Map<string, string>();
   const now = new Date().toISOString();
-  let written = 0;
-
-  const writePage = async (contacts: { id: string; etag: string; contact: Contact }[]) => {
-    const newOrgs: Row[] = [];
-    const personRows: Row[] = [];
-    const linkRows: Row[] = [];
-    const eventRows: Row[] = [];
+  const empty = normalizeContact(EMPTY_CONTACT, "US");
+  return (contacts) => {
+    const rows: FloorRows = { organizations: [], persons: [], sync_links: [], sync_events: [] };
     for (const c of contacts) {
       const orgName = c.contact.organization;
       let orgId: string | null = null;
@@ -212,14 +287,13 @@ async function prepareFloor(db: DB, spec: Extract<MeasuredSpec, { mode: "floor" 
         if (!orgId) {
           orgId = crypto.randomUUID();
           orgs.set(orgName.toLowerCase(), orgId);
-          newOrgs.push({ id: orgId, company_id: conn.companyId, name: orgName, address: null, owner_id: conn.userId, created_at: now, updated_at: now });
+          rows.organizations.push({ id: orgId, company_id: conn.companyId, name: orgName, address: null, owner_id: conn.userId, created_at: now, updated_at: now });
         }
       }
       const personId = crypto.randomUUID();
-      personRows.push(personRow(personId, conn, contactToPersonColumns(c.contact, fieldIds as SyncFieldIds, {}, orgId), now));
-      linkRows.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, crm_changed: false, created_at: now, updated_at: now });
-      const empty = normalizeContact(EMPTY_CONTACT, "US");
-      eventRows.push({
+      rows.persons.push(personRow(personId, conn, contactToPersonColumns(c.contact, fieldIds as SyncFieldIds, {}, orgId), now));
+      rows.sync_links.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, crm_changed: false, created_at: now, updated_at: now });
+      rows.sync_events.push({
         id: crypto.randomUUID(),
         connection_id: conn.id,
         run_id: null,
@@ -234,64 +308,88 @@ async function prepareFloor(db: DB, spec: Extract<MeasuredSpec, { mode: "floor" 
         created_at: now,
       });
     }
-    if (personRows.length === 0) return;
-    await db.execute(sql`
-      with o as (insert into organizations select * from json_populate_recordset(null::organizations, ${JSON.stringify(newOrgs)}::json)),
-           p as (insert into persons select * from json_populate_recordset(null::persons, ${JSON.stringify(personRows)}::json)),
-           l as (insert into sync_links select * from json_populate_recordset(null::sync_links, ${JSON.stringify(linkRows)}::json))
-      insert into sync_events select * from json_populate_recordset(null::sync_events, ${JSON.stringify(eventRows)}::json)`);
-    written += personRows.length;
+    return rows;
   };
+}
 
-  if (spec.provider === "carddav") {
-    const session = davSession(spec.emulatorUrl, spec.username, spec.token);
-    const bookUrl = new URL(spec.groupId, spec.emulatorUrl).href;
-    const mapping = { defaultCountry: "US" };
-    return async () => {
-      const { changed } = await syncChanges(session, bookUrl, null);
-      const ids = changed.map((href) => pathOf(href, bookUrl)).sort();
-      for (let i = 0; i < ids.length; i += CARDDAV_PAGE) {
-        const cards = await multiget(session, bookUrl, ids.slice(i, i + CARDDAV_PAGE).map((id) => new URL(id, bookUrl).href));
-        const read = cards.flatMap((card) => ("missing" in card ? [] : [{ card, read: readVCard(card.text, mapping) }])).filter((c) => c.read.kind !== "group");
-        await writePage(read.map((c) => ({ id: pathOf(c.card.href, bookUrl), etag: c.card.etag, contact: projectForCardDav(c.read.contact) })));
-      }
-      return written;
-    };
-  }
-  if (spec.provider === "google") {
-    const oauth = new googleAuth.OAuth2();
-    oauth.setCredentials({ access_token: spec.token });
-    const api = people({ version: "v1", auth: oauth, rootUrl: `${spec.emulatorUrl}/` });
-    const mapping = { groupResourceName: spec.groupId, defaultCountry: "US" };
-    return async () => {
-      let pageToken: string | undefined;
-      do {
-        const { data } = await api.people.connections.list({
-          resourceName: "people/me",
-          personFields: `${GOOGLE_PERSON_FIELDS},clientData`,
-          pageSize: 1000,
-          requestSyncToken: true,
-          sources: ["READ_SOURCE_TYPE_CONTACT"],
-          ...(pageToken ? { pageToken } : {}),
-        });
-        const read = (data.connections ?? []).map((p) => readGooglePerson(p, mapping)).filter((r) => r.inScope && !r.deleted);
-        await writePage(read.map((r) => ({ id: r.id, etag: r.etag, contact: projectForGoogle(r.contact) })));
-        pageToken = data.nextPageToken ?? undefined;
-      } while (pageToken);
-      return written;
-    };
-  }
-  const client = graphClient(spec.emulatorUrl, () => spec.token);
-  const mapping = { folderId: spec.groupId, defaultCountry: "US" };
+/** The database floor: the pages read and mapped, their rows written with one bulk INSERT
+ * statement per page into the real tables (their indexes, triggers and constraints included). */
+async function prepareFloor(db: DB, spec: FloorSpec): Promise<() => Promise<number>> {
+  const pages = floorPages(spec);
+  const build = await floorRowBuilder(db, spec.connectionId);
   return async () => {
-    let url: string | undefined = `/me/contactFolders/${encodeURIComponent(spec.groupId)}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`;
-    while (url) {
-      const page = (await client.api(url).header("Prefer", "odata.maxpagesize=1000").get()) as { value?: GraphContactItem[]; "@odata.nextLink"?: string };
-      const read = (page.value ?? []).map((item) => readGraphContact(item, mapping)).filter((r) => r.inScope && !r.deleted);
-      await writePage(read.map((r) => ({ id: r.id, etag: r.etag, contact: projectForGraph(r.contact) })));
-      url = page["@odata.nextLink"];
-    }
+    let written = 0;
+    await pages.each(async (raw) => {
+      const rows = build(pages.read(raw));
+      if (rows.persons.length === 0) return;
+      await db.execute(sql`
+        with o as (insert into organizations select * from json_populate_recordset(null::organizations, ${JSON.stringify(rows.organizations)}::json)),
+             p as (insert into persons select * from json_populate_recordset(null::persons, ${JSON.stringify(rows.persons)}::json)),
+             l as (insert into sync_links select * from json_populate_recordset(null::sync_links, ${JSON.stringify(rows.sync_links)}::json))
+        insert into sync_events select * from json_populate_recordset(null::sync_events, ${JSON.stringify(rows.sync_events)}::json)`);
+      written += rows.persons.length;
+    });
     return written;
+  };
+}
+
+/** The physical floor's read: the same pages through the official client, bodies parsed into
+ * the client's objects, nothing mapped, no database. */
+function prepareFetch(spec: FloorSpec): () => Promise<number> {
+  const pages = floorPages(spec);
+  return async () => {
+    let items = 0;
+    await pages.each(async (raw) => {
+      items += raw.length;
+    });
+    return items;
+  };
+}
+
+/** One CSV field: NULL unquoted and empty, everything else quoted (JSON for objects). */
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/** The physical floor's write: the same rows, built before the clock starts, COPY'd into
+ * copies of the tables that have only their primary keys (no other index, trigger or foreign
+ * key), one COPY per table. Postgres server only (PGlite has no COPY FROM STDIN). */
+async function prepareCopy(db: DB, spec: FloorSpec): Promise<() => Promise<number>> {
+  if (spec.target.kind !== "postgres") throw new Error("the COPY floor needs a Postgres server");
+  const pages = floorPages(spec);
+  const build = await floorRowBuilder(db, spec.connectionId);
+  const all: FloorRows = { organizations: [], persons: [], sync_links: [], sync_events: [] };
+  await pages.each(async (raw) => {
+    const rows = build(pages.read(raw));
+    for (const table of Object.keys(all) as (keyof FloorRows)[]) all[table].push(...rows[table]);
+  });
+  await db.execute(sql.raw("drop schema if exists floor cascade; create schema floor"));
+  for (const table of Object.keys(all)) {
+    await db.execute(sql.raw(`create table floor.${table} (like public.${table}); alter table floor.${table} add primary key (id)`));
+  }
+  const csv = Object.fromEntries(
+    Object.entries(all).map(([table, rows]) => {
+      const columns = Object.keys(rows[0] ?? {});
+      return [table, { columns, text: rows.map((r) => columns.map((c) => csvField(r[c])).join(",")).join("\n") + "\n" }];
+    }),
+  );
+  const { default: postgres } = await import("postgres");
+  // Its connection closes itself once idle, after the clock has stopped.
+  const client = postgres(spec.target.url, { max: 1, idle_timeout: 1, onnotice: () => {} });
+  await client`select 1`;
+  return async () => {
+    for (const [table, { columns, text }] of Object.entries(csv)) {
+      if (columns.length === 0) continue;
+      const stream = await client.unsafe(`copy floor.${table} (${columns.join(", ")}) from stdin with (format csv)`).writable();
+      await new Promise<void>((resolve, reject) => {
+        stream.on("error", reject);
+        stream.on("finish", resolve);
+        stream.end(text);
+      });
+    }
+    return all.persons.length;
   };
 }
 

@@ -115,6 +115,31 @@ export class SyncBench {
     });
   }
 
+  /** The physical floor of the initial sync (Google and Microsoft): the same pages through the
+   * official client with no database ("fetch"), and the same rows COPY'd into tables with only
+   * primary keys ("copy", Postgres server only, into a database of its own). A sync could
+   * overlap the two, so the floor is the larger. */
+  async physicalFloor(): Promise<{ fetch: RunFigures; copy: RunFigures | null; ms: number }> {
+    const spec = (world: World, mode: "fetch" | "copy"): MeasuredSpec => ({
+      mode,
+      target: world.target,
+      connectionId: world.connectionId,
+      provider: this.opts.provider,
+      emulatorUrl: this.emu.url,
+      token: this.book.accessToken,
+      username: this.book.email,
+      groupId: this.book.groupId,
+    });
+    const fetch = await this.measure(this.world, spec(this.world, "fetch"));
+    let copy: RunFigures | null = null;
+    if (this.opts.db === "postgres") {
+      const world = await SyncBench.newWorld(this.opts, this.book);
+      this.extra.push(world);
+      copy = await this.measure(world, spec(world, "copy"));
+    }
+    return { fetch, copy, ms: Math.max(fetch.ms, copy?.ms ?? 0) };
+  }
+
   /** CardDAV: the floor of the server's side, Radicale alone answering the requests of a full
    * listing ("listing") or of a run that finds nothing changed ("changes"), with plain fetch
    * and no database, `runs` times each through the proxy and straight to Radicale. */
