@@ -273,6 +273,10 @@ export const syncConnections = pgTable(
     unique("sync_connections_user_account_uq").on(t.userId, t.provider, t.accountEmail),
     index("sync_connections_company_idx").on(t.companyId),
     index("sync_connections_due_idx").on(t.nextRunAt),
+    // With the one above, the scheduler's claim (requested, due or leased) is a BitmapOr of
+    // three small index scans instead of a read of every connection (lib/sync/scheduler.ts).
+    index("sync_connections_requested_idx").on(t.runRequestedAt).where(sql`${t.runRequestedAt} is not null`),
+    index("sync_connections_leased_idx").on(t.leaseUntil).where(sql`${t.leaseOwner} is not null`),
   ],
 );
 

@@ -3,6 +3,7 @@
 # trust auth on 127.0.0.1 only, durability off (it is thrown away).
 #   eval "$(scripts/pg-throwaway.sh start)"   # exports PGTMP, PGPORT_TEST, TEST_PG_URL
 #   scripts/pg-throwaway.sh stop "$PGTMP"
+# PG_THROWAWAY_OPTS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements".
 set -euo pipefail
 
 pg_bin() {
@@ -31,7 +32,7 @@ case "${1:-}" in
     as_pg "$BIN/initdb" -D "$DIR/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
       { cat "$DIR/initdb.log" >&2; exit 1; }
     as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
-      -o "-k $DIR -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-k $DIR -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_THROWAWAY_OPTS:-}" \
       start >/dev/null || { cat "$DIR/server.log" >&2; exit 1; }
     echo "export PGTMP=$DIR PGPORT_TEST=$PORT TEST_PG_URL=postgres://postgres@127.0.0.1:$PORT/postgres"
     ;;

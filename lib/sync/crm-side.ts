@@ -22,14 +22,20 @@ export type SyncFieldIds = Record<keyof typeof SYNC_CUSTOM_FIELDS, string>;
  * safe under concurrency (the unique key decides). */
 export async function ensureSyncCustomFields(db: DB | Tx, companyId: string): Promise<SyncFieldIds> {
   const defs = Object.values(SYNC_CUSTOM_FIELDS);
-  await db
-    .insert(customFields)
-    .values(defs.map((d) => ({ companyId, key: d.key, name: d.name, type: d.type })))
-    .onConflictDoNothing();
-  const rows = await db
-    .select({ id: customFields.id, key: customFields.key })
-    .from(customFields)
-    .where(and(eq(customFields.companyId, companyId), inArray(customFields.key, defs.map((d) => d.key))));
+  const read = () =>
+    db
+      .select({ id: customFields.id, key: customFields.key })
+      .from(customFields)
+      .where(and(eq(customFields.companyId, companyId), inArray(customFields.key, defs.map((d) => d.key))));
+  // Made once per company (the first run): after that, one read.
+  let rows = await read();
+  if (rows.length < defs.length) {
+    await db
+      .insert(customFields)
+      .values(defs.map((d) => ({ companyId, key: d.key, name: d.name, type: d.type })))
+      .onConflictDoNothing();
+    rows = await read();
+  }
   const byKey = new Map(rows.map((r) => [r.key, r.id]));
   const ids = {} as SyncFieldIds;
   for (const [field, def] of Object.entries(SYNC_CUSTOM_FIELDS) as [keyof SyncFieldIds, { key: string }][]) {

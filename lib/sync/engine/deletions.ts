@@ -11,6 +11,7 @@ import type { PersonForSync } from "@/db/queries/sync-persons";
 import { getViewer } from "@/db/queries/users";
 import { syncConnections, syncEvents, syncLinks, type SyncLink } from "@/db/schema";
 import type { Contact } from "../contact";
+import { LeaseLostError } from "../lease";
 import { decideProviderGone } from "../plan";
 import { isRealLink } from "@/db/queries/sync-links";
 import type { Run } from "./context";
@@ -43,32 +44,46 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
   const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
 
   await run.fault("before-cursor");
-  await db.transaction(async (tx) => {
-    // Gone on both sides: drop the link quietly. Gone at the provider but no longer the user's to
-    // change: unlink, and leave the person alone.
-    const unlink = [...quiet, ...untouchable];
-    if (unlink.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, unlink.map((p) => p.link.id)));
-    for (const p of untouchable) recordSkippedDeletion(run, p);
-    if (hold) {
-      // The held ones wait in their events; their links are no longer "gone" for the next run.
-      await tx.update(syncLinks).set({ gone: null }).where(inArray(syncLinks.id, toDelete.map((p) => p.link.id)));
-      for (const p of toDelete) {
-        run.log.record({
-          personId: p.person!.id,
-          providerId: p.link.providerId,
-          kind: "held_deletion",
-          side: "crm",
-          label: contactLabel(run.crmContact(p.person!)),
-          detail: { reason: emptied ? "group_emptied" : "mass_delete", total: toDelete.length, linked: linkCount },
-        });
+  // The listing is complete: no resume point is left. Stored only while this run holds the
+  // connection (a run that lost it to another worker writes nothing).
+  const storeCursor = async (tx: DB | Tx) => {
+    const stored = await tx
+      .update(syncConnections)
+      .set({ cursor, resume: null, updatedAt: new Date() })
+      .where(and(eq(syncConnections.id, conn.id), eq(syncConnections.leaseOwner, run.id)))
+      .returning({ id: syncConnections.id });
+    if (stored.length === 0) throw new LeaseLostError();
+  };
+  const unlink = [...quiet, ...untouchable];
+  if (unlink.length === 0 && toDelete.length === 0 && run.log.empty) {
+    // Nothing to settle (the usual run): the cursor alone, one statement.
+    await storeCursor(db);
+  } else {
+    await db.transaction(async (tx) => {
+      // Gone on both sides: drop the link quietly. Gone at the provider but no longer the user's
+      // to change: unlink, and leave the person alone.
+      if (unlink.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, unlink.map((p) => p.link.id)));
+      for (const p of untouchable) recordSkippedDeletion(run, p);
+      if (hold) {
+        // The held ones wait in their events; their links are no longer "gone" for the next run.
+        await tx.update(syncLinks).set({ gone: null }).where(inArray(syncLinks.id, toDelete.map((p) => p.link.id)));
+        for (const p of toDelete) {
+          run.log.record({
+            personId: p.person!.id,
+            providerId: p.link.providerId,
+            kind: "held_deletion",
+            side: "crm",
+            label: contactLabel(run.crmContact(p.person!)),
+            detail: { reason: emptied ? "group_emptied" : "mass_delete", total: toDelete.length, linked: linkCount },
+          });
+        }
+      } else {
+        for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
       }
-    } else {
-      for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
-    }
-    await run.log.flush(tx);
-    // The listing is complete: no resume point is left.
-    await tx.update(syncConnections).set({ cursor, resume: null, updatedAt: new Date() }).where(eq(syncConnections.id, conn.id));
-  });
+      await run.log.flush(tx);
+      await storeCursor(tx);
+    });
+  }
   await run.fault("after-cursor");
   return hold;
 }

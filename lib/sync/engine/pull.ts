@@ -19,6 +19,7 @@ import { getPersonsForSync } from "@/db/queries/sync-persons";
 import { syncConnections, syncLinks, syncRuns, type ListingResume, type SyncLink } from "@/db/schema";
 import { EMPTY_CONTACT } from "../contact";
 import { contactToPersonColumns } from "../crm-side";
+import { LeaseLostError } from "../lease";
 import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../provider";
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
@@ -109,7 +110,11 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
   const inScope = items.filter((i) => !i.deleted && i.inScope).length;
   // Nothing changed and nothing to go on from (a run with nothing to do): no transaction.
   const unreadable = page.unreadable ?? [];
-  if (items.length === 0 && unreadable.length === 0 && !page.next) return afterPage(run);
+  if (items.length === 0 && unreadable.length === 0 && !page.next) {
+    // Nor any progress to note; the lease is checked where the cursor is stored (deletions.ts).
+    if (run.lease?.lost) throw new LeaseLostError();
+    return run.fault("after-page");
+  }
   try {
     await db.transaction(async (tx) => {
       const ids = [...new Set([...items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]), ...unreadable.map((u) => u.id)])];

@@ -11,7 +11,7 @@ import type { Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import { inState, placeholderId } from "@/db/queries/sync-links";
 import { listChangedOwnedLinks, listNewOwnedPersons, listRequestedCreates, type PersonForSync } from "@/db/queries/sync-persons";
-import { syncConnections, syncLinks, type SyncLink } from "@/db/schema";
+import { syncLinks, type SyncLink } from "@/db/schema";
 import { changedFields, EMPTY_CONTACT, type Contact } from "../contact";
 import { holdUnadoptedIntents } from "./adopt";
 import type { Run } from "./context";
@@ -40,7 +40,7 @@ async function pushBatches<T, R>(
 
 type Linked = { link: SyncLink; person: PersonForSync };
 
-export async function push(run: Run, startedAt: Date): Promise<void> {
+export async function push(run: Run): Promise<void> {
   const { db, conn } = run;
   const updates: (Linked & { contact: Contact })[] = [];
   const deletes: Linked[] = [];
@@ -63,8 +63,7 @@ export async function push(run: Run, startedAt: Date): Promise<void> {
   await pushCreates(run, [...(await listRequestedCreates(db, run.actor, conn.id)), ...(await listNewOwnedPersons(db, run.actor, conn.pushWatermark))]);
   // Requests for persons that can no longer be sent (deleted, or no longer the user's) lapse.
   await db.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inState("toCreate")));
-  // Everything created before this run started has now been offered to the provider.
-  await db.update(syncConnections).set({ pushWatermark: startedAt }).where(eq(syncConnections.id, conn.id));
+  // (The run then moves the push watermark to its start, with its outcome: run.ts.)
 }
 
 function pushUpdates(run: Run, updates: (Linked & { contact: Contact })[]): Promise<void> {

@@ -63,6 +63,11 @@ export class RunLog {
     if (count) this.counts[count]++;
   }
 
+  /** Nothing recorded since the last flush. */
+  get empty(): boolean {
+    return this.pending.length === 0;
+  }
+
   /** Writes what was recorded since the last flush, in the caller's transaction. */
   async flush(tx: DB | Tx): Promise<void> {
     if (this.pending.length > 0) await recordEvents(tx, this.pending.splice(0));

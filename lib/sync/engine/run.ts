@@ -21,7 +21,7 @@
 //
 // The phases live beside this file: pull.ts (with adopt.ts and merge.ts), deletions.ts, push.ts.
 import crypto from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
@@ -55,8 +55,18 @@ const REVOKED = "The account's access was revoked or has expired. Reconnect the 
 
 export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const { db, connectionId } = opts;
-  const [conn] = await db.select().from(syncConnections).where(eq(syncConnections.id, connectionId));
-  if (!conn) throw new Error(`No sync connection ${connectionId}`);
+  // The connection, its company's country and whether a first-sync preview is staged: one read.
+  const [row] = await db
+    .select({
+      conn: syncConnections,
+      defaultCountry: companies.defaultCountry,
+      previewed: sql<boolean>`exists (select 1 from ${syncPreviewContacts} where ${syncPreviewContacts.connectionId} = ${syncConnections.id})`,
+    })
+    .from(syncConnections)
+    .innerJoin(companies, eq(companies.id, syncConnections.companyId))
+    .where(eq(syncConnections.id, connectionId));
+  if (!row) throw new Error(`No sync connection ${connectionId}`);
+  const { conn } = row;
   if (!conn.groupId) return { status: "skipped", reason: "not_configured" };
   if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation" || conn.status === "preview") {
     return { status: "skipped", reason: conn.status };
@@ -82,21 +92,24 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   let outcome: RunOutcome = "succeeded";
   let full = false;
   let failure: string | undefined;
+  let pushedUntil: Date | null = null;
   const startedAt = new Date();
   try {
     await db.insert(syncRuns).values({ id: run.id, connectionId: conn.id, trigger: opts.trigger, counts: run.log.counts, startedAt });
-    const [company] = await db.select({ defaultCountry: companies.defaultCountry }).from(companies).where(eq(companies.id, conn.companyId));
     run.crm = {
-      defaultCountry: company?.defaultCountry ?? "US",
+      defaultCountry: row.defaultCountry,
       fieldIds: await ensureSyncCustomFields(db, conn.companyId),
       orgs: new OrganizationResolver(conn.companyId, conn.userId),
     };
-    const [staged] = await db.select({ id: syncPreviewContacts.id }).from(syncPreviewContacts).where(eq(syncPreviewContacts.connectionId, conn.id)).limit(1);
-    run.previewed = Boolean(staged);
+    run.previewed = row.previewed;
     const pulled = await pull(run);
     full = pulled.full;
     if (pulled.held) outcome = "held";
-    if (conn.direction === "two_way") await push(run, startedAt);
+    if (conn.direction === "two_way") {
+      await push(run);
+      // Everything created before this run started has now been offered to the provider.
+      pushedUntil = startedAt;
+    }
     await run.fault("before-finish");
   } catch (error) {
     run.log.discard();
@@ -133,12 +146,15 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
         lastError: failure ?? (outcome === "held" ? "Held back deletions: confirm or reject them." : null),
         lastRunAt: startedAt,
         ...(outcome === "succeeded" || outcome === "held" ? { lastSuccessAt: new Date() } : {}),
+        ...(pushedUntil ? { pushWatermark: pushedUntil } : {}),
+        // The lease goes with the outcome.
+        leaseUntil: null,
+        leaseOwner: null,
         updatedAt: new Date(),
       })
       // Only while this run still holds the lease: a worker that froze and woke up after another
       // took over must not overwrite that worker's outcome.
       .where(and(eq(syncConnections.id, conn.id), eq(syncConnections.leaseOwner, run.id)));
   });
-  await releaseLease(db, conn.id, run.id);
   return { status: "done", runId: run.id, outcome, counts: run.log.counts, full, ...(failure ? { error: failure } : {}) };
 }

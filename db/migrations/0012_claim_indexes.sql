@@ -1,0 +1,2 @@
+CREATE INDEX "sync_connections_requested_idx" ON "sync_connections" USING btree ("run_requested_at") WHERE "sync_connections"."run_requested_at" is not null;--> statement-breakpoint
+CREATE INDEX "sync_connections_leased_idx" ON "sync_connections" USING btree ("lease_until") WHERE "sync_connections"."lease_owner" is not null;
