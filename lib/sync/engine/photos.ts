@@ -72,6 +72,9 @@ async function spendRequests(db: DB, connectionId: string, n: number): Promise<v
 export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary> {
   const { db, connectionId, adapter } = opts;
   const logger = opts.logger ?? silentLogger;
+  // Most runs note no photo: then nothing more is read or locked (sync_links_photo_idx).
+  const [noted] = await db.select({ id: syncLinks.id }).from(syncLinks).where(and(eq(syncLinks.connectionId, connectionId), sql`${syncLinks.photoUrl} is not null`)).limit(1);
+  if (!noted) return { status: "done", fetched: 0, checked: 0, requests: 0, remaining: false };
   const [conn] = await db.select({ userId: syncConnections.userId }).from(syncConnections).where(eq(syncConnections.id, connectionId));
   const user = conn ? await getViewer(db, conn.userId) : null;
   if (!user) return { status: "skipped", reason: "user_inactive" };

@@ -84,7 +84,9 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
     return { status: "skipped", reason: user ? "no_permission" : "user_inactive" };
   }
   const runId = opts.runId ?? crypto.randomUUID();
-  if (!(await acquireLease(db, conn.id, runId))) return { status: "skipped", reason: "busy" };
+  // A scheduler's claim took the lease for this run a moment ago (the row read above shows it).
+  const leased = opts.runId !== undefined && conn.leaseOwner === runId && conn.leaseUntil !== null && conn.leaseUntil.getTime() > Date.now() + 5_000;
+  if (!leased && !(await acquireLease(db, conn.id, runId))) return { status: "skipped", reason: "busy" };
 
   const run = new Run(runId, db, conn, asConnection(conn.id, user), opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
   run.lease = keepLease(db, conn.id, runId);
