@@ -42,7 +42,8 @@
 //   is its steady state, recorded in bench/out/results.jsonl (bench/lib/report.ts), one record
 //   per configuration. Row counters (pg_stat_user_tables) are read 11 s after a round, outside
 //   its CPU window, to show what it wrote (--row-counts on|off; off with --smoke: 22 s a round).
-//   --smoke: 50 connections × 20 contacts, 10,000 rows for the EXPLAIN.
+//   --smoke: 50 connections × 20 contacts, one configuration (1×2), one round, 10,000 rows for
+//   the EXPLAIN.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -117,10 +118,11 @@ benchMain(
     if (kind !== "postgres" || !pgUrl) throw new Error("bench/many.ts needs a Postgres server (--db postgres): the workers are separate processes");
     const connections = Number(values.connections ?? (smoke ? 50 : 2_000));
     const explainRows = Number(values["explain-rows"] ?? (smoke ? 10_000 : 100_000));
-    const configs = parseConfigs(values.configs);
+    // The smoke run (in npm test) keeps the script working: one worker configuration, one round.
+    const configs = parseConfigs(values.configs ?? (smoke ? "1x2" : undefined));
     const initialConfig = parseConfigs(values["initial-config"])[0]!;
     const pollSeconds = Number(values["poll-seconds"]);
-    const rounds = Math.max(1, Number(values.rounds));
+    const rounds = Math.max(1, Number(values.rounds ?? (smoke ? 1 : 2)));
     const rowCounts = (values["row-counts"] ?? (smoke ? "off" : "on")) === "on";
     const direction: Direction = values.direction === "one_way" ? "one_way" : "two_way";
     const visibility: Visibility = values.visibility === "company" ? "company" : "owner";
@@ -260,7 +262,7 @@ benchMain(
     configs: { type: "string" },
     "initial-config": { type: "string", default: "2x4" },
     "poll-seconds": { type: "string", default: "5" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string" },
     direction: { type: "string", default: "two_way" },
     visibility: { type: "string", default: "owner" },
     "explain-rows": { type: "string" },

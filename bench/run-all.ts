@@ -36,6 +36,8 @@ const JOBS: Job[] = [
   // CardDAV: a real Radicale, 5,000 contacts (smoke: 200), initial and noop.
   ...["initial", "noop"].map((script): Job => ({ script, args: ["--provider", "carddav"], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"], needs: needsRadicale })),
   { script: "dashboard-load", args: [], dbs: ["postgres"], needs: needsApp },
+  // Worker processes against a Postgres server: 2,000 idle connections (smoke: 50), 8 minutes.
+  { script: "many", args: [], dbs: ["postgres"] },
   { script: "persons-100k", args: [], dbs: ["postgres", "pglite"] },
 ];
 
