@@ -98,29 +98,9 @@ export class SyncBench {
     await this.withDb((db) => db.execute(sql`vacuum analyze`));
   }
 
-  /** The floor of the initial sync, into a database of its own. */
-  async floor(): Promise<RunFigures> {
-    const world = await SyncBench.newWorld(this.opts, this.book);
-    this.extra.push(world);
-    return this.measure(world, {
-      mode: "floor",
-      target: world.target,
-      connectionId: world.connectionId,
-      provider: this.opts.provider,
-      emulatorUrl: this.emu.url,
-      token: this.book.accessToken,
-      username: this.book.email,
-      groupId: this.book.groupId,
-      warm: this.emu.dav?.warm,
-    });
-  }
-
-  /** The physical floor of the initial sync (Google and Microsoft): the same pages through the
-   * official client with no database ("fetch"), and the same rows COPY'd into tables with only
-   * primary keys ("copy", Postgres server only, into a database of its own). A sync could
-   * overlap the two, so the floor is the larger. */
-  async physicalFloor(): Promise<{ fetch: RunFigures; copy: RunFigures | null; ms: number }> {
-    const spec = (world: World, mode: "fetch" | "copy"): MeasuredSpec => ({
+  /** What a floor measurement reads: the benchmark's account, through the emulator. */
+  private floorSpec(world: World, mode: "floor" | "fetch" | "copy"): MeasuredSpec {
+    return {
       mode,
       target: world.target,
       connectionId: world.connectionId,
@@ -129,13 +109,28 @@ export class SyncBench {
       token: this.book.accessToken,
       username: this.book.email,
       groupId: this.book.groupId,
-    });
-    const fetch = await this.measure(this.world, spec(this.world, "fetch"));
+      warm: this.emu.dav?.warm,
+    };
+  }
+
+  /** The database floor of the initial sync, into a database of its own. */
+  async floor(): Promise<RunFigures> {
+    const world = await SyncBench.newWorld(this.opts, this.book);
+    this.extra.push(world);
+    return this.measure(world, this.floorSpec(world, "floor"));
+  }
+
+  /** The physical floor of the initial sync (Google and Microsoft): the same pages through the
+   * official client with no database ("fetch"), and the same rows COPY'd into tables with only
+   * primary keys ("copy", Postgres server only, into a database of its own). A sync could
+   * overlap the two, so the floor is the larger. */
+  async physicalFloor(): Promise<{ fetch: RunFigures; copy: RunFigures | null; ms: number }> {
+    const fetch = await this.measure(this.world, this.floorSpec(this.world, "fetch"));
     let copy: RunFigures | null = null;
     if (this.opts.db === "postgres") {
       const world = await SyncBench.newWorld(this.opts, this.book);
       this.extra.push(world);
-      copy = await this.measure(world, spec(world, "copy"));
+      copy = await this.measure(world, this.floorSpec(world, "copy"));
     }
     return { fetch, copy, ms: Math.max(fetch.ms, copy?.ms ?? 0) };
   }
