@@ -18,6 +18,7 @@ import {
   uuid,
   customType,
 } from "drizzle-orm/pg-core";
+import type { Locale } from "@/lib/i18n/locales";
 import type { ProviderId } from "@/lib/sync/providers/registry";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -82,6 +83,8 @@ export const users = pgTable(
     canAddPersons: boolean("can_add_persons").notNull().default(true),
     canAddOrganizations: boolean("can_add_organizations").notNull().default(true),
     active: boolean("active").notNull().default(true),
+    /** The interface's language (Settings > Personal); null: the browser's. */
+    locale: text("locale").$type<Locale>(),
     ...timestamps,
   },
   (t) => [
@@ -204,6 +207,10 @@ export const customFields = pgTable(
  * provider is a folder and a registry line, not a migration. Checked where it enters the app. */
 export type Provider = ProviderId;
 
+/** The intervals a user can choose for a connection, in minutes; 0: only on Refresh. */
+export const SYNC_INTERVALS = [5, 15, 60, 0] as const;
+export type SyncInterval = (typeof SYNC_INTERVALS)[number];
+
 export const DIRECTIONS = ["one_way", "two_way"] as const;
 export const directionEnum = pgEnum("sync_direction", DIRECTIONS);
 export type Direction = (typeof DIRECTIONS)[number];
@@ -246,6 +253,9 @@ export const syncConnections = pgTable(
     /** A run holds the connection until this instant (renewed while it works); see lib/sync/lease.ts. */
     leaseUntil: timestamp("lease_until", { withTimezone: true }),
     leaseOwner: text("lease_owner"),
+    /** Minutes between scheduled runs: 5, 15 or 60; 0 runs only when the user presses Refresh;
+     * null takes the deployment's SYNC_INTERVAL_MINUTES. */
+    syncIntervalMinutes: integer("sync_interval_minutes").$type<SyncInterval>(),
     /** When the background scheduler should next run this connection. */
     nextRunAt: timestamp("next_run_at", { withTimezone: true }).notNull().defaultNow(),
     /** Set by "sync now"; cleared when a worker takes the request. Requests made while a

@@ -75,12 +75,13 @@ test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the C
   await expect(west.getByRole("link", { name: `${first!.given} ${fromGoogle}` })).toBeVisible();
 });
 
-test("one-way: a person created in the CRM is not sent to the provider", async ({ browser }) => {
+test("one-way, synced only on Refresh: a person created in the CRM is not sent to the provider", async ({ browser }) => {
   const email = "casey.kim.demo@hotmail.com";
   const admin = await pageAs(browser, USERS.admin);
   await connect(admin, email);
-  await chooseSettings(admin, { group: "Clients", direction: "One-way", visibility: "company" });
+  await chooseSettings(admin, { group: "Clients", direction: "One-way", visibility: "company", interval: "Only when I press Refresh" });
   await waitUpToDate(admin, email);
+  await expect(card(admin, email).getByTestId("next-sync")).toHaveText("When you press Refresh");
   const clients = await demoGroup("microsoft", email, "Clients");
   const before = await clients.contacts();
   const name = uniqueName("Local");

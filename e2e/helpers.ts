@@ -86,12 +86,13 @@ export async function connect(page: Page, email: string) {
 export const card = (page: Page, email: string) => page.getByTestId(`connection-${email}`);
 
 /** Fills the settings of a new connection and saves them ("Start syncing"). */
-export async function chooseSettings(page: Page, opts: { group: string; direction: "One-way" | "Two-way"; visibility: string }) {
+export async function chooseSettings(page: Page, opts: { group: string; direction: "One-way" | "Two-way"; visibility: string; interval?: string }) {
   const group = page.getByLabel("Sync group").last();
   const value = await group.locator("option", { hasText: opts.group }).first().getAttribute("value");
   await group.selectOption(value!);
   await page.getByRole("radio", { name: new RegExp(`^${opts.direction}`) }).last().check();
   await page.getByLabel("Visibility of synced persons").last().selectOption(opts.visibility);
+  if (opts.interval) await page.getByLabel("How often to sync").last().selectOption({ label: opts.interval });
   await page.getByRole("button", { name: "Start syncing" }).last().click();
 }
 

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { NavLink } from "@/components/nav-link";
 import { signOutAction } from "./actions";
@@ -8,6 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const viewer = await requireViewer();
+  const t = await getTranslations("nav");
   return (
     <div className="md:flex md:min-h-screen">
       <aside className="border-b border-slate-200 bg-white md:w-60 md:shrink-0 md:border-r md:border-b-0">
@@ -16,19 +18,19 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             Tandem
           </Link>
           <form action={signOutAction} className="md:hidden">
-            <button className="text-sm text-slate-600 underline-offset-2 hover:underline">Sign out</button>
+            <button className="text-sm text-slate-600 underline-offset-2 hover:underline">{t("signOut")}</button>
           </form>
         </div>
-        <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-3 pb-3 md:flex-col md:px-3">
-          <NavLink href="/persons">Persons</NavLink>
-          <NavLink href="/organizations">Organizations</NavLink>
-          <NavLink href="/settings">Settings</NavLink>
+        <nav aria-label={t("main")} className="flex gap-1 overflow-x-auto px-3 pb-3 md:flex-col md:px-3">
+          <NavLink href="/persons">{t("persons")}</NavLink>
+          <NavLink href="/organizations">{t("organizations")}</NavLink>
+          <NavLink href="/settings">{t("settings")}</NavLink>
         </nav>
         <div className="mt-auto hidden border-t border-slate-200 px-5 py-4 md:block">
           <p className="truncate text-sm font-medium text-slate-900">{viewer.name}</p>
           <p className="truncate text-xs text-slate-500">{viewer.email}</p>
           <form action={signOutAction} className="mt-2">
-            <button className="text-sm text-slate-600 underline-offset-2 hover:underline">Sign out</button>
+            <button className="text-sm text-slate-600 underline-offset-2 hover:underline">{t("signOut")}</button>
           </form>
         </div>
       </aside>

@@ -1,15 +1,19 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { signIn } from "@/lib/auth";
 
-const schema = z.object({
-  email: z.string().trim().min(1, "Enter your e-mail address").max(254, "That e-mail address is too long"),
-  password: z.string().min(1, "Enter your password").max(1024, "That password is too long"),
-  next: z.string().optional(),
-});
+/** The form's fields, with messages in the request's language. */
+function schemaIn(t: (key: string) => string) {
+  return z.object({
+    email: z.string().trim().min(1, t("emailMissing")).max(254, t("emailTooLong")),
+    password: z.string().min(1, t("passwordMissing")).max(1024, t("passwordTooLong")),
+    next: z.string().optional(),
+  });
+}
 
 /** Only same-site paths: a crafted ?next= must not send anyone to another site. */
 function safeNext(next: string | undefined): string {
@@ -17,7 +21,8 @@ function safeNext(next: string | undefined): string {
 }
 
 export async function signInAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
-  const parsed = schema.safeParse({
+  const t = await getTranslations("signIn.errors");
+  const parsed = schemaIn(t).safeParse({
     email: formData.get("email") ?? "",
     password: formData.get("password") ?? "",
     next: formData.get("next") ?? undefined,
@@ -36,10 +41,10 @@ export async function signInAction(_prev: ActionState, formData: FormData): Prom
     return { ok: true };
   } catch (error) {
     if (error instanceof CredentialsSignin && error.code === "throttled") {
-      return { ok: false, message: "Too many failed attempts. Wait a minute before trying again." };
+      return { ok: false, message: t("throttled") };
     }
     if (error instanceof AuthError) {
-      return { ok: false, message: "That e-mail address and password do not match." };
+      return { ok: false, message: t("mismatch") };
     }
     throw error;
   }

@@ -21,6 +21,8 @@ export type LiveStatusData = {
   lastRunAt: string | null;
   lastSuccessAt: string | null;
   nextRunAt: string | null;
+  /** Runs only when the user presses Refresh (no scheduled next run). */
+  manualOnly: boolean;
 };
 
 function when(iso: string | null): string {
@@ -115,7 +117,9 @@ export function LiveStatus({
         </div>
         <div>
           <dt className="text-slate-500">Next sync</dt>
-          <dd className="tabular-nums">{data.status === "active" ? when(data.nextRunAt) : "—"}</dd>
+          <dd className="tabular-nums" data-testid="next-sync">
+            {data.status !== "active" ? "—" : data.manualOnly ? "When you press Refresh" : when(data.nextRunAt)}
+          </dd>
         </div>
         <div>
           <dt className="text-slate-500">Held deletions</dt>

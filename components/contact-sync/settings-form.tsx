@@ -11,10 +11,18 @@ export type SettingsFormProps = {
   connectionId: string;
   groups: { id: string; name: string; memberCount?: number }[];
   visibilities: { value: string; label: string; hint: string }[];
-  values: { groupId: string | null; direction: string; visibility: string };
+  /** interval: minutes between scheduled runs, 0 for "only when I press Refresh". */
+  values: { groupId: string | null; direction: string; visibility: string; interval: number };
   groupLabel: string;
   submitLabel: string;
 };
+
+const INTERVALS: { minutes: number; label: string }[] = [
+  { minutes: 5, label: "Every 5 minutes" },
+  { minutes: 15, label: "Every 15 minutes" },
+  { minutes: 60, label: "Every hour" },
+  { minutes: 0, label: "Only when I press Refresh" },
+];
 
 const DIRECTION_HELP = {
   one_way: "Contacts added, changed or deleted in the address book are added, changed or deleted here. Nothing is sent back.",
@@ -57,6 +65,15 @@ export function SettingsForm({ action, connectionId, groups, visibilities, value
           {visibilities.map((v) => (
             <option key={v.value} value={v.value}>
               {v.label} — {v.hint}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field id={`interval-${connectionId}`} label="How often to sync" error={errors.interval}>
+        <Select id={`interval-${connectionId}`} name="interval" defaultValue={String(values.interval)} aria-invalid={!!errors.interval}>
+          {INTERVALS.map((i) => (
+            <option key={i.minutes} value={i.minutes}>
+              {i.label}
             </option>
           ))}
         </Select>

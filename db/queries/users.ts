@@ -1,9 +1,10 @@
 // Users, roles and the company: what sign-in and Settings > Company read and write.
-// Every write here is for global admins only, checked in this layer.
+// Every write here is for global admins only, checked in this layer, but a user's own language.
 import { and, asc, eq, ne } from "drizzle-orm";
 import type { DB } from "../client";
 import { companies, roles, users, type Company, type Plan, type Role } from "../schema";
 import type { Viewer } from "./visibility";
+import type { Locale } from "@/lib/i18n/locales";
 import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 
@@ -16,6 +17,7 @@ const viewerColumns = {
   canAddOrganizations: users.canAddOrganizations,
   name: users.name,
   email: users.email,
+  locale: users.locale,
 };
 
 /** The signed-in user as the rest of the app sees them, re-read on every request so that a
@@ -158,4 +160,9 @@ export async function createUser(
     .returning({ id: users.id });
   if (!row) throw new Error("insert returned no row");
   return row.id;
+}
+
+/** The viewer's own interface language (null: the browser's). Only ever their own row. */
+export async function setOwnLocale(db: DB, viewer: Viewer, locale: Locale | null): Promise<void> {
+  await db.update(users).set({ locale, updatedAt: new Date() }).where(eq(users.id, viewer.id));
 }

@@ -10,6 +10,7 @@
 //   - visibility "group_subgroups" and the owner's role is the viewer's role or one of its
 //     ancestors (the viewer sits in the owner's group or below it).
 import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { Locale } from "@/lib/i18n/locales";
 import { persons } from "../schema";
 
 export type Viewer = {
@@ -21,6 +22,8 @@ export type Viewer = {
   canAddOrganizations: boolean;
   name: string;
   email: string;
+  /** The interface's language, when the user chose one (else the browser's). */
+  locale?: Locale | null;
 };
 
 /** Live persons the viewer may see, and so read and edit. */

@@ -8,7 +8,8 @@ import { getCompany } from "@/db/queries/users";
 import { asUser, softDeletePersons } from "@/db/queries/person-writes";
 import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
 import { hasPairablePersons } from "@/db/queries/sync-persons";
-import { syncConnections, syncEvents, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type Visibility } from "@/db/schema";
+import { syncConnections, syncEvents, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
+import { env } from "@/lib/env";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
@@ -22,7 +23,7 @@ import { requireSyncPermission } from "./permission";
 import { buildPreview, decidePreviewContact, dropPreview, listPreview, previewSummary, type PreviewPage, type PreviewSummary } from "./preview";
 import type { OAuthConfig } from "./providers/definition";
 import { InvalidGrantError, type ProviderGroup } from "./provider";
-import { requestSync } from "./scheduler";
+import { requestSync, runInterval } from "./scheduler";
 
 /** Tests point these at an emulator; the app uses the configured provider. */
 export type ManageDeps = { apiBaseUrl?: string; oauthConfig?: OAuthConfig };
@@ -51,9 +52,10 @@ export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: s
   }
 }
 
-export type Settings = { groupId: string; direction: Direction; visibility: Visibility };
+/** `interval`: minutes between scheduled runs (0: only on Refresh); left out, it stays as it is. */
+export type Settings = { groupId: string; direction: Direction; visibility: Visibility; interval?: SyncInterval };
 
-/** Saves the three settings. Two-way on a read-only grant returns the consent URL that widens
+/** Saves the settings. Two-way on a read-only grant returns the consent URL that widens
  * it (syncing waits until the user comes back). A new or changed group's first sync is
  * prepared: previewed when the user has persons to pair with, else started. */
 export async function configureConnection(
@@ -89,6 +91,13 @@ export async function configureConnection(
         groupName: group.name,
         direction: settings.direction,
         visibility: settings.visibility,
+        // A new interval counts from the last run (a shorter one may make the connection due now).
+        ...(settings.interval !== undefined && settings.interval !== conn.syncIntervalMinutes
+          ? {
+              syncIntervalMinutes: settings.interval,
+              nextRunAt: sql`coalesce(${syncConnections.lastRunAt}, now()) + ${runInterval(sql`${settings.interval}::int`, env().SYNC_INTERVAL_MINUTES * 60_000)}`,
+            }
+          : {}),
         ...(groupChanged ? { cursor: null, pushWatermark: new Date() } : {}),
         ...(conn.direction !== "two_way" && settings.direction === "two_way" ? { pushWatermark: new Date() } : {}),
         // Two-way on a read-only grant: the settings are kept, and syncing waits until the user

@@ -130,6 +130,22 @@ describe.each(testDatabases())("scheduler on $name", ({ open }) => {
     }
   });
 
+  it("each connection's own interval moves its next run on; 'only on Refresh' is never due by the clock, yet a request is claimed", async () => {
+    const every15 = await connection({ syncIntervalMinutes: 15, nextRunAt: new Date(Date.now() - 1_000) });
+    const manual = await connection({ syncIntervalMinutes: 0, nextRunAt: new Date(Date.now() - 2_000) });
+    const before = await dbNow();
+    const ids = [(await claim())?.connection.id, (await claim())?.connection.id];
+    expect(ids.sort()).toEqual([every15, manual].sort());
+    const after = await dbNow();
+    expect((await row(every15)).nextRunAt.getTime()).toBeGreaterThanOrEqual(before.getTime() + 15 * 60_000);
+    expect((await row(every15)).nextRunAt.getTime()).toBeLessThanOrEqual(after.getTime() + 15 * 60_000);
+    expect((await row(manual)).nextRunAt.getTime()).toBeGreaterThan(after.getTime() + 90 * 365 * 24 * HOUR);
+    await handle.db.update(syncConnections).set({ leaseOwner: null, leaseUntil: null }).where(inArray(syncConnections.id, [every15, manual]));
+    expect(await claim()).toBeNull();
+    await requestSync(handle.db, manual);
+    expect(await claim()).toMatchObject({ connection: { id: manual }, trigger: "manual" });
+  });
+
   it("leased, paused, reconnect-needed, held and unconfigured connections are not claimed; a failed one and a lapsed lease are", async () => {
     const due = { nextRunAt: new Date(Date.now() - 1_000) };
     const skipped = [

@@ -13,7 +13,7 @@
 // push wake-ups across processes: other processes notice requests on their next poll.
 import crypto from "node:crypto";
 import os from "node:os";
-import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type SyncConnection } from "@/db/schema";
 import { env } from "@/lib/env";
@@ -74,6 +74,15 @@ export type Claim = {
   interrupted: { runId: string; stoppedAt: Date } | null;
 };
 
+/** The time between scheduled runs of a connection whose interval is `minutes` (an integer SQL
+ * expression): 0 runs only when asked (never by the clock), null takes the deployment's. */
+export function runInterval(minutes: SQL, defaultIntervalMs: number): SQL {
+  return sql`(case
+    when ${minutes} = 0 then interval '100 years'
+    when ${minutes} is null then ${`${defaultIntervalMs} milliseconds`}::interval
+    else make_interval(mins => ${minutes}) end)`;
+}
+
 /** Takes the next connection to run: those a dead worker left (lease lapsed, never released:
  * due at once, whatever the interval), then requested ones (oldest request first), then due ones
  * (longest overdue first); never one whose lease is live. Concurrent claimers, in this or other
@@ -102,7 +111,7 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     .update(c)
     .set({
       runRequestedAt: null,
-      nextRunAt: sql`now() + ${`${intervalMs} milliseconds`}::interval`,
+      nextRunAt: sql`now() + ${runInterval(sql`${c.syncIntervalMinutes}`, intervalMs)}`,
       leaseOwner: runId,
       leaseUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
     })

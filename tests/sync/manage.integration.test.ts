@@ -65,6 +65,22 @@ describe("managing a connection", () => {
     expect(conn!.runRequestedAt).not.toBeNull();
   });
 
+  it("a new interval counts from the last run: shorter makes the connection due, 'only on Refresh' takes it off the clock", async () => {
+    const { id, group } = await connection();
+    await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "owner" }, deps);
+    const lastRunAt = new Date(Date.now() - 20 * 60_000);
+    await handle.db.update(syncConnections).set({ lastRunAt, nextRunAt: new Date(Date.now() + 40 * 60_000), syncIntervalMinutes: 60 }).where(eq(syncConnections.id, id));
+    await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "owner", interval: 15 }, deps);
+    expect((await row(id))!.syncIntervalMinutes).toBe(15);
+    expect(Math.abs((await row(id))!.nextRunAt.getTime() - (lastRunAt.getTime() + 15 * 60_000))).toBeLessThan(1_000);
+    await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "owner", interval: 0 }, deps);
+    expect((await row(id))!.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 90 * 365 * 24 * 3_600_000);
+    // Saving other settings leaves the interval and the next run alone.
+    const next = (await row(id))!.nextRunAt;
+    await configureConnection(handle.db, east, id, { groupId: group, direction: "one_way", visibility: "company" }, deps);
+    expect(await row(id)).toMatchObject({ syncIntervalMinutes: 0, nextRunAt: next });
+  });
+
   it("refuses a group that is not in the address book and a visibility the plan does not offer", async () => {
     const { id, group } = await connection();
     await expect(configureConnection(handle.db, east, id, { groupId: "contactGroups/nope", direction: "one_way", visibility: "company" }, deps)).rejects.toThrow(

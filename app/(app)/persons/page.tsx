@@ -3,12 +3,14 @@ import Link from "next/link";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { listPersons, PERSON_SORTS, type PersonSort } from "@/db/queries/persons";
+import { getCompany } from "@/db/queries/users";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { VISIBILITY_LABELS } from "@/lib/visibility";
 import { personDisplayName } from "@/lib/persons/display";
+import { displayPhone, telHref } from "@/lib/persons/phone-display";
 import { requireViewer } from "@/lib/viewer";
 import { formatCount } from "@/lib/format";
 
@@ -33,7 +35,8 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
     page: first(raw.page),
     deleted: first(raw.deleted),
   });
-  const { rows, total, totalIsLowerBound, page, pageSize } = await listPersons(await getDb(), viewer, params);
+  const db = await getDb();
+  const [{ rows, total, totalIsLowerBound, page, pageSize }, company] = await Promise.all([listPersons(db, viewer, params), getCompany(db, viewer)]);
 
   const href = (over: Partial<{ q: string; sort: PersonSort; dir: string; page: number }>) => {
     const next = { q: params.q, sort: params.sort, dir: params.dir, page: params.page, ...over };
@@ -112,7 +115,13 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
                     </Link>
                   </td>
                   <td className="hidden px-4 py-3 text-slate-600 md:table-cell">{p.email}</td>
-                  <td className="hidden px-4 py-3 text-slate-600 lg:table-cell">{p.phone}</td>
+                  <td className="hidden px-4 py-3 text-slate-600 lg:table-cell">
+                    {p.phone ? (
+                      <a href={telHref(p.phone)} className="hover:underline">
+                        {displayPhone(p.phone, company.defaultCountry)}
+                      </a>
+                    ) : null}
+                  </td>
                   <td className="px-4 py-3 text-slate-600">
                     {p.organizationId ? (
                       <Link href={`/organizations/${p.organizationId}`} className="hover:underline">

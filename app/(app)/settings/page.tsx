@@ -1,30 +1,40 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
+import { getTranslations } from "next-intl/server";
+import { LanguageForm } from "@/components/language-form";
 import { Card, PageHeader } from "@/components/ui/card";
+import { DEFAULT_LOCALE, negotiateLocale } from "@/lib/i18n/locales";
 import { requireViewer } from "@/lib/viewer";
+import { setLocaleAction } from "./actions";
 
-export const metadata: Metadata = { title: "Settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("metadata"))("settings") };
+}
 
 export default async function SettingsPage() {
   const viewer = await requireViewer();
+  const t = await getTranslations("settings");
+  const browser = negotiateLocale((await headers()).get("accept-language")) ?? DEFAULT_LOCALE;
   return (
     <>
-      <PageHeader title="Settings" />
+      <PageHeader title={t("title")} />
       <div className="grid gap-4 sm:grid-cols-2">
         <Card>
-          <h2 className="text-sm font-semibold text-slate-500 uppercase">Personal</h2>
+          <h2 className="text-sm font-semibold text-slate-500 uppercase">{t("personal")}</h2>
           <p className="mt-2 text-sm text-slate-700">
-            Signed in as <span className="font-medium">{viewer.name}</span> ({viewer.email}).
+            {t.rich("signedInAs", { name: viewer.name, email: viewer.email, strong: (chunks) => <span className="font-medium">{chunks}</span> })}
           </p>
           <Link href="/settings/personal/contact-sync" className="mt-2 block text-sm font-medium text-brand-700 hover:underline">
-            Contact Sync
+            {t("contactSync")}
           </Link>
+          <LanguageForm current={viewer.locale ?? null} browser={browser} action={setLocaleAction} />
         </Card>
         {viewer.isAdmin ? (
           <Card>
-            <h2 className="text-sm font-semibold text-slate-500 uppercase">Company</h2>
+            <h2 className="text-sm font-semibold text-slate-500 uppercase">{t("company")}</h2>
             <Link href="/settings/company" className="mt-2 block text-sm font-medium text-brand-700 hover:underline">
-              Plan, users, roles and permissions
+              {t("companyLink")}
             </Link>
           </Card>
         ) : null}

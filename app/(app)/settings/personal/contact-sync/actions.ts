@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { DIRECTIONS, VISIBILITIES } from "@/db/schema";
+import { DIRECTIONS, SYNC_INTERVALS, VISIBILITIES } from "@/db/schema";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
 import {
@@ -88,8 +88,18 @@ export async function saveSettingsAction(_prev: ActionState, form: FormData): Pr
           groupId: z.string().min(1, "Choose a sync group").max(500),
           direction: z.enum(DIRECTIONS, "Choose a sync direction"),
           visibility: z.enum(VISIBILITIES, "Choose who can see the synced persons"),
+          interval: z.coerce
+            .number()
+            .pipe(z.union(SYNC_INTERVALS.map((m) => z.literal(m)), "Choose how often to sync"))
+            .optional(),
         })
-        .parse({ connectionId: form.get("connectionId"), groupId: text(form, "groupId"), direction: form.get("direction"), visibility: form.get("visibility") }),
+        .parse({
+          connectionId: form.get("connectionId"),
+          groupId: text(form, "groupId"),
+          direction: form.get("direction"),
+          visibility: form.get("visibility"),
+          interval: form.get("interval") || undefined,
+        }),
     async ({ connectionId, ...settings }, { db, viewer }) => {
       const result = await configureConnection(db, viewer, connectionId, settings);
       if ("consentUrl" in result) to = result.consentUrl;

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
-import { PREVIEW_DECISIONS } from "@/db/schema";
+import { PREVIEW_DECISIONS, SYNC_INTERVALS } from "@/db/schema";
 import { ActivityChart, ActivityList } from "@/components/contact-sync/activity";
 import { AddAccountForm } from "@/components/contact-sync/add-account-form";
 import { ConnectionSettings } from "@/components/contact-sync/connection-settings";
@@ -21,6 +21,7 @@ import { InvalidGrantError } from "@/lib/sync/provider";
 import { demoProviders, listProviders, providerDefinition } from "@/lib/sync/providers/registry";
 import { VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
+import { env } from "@/lib/env";
 import {
   addAccountAction,
   disconnectAction,
@@ -196,7 +197,12 @@ async function ConnectionCard({
             connectionId={c.id}
             groups={groups}
             visibilities={visibilities}
-            values={{ groupId: null, direction: c.direction, visibility: visibilities.some((v) => v.value === c.visibility) ? c.visibility : "company" }}
+            values={{
+              groupId: null,
+              direction: c.direction,
+              visibility: visibilities.some((v) => v.value === c.visibility) ? c.visibility : "company",
+              interval: intervalOf(c),
+            }}
             groupLabel={groupLabel}
             submitLabel="Start syncing"
           />
@@ -250,6 +256,7 @@ async function ConnectionCard({
           lastRunAt: iso(c.lastRunAt),
           lastSuccessAt: iso(c.lastSuccessAt),
           nextRunAt: iso(c.nextRunAt),
+          manualOnly: c.syncIntervalMinutes === 0,
         }}
       />
       {c.heldDeletions > 0 ? (
@@ -305,7 +312,7 @@ async function ConnectionCard({
         action={saveSettingsAction}
         connectionId={c.id}
         visibilities={visibilities}
-        values={{ groupId: c.groupId, direction: c.direction, visibility: c.visibility }}
+        values={{ groupId: c.groupId, direction: c.direction, visibility: c.visibility, interval: intervalOf(c) }}
         groupLabel={`${groupLabel} Changing the group unlinks the current persons (they stay in Tandem) and syncs the new group.`}
         submitLabel="Save settings"
       >
@@ -316,6 +323,14 @@ async function ConnectionCard({
       </p>
     </Card>
   );
+}
+
+/** The connection's interval as the settings show it: its own, else the deployment's when the
+ * form offers it, else every 5 minutes. */
+function intervalOf(c: ConnectionSummary): number {
+  if (c.syncIntervalMinutes !== null) return c.syncIntervalMinutes;
+  const fallback = env().SYNC_INTERVAL_MINUTES;
+  return (SYNC_INTERVALS as readonly number[]).includes(fallback) ? fallback : 5;
 }
 
 function DisconnectButtons({ connectionId }: { connectionId: string }) {

@@ -24,6 +24,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
       lastRunAt: summary.lastRunAt,
       lastSuccessAt: summary.lastSuccessAt,
       nextRunAt: summary.nextRunAt,
+      manualOnly: summary.syncIntervalMinutes === 0,
       lastRun: summary.lastRun,
     },
     { headers: { "cache-control": "no-store" } },

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_connections" ADD COLUMN "sync_interval_minutes" integer;

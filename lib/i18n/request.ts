@@ -1,0 +1,23 @@
+// next-intl's configuration for each request (next.config.ts points its plugin here): the
+// locale (locales.ts) and its messages.
+import { headers } from "next/headers";
+import { getRequestConfig } from "next-intl/server";
+import { currentViewer } from "@/lib/viewer";
+import { DEFAULT_LOCALE, negotiateLocale, type Locale } from "./locales";
+
+/** The signed-in user's language, else the browser's, else English. */
+export async function requestLocale(): Promise<Locale> {
+  const viewer = await currentViewer();
+  if (viewer?.locale) return viewer.locale;
+  return negotiateLocale((await headers()).get("accept-language")) ?? DEFAULT_LOCALE;
+}
+
+export default getRequestConfig(async () => {
+  const locale = await requestLocale();
+  return {
+    locale,
+    messages: (await import(`./messages/${locale}.json`)).default,
+    // The server's zone, as the dates rendered before this were.
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  };
+});
