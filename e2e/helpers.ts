@@ -57,8 +57,8 @@ const DEMO_EMULATORS: Record<ProviderId, string> = { google: `http://127.0.0.1:$
 
 /** A demo account's group at its emulator, read and edited as its owner would in Google Contacts
  * or Outlook (the test kit's address book). */
-export async function demoGroup(provider: ProviderId, email: string, group: string) {
-  const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider], email, group });
+export async function demoGroup(provider: ProviderId, email: string, group: string, opts: { create?: boolean } = {}) {
+  const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider], email, group, create: opts.create });
   return { book, contacts: async () => [...(await book.list())].map(([id, c]) => ({ id, ...c })) };
 }
 

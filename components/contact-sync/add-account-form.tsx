@@ -1,5 +1,6 @@
 "use client";
 
+import { useLocale, useTranslations } from "next-intl";
 import { useState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import { providerForEmail, serviceForEmail, type ProviderProfile } from "@/lib/sync/providers/detect";
@@ -29,13 +30,19 @@ export function AddAccountForm({
   const needsChoice = email.includes("@") && email.split("@")[1]!.includes(".") && !detected;
   const provider = detected ?? (needsChoice ? (providers.find((p) => p.id === chosen) ?? providers[0]) : null);
   const signsInWithPassword = Boolean(provider?.services);
+  const t = useTranslations("addAccount");
+  const locale = useLocale();
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
       {state.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       <Field
         id="account-email"
-        label="E-mail address of the account"
-        hint={detected ? `This is a ${detected.shortName} account.` : `${providers.map((p) => p.accounts).join(", ")} accounts.`}
+        label={t("email")}
+        hint={
+          detected
+            ? t("detected", { provider: detected.shortName })
+            : t("accounts", { accounts: new Intl.ListFormat(locale, { type: "conjunction" }).format(providers.map((p) => p.accounts)) })
+        }
         error={state.fieldErrors?.email}
       >
         <Input
@@ -51,7 +58,7 @@ export function AddAccountForm({
       </Field>
       {needsChoice ? (
         <fieldset className="space-y-2">
-          <legend className="text-sm font-medium text-slate-700">Which provider is it?</legend>
+          <legend className="text-sm font-medium text-slate-700">{t("whichProvider")}</legend>
           {providers.map((p) => (
             <label key={p.id} className="flex items-center gap-2 text-sm">
               <input type="radio" name="provider" value={p.id} checked={provider?.id === p.id} onChange={() => setChosen(p.id)} /> {p.shortName}
@@ -65,7 +72,7 @@ export function AddAccountForm({
         <PasswordFields key={`${provider.id}:${email}`} provider={provider} email={email} demo={passwordDemos.find((d) => d.providerId === provider.id && d.account === email.trim().toLowerCase())} state={state} />
       ) : null}
       <Button type="submit" disabled={pending}>
-        {pending ? (signsInWithPassword ? "Checking…" : "Opening…") : signsInWithPassword ? "Connect" : "Add new account"}
+        {pending ? (signsInWithPassword ? t("checking") : t("opening")) : signsInWithPassword ? t("connect") : t("addNew")}
       </Button>
     </form>
   );
@@ -75,12 +82,13 @@ export function AddAccountForm({
 function PasswordFields({ provider, email, demo, state }: { provider: ProviderProfile; email: string; demo?: PasswordDemo; state: ActionState }) {
   const service = serviceForEmail(email, provider);
   const errors = state.fieldErrors ?? {};
+  const t = useTranslations("addAccount");
   return (
     <div className="space-y-4 rounded-md border border-slate-200 p-4">
       <Field
         id="account-server"
-        label="Server address"
-        hint={service ? `${service.name}'s CardDAV server.` : "Your service's help names it, like https://cloud.example.com/remote.php/dav for Nextcloud."}
+        label={t("server")}
+        hint={service ? t("serverOf", { service: service.name }) : t("serverHelp")}
         error={errors.serverUrl}
       >
         <Input
@@ -93,13 +101,13 @@ function PasswordFields({ provider, email, demo, state }: { provider: ProviderPr
           aria-invalid={!!errors.serverUrl}
         />
       </Field>
-      <Field id="account-username" label="Username" hint="Usually the e-mail address." error={errors.username}>
+      <Field id="account-username" label={t("username")} hint={t("usernameHint")} error={errors.username}>
         <Input id="account-username" name="username" autoComplete="username" defaultValue={email.trim()} aria-invalid={!!errors.username} />
       </Field>
       <Field
         id="account-password"
-        label="App password"
-        hint={demo ? `Demo account: its password is ${demo.password}.` : (service?.passwordHelp ?? "Use an app-specific password where your service issues one. It is stored encrypted and never shown again.")}
+        label={t("password")}
+        hint={demo ? t("demoPassword", { password: demo.password }) : (service?.passwordHelp ?? t("passwordHelp"))}
         error={errors.password}
       >
         <Input id="account-password" name="password" type="password" autoComplete="off" defaultValue={demo?.password ?? ""} aria-invalid={!!errors.password} />

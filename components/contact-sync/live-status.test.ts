@@ -1,18 +1,34 @@
+import { createTranslator, type AbstractIntlMessages } from "next-intl";
 import { describe, expect, it } from "vitest";
+import en from "@/lib/i18n/messages/en.json";
+import sv from "@/lib/i18n/messages/sv.json";
 import { statusLabel } from "./live-status";
 
 describe("the dashboard's status line", () => {
   const idle = { running: null, interrupted: null, waiting: false, status: "active" as const };
+  /** The status line's messages in a language, as the component gets them from useTranslations. */
+  const translator = (locale: "en" | "sv") => {
+    const tr = createTranslator({ locale, messages: (locale === "en" ? en : sv) as AbstractIntlMessages, namespace: "liveStatus" });
+    return (key: string, values?: Record<string, string | number>) => tr(key, values as never);
+  };
+  const t = translator("en");
 
   it("says a run that did not finish is interrupted and resuming, never 'Up to date'", () => {
-    const label = statusLabel({ ...idle, interrupted: { processed: 8000, at: "2026-11-29T20:32:00Z" } });
-    expect(label).toMatch(/^Interrupted at 8,000 contacts \(.+\); resuming$/);
+    const label = statusLabel({ ...idle, interrupted: { processed: 8000, at: "2026-11-29T20:32:00Z" } }, t, "en");
+    expect(label).toMatch(/^Interrupted at 8,000 contacts \(29 Nov 2026, \d\d:32\); resuming$/);
     expect(label).not.toMatch(/Up to date/);
   });
 
   it("says a resumed run is a resumed run, and 'Up to date' only when nothing is under way", () => {
-    expect(statusLabel({ ...idle, running: { processed: 8500, total: null, resumed: true } })).toBe("Syncing… 8500 contacts so far (resumed after an interruption)");
-    expect(statusLabel({ ...idle, waiting: true })).toBe("Sync starting…");
-    expect(statusLabel(idle)).toBe("Up to date");
+    expect(statusLabel({ ...idle, running: { processed: 8500, total: null, resumed: true } }, t, "en")).toBe("Syncing… 8,500 contacts so far (resumed after an interruption)");
+    expect(statusLabel({ ...idle, running: { processed: 10, total: 25000, resumed: false } }, t, "en")).toBe("Syncing… 10 of 25,000 contacts");
+    expect(statusLabel({ ...idle, waiting: true }, t, "en")).toBe("Sync starting…");
+    expect(statusLabel(idle, t, "en")).toBe("Up to date");
+  });
+
+  it("speaks Swedish, with Swedish numbers and dates", () => {
+    const sv_t = translator("sv");
+    expect(statusLabel({ ...idle, interrupted: { processed: 8000, at: "2026-11-29T20:32:00Z" } }, sv_t, "sv")).toMatch(/^Avbruten vid 8\u00a0000 kontakter \(29 nov\. 2026 \d\d:32\); återupptas$/);
+    expect(statusLabel(idle, sv_t, "sv")).toBe("Synkad");
   });
 });

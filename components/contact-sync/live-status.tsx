@@ -7,7 +7,9 @@ import type { ActionState } from "@/lib/action-state";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { useFormAction } from "../ui/use-form-action";
+import { useLocale, useTranslations } from "next-intl";
 import { formatDateTime } from "@/lib/format";
+import type { Locale } from "@/lib/i18n/locales";
 
 export type LiveStatusData = {
   status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error" | "preview";
@@ -25,9 +27,9 @@ export type LiveStatusData = {
   manualOnly: boolean;
 };
 
-function when(iso: string | null): string {
+function when(iso: string | null, locale: Locale): string {
   if (!iso) return "—";
-  return formatDateTime(iso);
+  return formatDateTime(iso, locale);
 }
 
 /** Status, progress and the refresh button of one connection, kept current by polling: every
@@ -75,7 +77,9 @@ export function LiveStatus({
   const total = data.running?.total ?? null;
   const processed = data.running?.processed ?? 0;
   const percent = total ? Math.min(100, Math.round((processed / total) * 100)) : null;
-  const label = statusLabel(data);
+  const locale = useLocale() as Locale;
+  const t = useTranslations("liveStatus");
+  const label = statusLabel(data, t, locale);
 
   return (
     <div className="space-y-3" aria-live="polite">
@@ -87,12 +91,12 @@ export function LiveStatus({
         <form action={formAction} onSubmit={onSubmit}>
           <input type="hidden" name="connectionId" value={connectionId} />
           <Button type="submit" variant="secondary" disabled={pending || busy || data.status === "paused" || data.status === "reconnect_needed"}>
-            {busy ? "Syncing…" : "Refresh"}
+            {busy ? t("busy") : t("refresh")}
           </Button>
         </form>
       </div>
       {/* Fixed height: the page does not shift while a run comes and goes. */}
-      <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-label="Sync progress" aria-valuenow={percent ?? undefined} aria-valuemin={0} aria-valuemax={100}>
+      <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-label={t("progress")} aria-valuenow={percent ?? undefined} aria-valuemin={0} aria-valuemax={100}>
         <div
           className={cn("h-full rounded-full bg-brand-500 transition-all", busy && percent === null && "w-1/3 animate-pulse")}
           style={percent !== null ? { width: `${percent}%` } : busy ? undefined : { width: "0%" }}
@@ -106,23 +110,23 @@ export function LiveStatus({
       ) : null}
       <dl className="grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
         <div>
-          <dt className="text-slate-500">Contacts in sync</dt>
+          <dt className="text-slate-500">{t("inSync")}</dt>
           <dd className="text-lg font-semibold tabular-nums" data-testid="in-sync">
             {data.inSync}
           </dd>
         </div>
         <div>
-          <dt className="text-slate-500">Last sync</dt>
-          <dd className="tabular-nums">{when(data.lastSuccessAt ?? data.lastRunAt)}</dd>
+          <dt className="text-slate-500">{t("lastSync")}</dt>
+          <dd className="tabular-nums">{when(data.lastSuccessAt ?? data.lastRunAt, locale)}</dd>
         </div>
         <div>
-          <dt className="text-slate-500">Next sync</dt>
+          <dt className="text-slate-500">{t("nextSync")}</dt>
           <dd className="tabular-nums" data-testid="next-sync">
-            {data.status !== "active" ? "—" : data.manualOnly ? "When you press Refresh" : when(data.nextRunAt)}
+            {data.status !== "active" ? "—" : data.manualOnly ? t("onRefresh") : when(data.nextRunAt, locale)}
           </dd>
         </div>
         <div>
-          <dt className="text-slate-500">Held deletions</dt>
+          <dt className="text-slate-500">{t("heldDeletions")}</dt>
           <dd className="tabular-nums">{data.heldDeletions}</dd>
         </div>
       </dl>
@@ -130,27 +134,21 @@ export function LiveStatus({
   );
 }
 
+/** The translator of the liveStatus messages. */
+type StatusTranslator = (key: string, values?: Record<string, string | number>) => string;
+
 /** What the status line says: a run under way, one interrupted and being resumed, one about to
  * start — and only when none of those, the connection's state ("Up to date"…). */
-export function statusLabel(data: Pick<LiveStatusData, "running" | "interrupted" | "waiting" | "status">): string {
+export function statusLabel(data: Pick<LiveStatusData, "running" | "interrupted" | "waiting" | "status">, t: StatusTranslator, locale: Locale): string {
   if (data.running) {
     const { processed, total, resumed } = data.running;
-    const note = resumed ? " (resumed after an interruption)" : "";
-    return total ? `Syncing… ${processed} of ${total} contacts${note}` : `Syncing… ${processed} contacts so far${note}`;
+    const key = total ? (resumed ? "syncingResumed" : "syncing") : resumed ? "syncingSoFarResumed" : "syncingSoFar";
+    return t(key, { processed, total: total ?? 0 });
   }
-  if (data.interrupted) return `Interrupted at ${data.interrupted.processed.toLocaleString("en")} contacts (${formatDateTime(data.interrupted.at)}); resuming`;
-  if (data.waiting) return "Sync starting…";
-  return STATUS_TEXT[data.status];
+  if (data.interrupted) return t("interrupted", { processed: data.interrupted.processed, at: formatDateTime(data.interrupted.at, locale) });
+  if (data.waiting) return t("starting");
+  return t(`status.${data.status}`);
 }
-
-const STATUS_TEXT: Record<LiveStatusData["status"], string> = {
-  active: "Up to date",
-  paused: "Paused — nothing syncs until you resume",
-  needs_confirmation: "Waiting for your confirmation",
-  reconnect_needed: "Reconnect needed",
-  error: "The last sync failed — it will be retried",
-  preview: "Waiting for you to confirm the first sync",
-};
 
 const DOT: Record<LiveStatusData["status"], string> = {
   active: "bg-emerald-500",

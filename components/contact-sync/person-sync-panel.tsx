@@ -1,7 +1,9 @@
 import type { PersonSyncHistory } from "@/lib/sync/dashboard";
 import { providerDefinition } from "@/lib/sync/providers/registry";
 import { Card, CardTitle } from "../ui/card";
+import { useLocale } from "next-intl";
 import { formatDateTime } from "@/lib/format";
+import type { Locale } from "@/lib/i18n/locales";
 
 const KIND_TEXT: Record<string, string> = {
   added: "Added",
@@ -23,6 +25,7 @@ function show(value: unknown): string {
 
 /** Which address books a person is linked to, and what sync did to it. */
 export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
+  const locale = useLocale() as Locale;
   return (
     <Card>
       <CardTitle>Sync</CardTitle>
@@ -53,7 +56,7 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
                   {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" && e.kind !== "linked" ? (e.side === "crm" ? "in Tandem" : `in ${providerDefinition(e.provider).profile.appName}`) : null}
                 </p>
                 <p className="text-xs text-slate-500">
-                  {formatDateTime(e.createdAt)} · {e.accountEmail}
+                  {formatDateTime(e.createdAt, locale)} · {e.accountEmail}
                 </p>
                 {e.kind === "conflict" && detail.rule ? (
                   <p className="text-xs text-slate-700">

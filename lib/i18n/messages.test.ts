@@ -17,9 +17,10 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-/** The ICU arguments and tags a message uses: {name}, <strong>… */
+/** The ICU arguments and tags a message uses: {name}, {count, plural, …}, <strong>… (a plural's
+ * branches, "{# days}", are text, not arguments). */
 function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{(\w+)|<(\w+)>/g)].map((m) => m[1] ?? `<${m[2]}>`))].sort();
+  return [...new Set([...text.matchAll(/\{\s*(\w+)\s*[,}]|<(\w+)>/g)].map((m) => m[1] ?? `<${m[2]}>`))].sort();
 }
 
 describe("messages", () => {

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { getLocale, getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
@@ -19,7 +21,7 @@ import { listProviderGroups, readPreview } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/permission";
 import { InvalidGrantError } from "@/lib/sync/provider";
 import { demoProviders, listProviders, providerDefinition } from "@/lib/sync/providers/registry";
-import { VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";
+import { visibilityOptionsForPlan } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
 import { env } from "@/lib/env";
 import {
@@ -38,7 +40,9 @@ import {
   syncNowAction,
 } from "./actions";
 
-export const metadata: Metadata = { title: "Contact Sync" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("contactSync"))("title") };
+}
 
 const ERRORS: Record<string, string> = {
   denied: "You did not allow access to your contacts, so nothing was connected.",
@@ -60,40 +64,49 @@ type Search = { add?: string; account?: string; error?: string; connected?: stri
 export default async function ContactSyncPage({ searchParams }: { searchParams: Promise<Search> }) {
   const viewer = await requireViewer();
   const params = await searchParams;
+  const t = await getTranslations("contactSync");
+  const locale = await getLocale();
   if (!canSetUpSync(viewer)) {
     return (
       <>
-        <PageHeader title="Contact Sync" />
+        <PageHeader title={t("title")} />
         <Alert>
-          Contact sync needs both the &ldquo;add persons&rdquo; and &ldquo;add organizations&rdquo; permissions, because it creates persons and
-          organizations for you. {viewer.canAddPersons ? "" : "You do not have \u201cadd persons\u201d. "}
-          {viewer.canAddOrganizations ? "" : "You do not have \u201cadd organizations\u201d. "}Ask a global admin of your company.
+          {[t("permissions"), viewer.canAddPersons ? "" : t("noAddPersons"), viewer.canAddOrganizations ? "" : t("noAddOrganizations"), t("askAdmin")]
+            .filter(Boolean)
+            .join(" ")}
         </Alert>
       </>
     );
   }
   const db = await getDb();
   const [connections, company] = await Promise.all([listConnectionSummaries(db, viewer), getCompany(db, viewer)]);
-  const visibilities = visibilityOptionsForPlan(company.plan).map((v) => ({ value: v, label: VISIBILITY_LABELS[v], hint: VISIBILITY_HINTS[v] }));
+  const tv = await getTranslations("visibility");
+  const visibilities = visibilityOptionsForPlan(company.plan).map((v) => ({ value: v, label: tv(`label.${v}`), hint: tv(`hint.${v}`) }));
   const demo = demoProviders();
-  const providerNames = listProviders().map((p) => p.profile.shortName);
+  const providerNames = new Intl.ListFormat(locale, { type: "disjunction" }).format(listProviders().map((p) => p.profile.shortName));
   const showAdd = connections.length === 0 || params.add === "1";
 
   return (
     <>
       <PageHeader
-        title="Contact Sync"
-        description={`Keep your ${providerNames.slice(0, -1).join(", ")} or ${providerNames.at(-1)} address book and Tandem in step.`}
-        actions={!showAdd ? <ButtonLink href="?add=1" variant="secondary">Add another account</ButtonLink> : null}
+        title={t("title")}
+        description={t("description", { providers: providerNames })}
+        actions={
+          !showAdd ? (
+            <ButtonLink href="?add=1" variant="secondary">
+              {t("addAnother")}
+            </ButtonLink>
+          ) : null
+        }
       />
       <div className="space-y-6">
         {params.error ? <Alert>{ERRORS[params.error] ?? ERRORS.unexpected}</Alert> : null}
-        {params.connected ? <Alert tone="success">Account connected. Choose what to sync.</Alert> : null}
-        {params.reconnected ? <Alert tone="success">Account reconnected.</Alert> : null}
-        {params.disconnected ? <Alert tone="success">Account disconnected.</Alert> : null}
+        {params.connected ? <Alert tone="success">{t("connected")}</Alert> : null}
+        {params.reconnected ? <Alert tone="success">{t("reconnected")}</Alert> : null}
+        {params.disconnected ? <Alert tone="success">{t("disconnected")}</Alert> : null}
         {showAdd ? (
           <Card>
-            <CardTitle>Connect an address book</CardTitle>
+            <CardTitle>{t("connectTitle")}</CardTitle>
             <AddAccountForm
               action={addAccountAction}
               initialEmail={params.account}
@@ -106,8 +119,10 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
             />
             {demo.length > 0 ? (
               <p className="mt-4 text-xs text-slate-500">
-                Demo mode: {demo.map((d) => d.profile.shortName).join(", ")} accounts are served locally. Try{" "}
-                {demo.map((d) => d.demo.exampleAccount).join(", ")}.
+                {t("demo", {
+                  providers: new Intl.ListFormat(locale, { type: "conjunction" }).format(demo.map((d) => d.profile.shortName)),
+                  accounts: new Intl.ListFormat(locale, { type: "disjunction" }).format(demo.map((d) => d.demo.exampleAccount)),
+                })}
               </p>
             ) : null}
           </Card>
@@ -135,6 +150,8 @@ async function ConnectionCard({
 }) {
   const definition = providerDefinition(c.provider);
   const groupLabel = definition.groupHint;
+  const t = await getTranslations("contactSync");
+  const tv = await getTranslations("visibility");
   let groups: { id: string; name: string; memberCount?: number }[] = [];
   let groupError: string | null = null;
   // Read live, so only where the form is shown at once: a configured connection's settings
@@ -143,10 +160,7 @@ async function ConnectionCard({
     try {
       groups = await listProviderGroups(db, viewer, c.id);
     } catch (error) {
-      groupError =
-        error instanceof InvalidGrantError
-          ? "The account's access was revoked or has expired. Use Reconnect to sign in again."
-          : "The address book's groups could not be listed right now. Try again in a moment.";
+      groupError = error instanceof InvalidGrantError ? t("revoked") : t("groupsFailed");
     }
   }
   const header = (
@@ -158,26 +172,26 @@ async function ConnectionCard({
           {c.groupName ? (
             <>
               {" "}
-              · group <span className="font-medium">{c.groupName}</span> · <Badge>{c.direction === "two_way" ? "Two-way" : "One-way"}</Badge>{" "}
-              <Badge>{VISIBILITY_LABELS[c.visibility]}</Badge>
+              · {t("group")} <span className="font-medium">{c.groupName}</span> · <Badge>{c.direction === "two_way" ? t("twoWay") : t("oneWay")}</Badge>{" "}
+              <Badge>{tv(`label.${c.visibility}`)}</Badge>
             </>
           ) : null}
         </p>
       </div>
       <div className="flex flex-wrap gap-2">
-        {c.status === "reconnect_needed" || groupError?.includes("Reconnect") ? (
+        {c.status === "reconnect_needed" || groupError === t("revoked") ? (
           definition.auth.kind === "password" ? (
             // A new password is given in the add-account form, which mends the connection.
-            <ButtonLink href={`?add=1&account=${encodeURIComponent(c.accountEmail)}`}>Reconnect</ButtonLink>
+            <ButtonLink href={`?add=1&account=${encodeURIComponent(c.accountEmail)}`}>{t("reconnect")}</ButtonLink>
           ) : (
             <ActionButton action={reconnectAction} fields={{ connectionId: c.id }} variant="primary">
-              Reconnect
+              {t("reconnect")}
             </ActionButton>
           )
         ) : null}
         {c.groupId && c.status !== "reconnect_needed" && c.status !== "preview" ? (
           <ActionButton action={pauseAction} fields={{ connectionId: c.id, paused: String(c.status !== "paused") }}>
-            {c.status === "paused" ? "Resume" : "Pause"}
+            {c.status === "paused" ? t("resume") : t("pause")}
           </ActionButton>
         ) : null}
       </div>
@@ -188,7 +202,7 @@ async function ConnectionCard({
     return (
       <Card data-testid={`connection-${c.accountEmail}`}>
         {header}
-        <h3 className="mb-3 text-sm font-semibold">Choose what to sync</h3>
+        <h3 className="mb-3 text-sm font-semibold">{t("chooseWhat")}</h3>
         {groupError ? (
           <Alert>{groupError}</Alert>
         ) : (
@@ -204,7 +218,7 @@ async function ConnectionCard({
               interval: intervalOf(c),
             }}
             groupLabel={groupLabel}
-            submitLabel="Start syncing"
+            submitLabel={t("startSyncing")}
           />
         )}
         <DisconnectButtons connectionId={c.id} />
@@ -261,16 +275,14 @@ async function ConnectionCard({
       />
       {c.heldDeletions > 0 ? (
         <div className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
-          <p className="font-medium">
-            The last sync would have deleted {c.heldDeletions} persons at once, so it held them back.
-          </p>
-          <p className="mt-1">Confirm to move them to the trash (restorable), or keep them in Tandem without syncing them.</p>
+          <p className="font-medium">{t("heldTitle", { count: c.heldDeletions })}</p>
+          <p className="mt-1">{t("heldText")}</p>
           <div className="mt-2 flex flex-wrap gap-2">
             <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "true" }} variant="danger">
-              Delete {c.heldDeletions} persons
+              {t("heldDelete", { count: c.heldDeletions })}
             </ActionButton>
             <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "false" }}>
-              Keep them
+              {t("heldKeep")}
             </ActionButton>
           </div>
         </div>
@@ -296,16 +308,16 @@ async function ConnectionCard({
       ) : null}
       {linked.length > 0 ? (
         <div className="mt-6">
-          <ActivityList title="Linked to persons you had" items={linked} emptyText="" />
+          <ActivityList title={t("linked")} items={linked} emptyText="" />
         </div>
       ) : null}
       <div className="mt-6 grid gap-6 md:grid-cols-3">
-        <ActivityList title="Recently added" items={added} emptyText="Nothing added yet." />
-        <ActivityList title="Recently updated" items={updated} emptyText="Nothing updated yet." />
-        <ActivityList title="Recently deleted" items={deleted} emptyText="Nothing deleted." restoreAction={restoreAction} />
+        <ActivityList title={t("recentlyAdded")} items={added} emptyText={t("nothingAdded")} />
+        <ActivityList title={t("recentlyUpdated")} items={updated} emptyText={t("nothingUpdated")} />
+        <ActivityList title={t("recentlyDeleted")} items={deleted} emptyText={t("nothingDeleted")} restoreAction={restoreAction} />
       </div>
       <div className="mt-6">
-        <h3 className="mb-2 text-sm font-semibold">Sync activity</h3>
+        <h3 className="mb-2 text-sm font-semibold">{t("activity")}</h3>
         <ActivityChart days={days} />
       </div>
       <ConnectionSettings
@@ -313,13 +325,19 @@ async function ConnectionCard({
         connectionId={c.id}
         visibilities={visibilities}
         values={{ groupId: c.groupId, direction: c.direction, visibility: c.visibility, interval: intervalOf(c) }}
-        groupLabel={`${groupLabel} Changing the group unlinks the current persons (they stay in Tandem) and syncs the new group.`}
-        submitLabel="Save settings"
+        groupLabel={`${groupLabel} ${t("changingGroup")}`}
+        submitLabel={t("saveSettings")}
       >
         <DisconnectButtons connectionId={c.id} />
       </ConnectionSettings>
       <p className="mt-4 text-xs text-slate-500">
-        Persons synced here are listed under <Link href="/persons" className="underline">Persons</Link>; each person&apos;s page shows its sync history.
+        {t.rich("footer", {
+          link: (chunks) => (
+            <Link href="/persons" className="underline">
+              {chunks}
+            </Link>
+          ),
+        })}
       </p>
     </Card>
   );
@@ -334,19 +352,15 @@ function intervalOf(c: ConnectionSummary): number {
 }
 
 function DisconnectButtons({ connectionId }: { connectionId: string }) {
+  const t = useTranslations("contactSync");
   return (
     <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
-      <span className="text-sm text-slate-600">Disconnect this account:</span>
-      <ActionButton action={disconnectAction} fields={{ connectionId, keep: "true" }} confirm="Disconnect and keep the synced persons in Tandem?">
-        Keep synced persons
+      <span className="text-sm text-slate-600">{t("disconnect")}</span>
+      <ActionButton action={disconnectAction} fields={{ connectionId, keep: "true" }} confirm={t("keepPersonsConfirm")}>
+        {t("keepPersons")}
       </ActionButton>
-      <ActionButton
-        action={disconnectAction}
-        fields={{ connectionId, keep: "false" }}
-        variant="danger"
-        confirm="Disconnect and move the synced persons to the trash?"
-      >
-        Remove synced persons
+      <ActionButton action={disconnectAction} fields={{ connectionId, keep: "false" }} variant="danger" confirm={t("removePersonsConfirm")}>
+        {t("removePersons")}
       </ActionButton>
     </div>
   );
