@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatCount } from "@/lib/format";
+import { useTranslations } from "next-intl";
 
 export function Pagination({
   page,
@@ -20,26 +20,30 @@ export function Pagination({
   const to = Math.min(total, page * pageSize);
   const link = "rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300 bg-white hover:bg-slate-50";
   const off = "rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-200 text-slate-400";
+  const t = useTranslations("pagination");
   return (
-    <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600">
+    <nav aria-label={t("label")} className="mt-4 flex items-center justify-between gap-3 text-sm text-slate-600">
       <p>
-        {from}–{to} of {formatCount(total)}
-        {totalIsLowerBound ? "+" : ""}
+        {t(totalIsLowerBound ? "rangeAtLeast" : "range", { from, to, total })}
       </p>
       <div className="flex gap-2">
         {page > 1 ? (
           <Link className={link} href={href(page - 1)} rel="prev">
-            Previous
+            {t("previous")}
           </Link>
         ) : (
-          <span className={off} aria-disabled="true">Previous</span>
+          <span className={off} aria-disabled="true">
+            {t("previous")}
+          </span>
         )}
         {page < pages || totalIsLowerBound ? (
           <Link className={link} href={href(page + 1)} rel="next">
-            Next
+            {t("next")}
           </Link>
         ) : (
-          <span className={off} aria-disabled="true">Next</span>
+          <span className={off} aria-disabled="true">
+            {t("next")}
+          </span>
         )}
       </div>
     </nav>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { listPersons, PERSON_SORTS, type PersonSort } from "@/db/queries/persons";
@@ -8,13 +9,13 @@ import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
-import { VISIBILITY_LABELS } from "@/lib/visibility";
 import { personDisplayName } from "@/lib/persons/display";
 import { displayPhone, telHref } from "@/lib/persons/phone-display";
 import { requireViewer } from "@/lib/viewer";
-import { formatCount } from "@/lib/format";
 
-export const metadata: Metadata = { title: "Persons" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("persons"))("title") };
+}
 
 const paramsSchema = z.object({
   q: z.string().max(200).catch(""),
@@ -35,6 +36,8 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
     page: first(raw.page),
     deleted: first(raw.deleted),
   });
+  const t = await getTranslations("persons");
+  const tv = await getTranslations("visibility");
   const db = await getDb();
   const [{ rows, total, totalIsLowerBound, page, pageSize }, company] = await Promise.all([listPersons(db, viewer, params), getCompany(db, viewer)]);
 
@@ -66,43 +69,43 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
   return (
     <>
       <PageHeader
-        title="Persons"
-        description={`${formatCount(total)}${totalIsLowerBound ? "+" : ""} ${total === 1 && !totalIsLowerBound ? "person" : "persons"} you can see`}
-        actions={viewer.canAddPersons || viewer.isAdmin ? <ButtonLink href="/persons/new">New person</ButtonLink> : null}
+        title={t("title")}
+        description={totalIsLowerBound ? t("countAtLeast", { count: total }) : t("count", { count: total })}
+        actions={viewer.canAddPersons || viewer.isAdmin ? <ButtonLink href="/persons/new">{t("new")}</ButtonLink> : null}
       />
       {params.deleted ? (
         <div className="mb-4">
-          <Alert tone="success">The person was moved to the trash.</Alert>
+          <Alert tone="success">{t("trashed")}</Alert>
         </div>
       ) : null}
       <form role="search" className="mb-4 flex gap-2" action="/persons">
         <label htmlFor="q" className="sr-only">
-          Search persons
+          {t("search")}
         </label>
-        <Input id="q" name="q" type="search" defaultValue={params.q} placeholder="Search by name, e-mail or phone" maxLength={200} />
+        <Input id="q" name="q" type="search" defaultValue={params.q} placeholder={t("searchPlaceholder")} maxLength={200} />
         {params.sort !== "name" ? <input type="hidden" name="sort" value={params.sort} /> : null}
         {params.dir !== "asc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
       </form>
       {rows.length === 0 ? (
-        <EmptyState title={params.q ? "No persons match your search." : "No persons yet."}>
-          {params.q ? "Try another name, e-mail address or phone number." : "Add a person, or connect an address book to sync contacts."}
+        <EmptyState title={params.q ? t("noMatch") : t("none")}>
+          {params.q ? t("noMatchHint") : t("noneHint")}
         </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50 text-slate-600">
               <tr>
-                {sortHeader("name", "Name")}
+                {sortHeader("name", t("name"))}
                 <th scope="col" className="hidden px-4 py-3 text-left font-medium md:table-cell">
-                  E-mail
+                  {t("email")}
                 </th>
                 <th scope="col" className="hidden px-4 py-3 text-left font-medium lg:table-cell">
-                  Phone
+                  {t("phone")}
                 </th>
-                {sortHeader("organization", "Organization")}
-                {sortHeader("owner", "Owner")}
+                {sortHeader("organization", t("organization"))}
+                {sortHeader("owner", t("owner"))}
                 <th scope="col" className="hidden px-4 py-3 text-left font-medium xl:table-cell">
-                  Visible to
+                  {t("visibleTo")}
                 </th>
               </tr>
             </thead>
@@ -131,7 +134,7 @@ export default async function PersonsPage({ searchParams }: { searchParams: Prom
                   </td>
                   <td className="px-4 py-3 text-slate-600">{p.ownerName}</td>
                   <td className="hidden px-4 py-3 xl:table-cell">
-                    <Badge>{VISIBILITY_LABELS[p.visibility]}</Badge>
+                    <Badge>{tv(`label.${p.visibility}`)}</Badge>
                   </td>
                 </tr>
               ))}
