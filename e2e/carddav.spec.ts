@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { DEMO_CARDDAV_PASSWORD } from "@/tests/kit/address-book";
-import { CARDDAV_ACCOUNT, card, chooseSettings, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
+import { CARDDAV_ACCOUNT, card, chooseSettings, demoGroup, openEdit, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 // Demo mode runs a real Radicale server with the account below and its "Friends" address book
 // (emulators/carddav/demo-book.ts), on the port playwright.config.ts gives it.
@@ -41,6 +41,7 @@ test("CardDAV: a wrong app password is refused in words and connects nothing; th
   expect(social.length).toBeGreaterThan(0);
   await page.goto(`/persons?q=${encodeURIComponent("Ethan Walker")}`);
   await page.getByRole("link", { name: "Ethan Walker" }).first().click();
+  await openEdit(page);
   const renamed = uniqueName("Crm");
   await page.getByLabel("Last name").fill(renamed);
   await page.getByRole("button", { name: "Save changes" }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { card, chooseSettings, connect, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
+import { card, chooseSettings, connect, demoGroup, openEdit, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 test("the Google wizard ends on a dashboard counting the group's contacts, owned by the user with the chosen visibility", async ({ browser }) => {
   const email = "alex.morgan.demo@gmail.com";
@@ -56,6 +56,7 @@ test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the C
   // CRM → Google.
   await west.goto(`/persons?q=${encodeURIComponent(`${first!.given} ${first!.family}`)}`);
   await west.getByRole("link", { name: `${first!.given} ${first!.family}` }).first().click();
+  await openEdit(west);
   const renamed = uniqueName("Crm");
   await west.getByLabel("Last name").fill(renamed);
   await west.getByRole("button", { name: "Save changes" }).click();
@@ -73,6 +74,9 @@ test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the C
   await expect(card(west, email).getByRole("region", { name: "Recently updated" })).toContainText(fromGoogle);
   await west.goto(`/persons?q=${fromGoogle}`);
   await expect(west.getByRole("link", { name: `${first!.given} ${fromGoogle}` })).toBeVisible();
+  // The person's history says it in words, field names and all.
+  await west.getByRole("link", { name: `${first!.given} ${fromGoogle}` }).click();
+  await expect(west.getByTestId("history-change").filter({ hasText: `Last name changed from ${renamed} to ${fromGoogle} in Google Contacts (${email}), ` })).toBeVisible();
 });
 
 test("one-way, synced only on Refresh: a person created in the CRM is not sent to the provider", async ({ browser }) => {

@@ -46,6 +46,12 @@ export async function createPerson(
   return new URL(page.url()).pathname;
 }
 
+/** Opens a person page's edit form (the page reads first). */
+export async function openEdit(page: Page): Promise<void> {
+  const details = page.locator("details:has(> summary:text-is('Edit'))");
+  if (!(await details.evaluate((el) => (el as HTMLDetailsElement).open))) await details.locator("> summary").click();
+}
+
 /** The outcome message of the form on the page (Next's route announcer is also an alert). */
 export function formAlert(page: Page) {
   return page.locator("main [role=alert]").first();

@@ -1,18 +1,23 @@
 import { expect, test } from "@playwright/test";
-import { createPerson, pageAs, uniqueName, USERS } from "./helpers";
+import { createPerson, openEdit, pageAs, uniqueName, USERS } from "./helpers";
 
 test("create, edit, follow, find, and delete a person", async ({ browser }) => {
   const page = await pageAs(browser, USERS.east);
   const last = uniqueName("Life");
   const path = await createPerson(page, { firstName: "Lena", lastName: last, email: "Lena.Life@Example.com" });
-  await expect(page.getByLabel("E-mail 1", { exact: true })).toHaveValue("lena.life@example.com");
+  // The page reads first: the address as stored, as a mailto: link.
+  await expect(page.getByRole("link", { name: "lena.life@example.com" })).toHaveAttribute("href", "mailto:lena.life@example.com");
 
+  await openEdit(page);
   await page.getByRole("button", { name: "Add phone" }).click();
   await page.getByLabel("Phone 1", { exact: true }).fill("(415) 555-0132");
   await page.getByLabel("Organization").selectOption({ label: "Initech" });
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
   await page.reload();
+  // Stored in E.164, shown as people write it in the company's country, as a tel: link.
+  await expect(page.getByRole("link", { name: "(415) 555-0132" })).toHaveAttribute("href", "tel:+14155550132");
+  await openEdit(page);
   await expect(page.getByLabel("Phone 1", { exact: true })).toHaveValue("+14155550132");
 
   await page.getByRole("button", { name: "Follow" }).click();

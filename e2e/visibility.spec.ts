@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createPerson, pageAs, uniqueName, USERS } from "./helpers";
+import { createPerson, openEdit, pageAs, uniqueName, USERS } from "./helpers";
 
 test("a person visible to its owner only is hidden from another rep, even through a crafted edit, and shown to the admin", async ({ browser }) => {
   const east = await pageAs(browser, USERS.east);
@@ -22,6 +22,7 @@ test("a person visible to its owner only is hidden from another rep, even throug
   const ownPath = await createPerson(west, { firstName: "Wendy", lastName: uniqueName("Own") });
   await west.goto(ownPath);
   const targetId = path.split("/").pop()!;
+  await openEdit(west);
   await west.locator('form:has(input[name="version"]) input[name="id"]').evaluate((el, id) => {
     (el as HTMLInputElement).value = id;
   }, targetId);
@@ -30,6 +31,7 @@ test("a person visible to its owner only is hidden from another rep, even throug
   await expect(west.getByText("This person was not found, or you do not have access to it.")).toBeVisible();
 
   await east.goto(path);
+  await openEdit(east);
   await expect(east.getByLabel("Last name")).toHaveValue(last);
 
   const admin = await pageAs(browser, USERS.admin);

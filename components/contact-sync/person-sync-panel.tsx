@@ -1,7 +1,7 @@
 import type { PersonSyncHistory } from "@/lib/sync/dashboard";
 import { providerDefinition } from "@/lib/sync/providers/registry";
 import { Card, CardTitle } from "../ui/card";
-import { useLocale } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { formatDateTime } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
 
@@ -26,6 +26,19 @@ function show(value: unknown): string {
 /** Which address books a person is linked to, and what sync did to it. */
 export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
   const locale = useLocale() as Locale;
+  const t = useTranslations("history");
+  /** One change in words: "Last name changed from Rodriguez to Lopez in Google Contacts (…), 29 Nov 2026 20:32". */
+  const changeLine = (e: PersonSyncHistory["events"][number], c: { field: string; old: unknown; new: unknown }) => {
+    const field = t.has(`field.${c.field}`) ? t(`field.${c.field}`) : c.field;
+    // Where the change was made: a write to Tandem's side came from the address book, and the
+    // other way round.
+    const where = e.side === "crm" ? t("inBook", { provider: providerDefinition(e.provider).profile.label, account: e.accountEmail }) : t("inTandem");
+    const date = formatDateTime(e.createdAt, locale);
+    const [before, after] = [show(c.old), show(c.new)];
+    if (before === "—") return t("set", { field, value: after, where, date });
+    if (after === "—") return t("removed", { field, old: before, where, date });
+    return t("changed", { field, old: before, new: after, where, date });
+  };
   return (
     <Card>
       <CardTitle>Sync</CardTitle>
@@ -67,8 +80,8 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
                 {e.kind !== "conflict" && e.changes.length > 0 ? (
                   <ul className="text-xs text-slate-600">
                     {e.changes.slice(0, 6).map((c) => (
-                      <li key={c.field}>
-                        {c.field}: {show(c.old)} → {show(c.new)}
+                      <li key={c.field} data-testid="history-change">
+                        {changeLine(e, c)}
                       </li>
                     ))}
                   </ul>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { getPersonById } from "@/db/queries/persons";
+import { getCompany } from "@/db/queries/users";
 import { listCustomFields } from "@/db/queries/custom-fields";
 import { PersonSyncPanel } from "@/components/contact-sync/person-sync-panel";
 import { PersonForm } from "@/components/person-form";
@@ -13,6 +14,7 @@ import { personFormOptions } from "@/lib/persons/form-options";
 import { personSyncHistory } from "@/lib/sync/dashboard";
 import { VISIBILITY_LABELS } from "@/lib/visibility";
 import { personDisplayName } from "@/lib/persons/display";
+import { displayPhone, telHref } from "@/lib/persons/phone-display";
 import { requireViewer } from "@/lib/viewer";
 import { deletePersonAction, setFollowingAction, setPictureAction, updatePersonAction } from "../actions";
 import { formatDateTime } from "@/lib/format";
@@ -24,18 +26,19 @@ export default async function PersonPage({
   searchParams,
 }: {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ created?: string }>;
+  searchParams: Promise<{ created?: string; edit?: string }>;
 }) {
   const viewer = await requireViewer();
   const { id } = await params;
   const db = await getDb();
   const person = await getPersonById(db, viewer, id);
   if (!person) notFound();
-  const [options, fields, { created }, syncHistory] = await Promise.all([
+  const [options, fields, { created, edit }, syncHistory, company] = await Promise.all([
     personFormOptions(db, viewer, person.visibility),
     listCustomFields(db, viewer),
     searchParams,
     personSyncHistory(db, viewer, person.id),
+    getCompany(db, viewer),
   ]);
   const name = personDisplayName(person);
   const filledFields = fields.filter((f) => person.customFields[f.id]);
@@ -85,31 +88,40 @@ export default async function PersonPage({
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card>
-            <CardTitle>Details</CardTitle>
-            <PersonForm
-              action={updatePersonAction}
-              submitLabel="Save changes"
-              options={options}
-              values={{
-                id: person.id,
-                version: person.version,
-                firstName: person.firstName,
-                lastName: person.lastName,
-                emails: person.emails,
-                phones: person.phones,
-                address: person.address ?? "",
-                organizationId: person.organizationId ?? "",
-                ownerId: person.ownerId,
-                visibility: person.visibility,
-                customFields: person.customFields,
-              }}
-            />
-          </Card>
-        </div>
-        <div className="space-y-6">
-          <Card>
-            <CardTitle>Summary</CardTitle>
-            <dl className="space-y-3 text-sm">
+            <CardTitle>Contact details</CardTitle>
+            <dl className="grid gap-4 text-sm sm:grid-cols-2">
+              <div>
+                <dt className="text-slate-500">E-mail</dt>
+                <dd>
+                  {person.emails.length === 0 ? "—" : null}
+                  <ul>
+                    {person.emails.map((e) => (
+                      <li key={e.value}>
+                        <a href={`mailto:${e.value}`} className="text-brand-700 hover:underline">
+                          {e.value}
+                        </a>{" "}
+                        <span className="text-xs text-slate-500">{e.label}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Phone</dt>
+                <dd>
+                  {person.phones.length === 0 ? "—" : null}
+                  <ul>
+                    {person.phones.map((p) => (
+                      <li key={p.value}>
+                        <a href={telHref(p.value)} className="text-brand-700 hover:underline">
+                          {displayPhone(p.value, company.defaultCountry)}
+                        </a>{" "}
+                        <span className="text-xs text-slate-500">{p.label}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
               <div>
                 <dt className="text-slate-500">Organization</dt>
                 <dd>
@@ -122,12 +134,46 @@ export default async function PersonPage({
                   )}
                 </dd>
               </div>
+              <div>
+                <dt className="text-slate-500">Address</dt>
+                <dd className="whitespace-pre-line break-words">{person.address || "—"}</dd>
+              </div>
               {filledFields.map((f) => (
                 <div key={f.id}>
                   <dt className="text-slate-500">{f.name}</dt>
                   <dd className="whitespace-pre-line break-words">{person.customFields[f.id]}</dd>
                 </div>
               ))}
+            </dl>
+          </Card>
+          <details className="rounded-lg bg-white shadow-sm ring-1 ring-slate-200" open={Boolean(edit)}>
+            <summary className="cursor-pointer px-6 py-4 text-sm font-semibold">Edit</summary>
+            <div className="px-6 pb-6">
+              <PersonForm
+                action={updatePersonAction}
+                submitLabel="Save changes"
+                options={options}
+                values={{
+                  id: person.id,
+                  version: person.version,
+                  firstName: person.firstName,
+                  lastName: person.lastName,
+                  emails: person.emails,
+                  phones: person.phones,
+                  address: person.address ?? "",
+                  organizationId: person.organizationId ?? "",
+                  ownerId: person.ownerId,
+                  visibility: person.visibility,
+                  customFields: person.customFields,
+                }}
+              />
+            </div>
+          </details>
+        </div>
+        <div className="space-y-6">
+          <Card>
+            <CardTitle>Summary</CardTitle>
+            <dl className="space-y-3 text-sm">
               <div>
                 <dt className="text-slate-500">Followers</dt>
                 <dd>{person.followers.length > 0 ? person.followers.map((f) => f.name).join(", ") : "Nobody yet"}</dd>
