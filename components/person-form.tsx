@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import { useFormAction } from "./ui/use-form-action";
@@ -46,35 +47,36 @@ export function PersonForm({
 }) {
   const { state, formAction, onSubmit, pending } = useFormAction(action);
   const errors = state.fieldErrors ?? {};
+  const t = useTranslations("personForm");
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-6" noValidate>
       {state.message ? <Alert tone={state.ok ? "success" : "error"}>{state.message}</Alert> : null}
       {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
       {values.version ? <input type="hidden" name="version" value={values.version} /> : null}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="firstName" label="First name" error={errors.firstName}>
+        <Field id="firstName" label={t("firstName")} error={errors.firstName}>
           <Input id="firstName" name="firstName" defaultValue={values.firstName} maxLength={120} aria-invalid={!!errors.firstName} />
         </Field>
-        <Field id="lastName" label="Last name" error={errors.lastName}>
+        <Field id="lastName" label={t("lastName")} error={errors.lastName}>
           <Input id="lastName" name="lastName" defaultValue={values.lastName} maxLength={120} aria-invalid={!!errors.lastName} />
         </Field>
       </div>
       <RowsField
-        legend="E-mail addresses"
+        legend={t("emails")}
         kind="email"
         initial={values.emails}
         labels={EMAIL_LABELS}
         errors={errors}
         errorKey="emails"
       />
-      <RowsField legend="Phone numbers" kind="phone" initial={values.phones} labels={PHONE_LABELS} errors={errors} errorKey="phones" />
-      <Field id="address" label="Address" error={errors.address}>
+      <RowsField legend={t("phones")} kind="phone" initial={values.phones} labels={PHONE_LABELS} errors={errors} errorKey="phones" />
+      <Field id="address" label={t("address")} error={errors.address}>
         <Textarea id="address" name="address" defaultValue={values.address} maxLength={500} rows={2} aria-invalid={!!errors.address} />
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="organizationId" label="Organization" error={errors.organizationId}>
+        <Field id="organizationId" label={t("organization")} error={errors.organizationId}>
           <Select id="organizationId" name="organizationId" defaultValue={values.organizationId}>
-            <option value="">No organization</option>
+            <option value="">{t("noOrganization")}</option>
             {options.organizations.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}
@@ -82,7 +84,7 @@ export function PersonForm({
             ))}
           </Select>
         </Field>
-        <Field id="ownerId" label="Owner" error={errors.ownerId}>
+        <Field id="ownerId" label={t("owner")} error={errors.ownerId}>
           <Select id="ownerId" name="ownerId" defaultValue={values.ownerId}>
             {options.owners.map((o) => (
               <option key={o.id} value={o.id}>
@@ -92,7 +94,7 @@ export function PersonForm({
           </Select>
         </Field>
       </div>
-      <Field id="visibility" label="Visible to" error={errors.visibility}>
+      <Field id="visibility" label={t("visibleTo")} error={errors.visibility}>
         <Select id="visibility" name="visibility" defaultValue={values.visibility} aria-invalid={!!errors.visibility}>
           {options.visibilities.map((v) => (
             <option key={v.value} value={v.value}>
@@ -103,7 +105,7 @@ export function PersonForm({
       </Field>
       {options.customFields.length > 0 ? (
         <fieldset className="space-y-4">
-          <legend className="text-sm font-semibold text-slate-900">More details</legend>
+          <legend className="text-sm font-semibold text-slate-900">{t("more")}</legend>
           {options.customFields.map((f) => {
             const id = `cf-${f.id}`;
             const error = errors[`customFields.${f.id}`];
@@ -121,7 +123,7 @@ export function PersonForm({
       ) : null}
       <div className="flex gap-2">
         <Button type="submit" disabled={pending}>
-          {pending ? "Saving…" : submitLabel}
+          {pending ? t("saving") : submitLabel}
         </Button>
       </div>
     </form>
@@ -148,6 +150,7 @@ function RowsField({
   );
   const [nextKey, setNextKey] = useState(rows.length);
   const listError = errors[errorKey];
+  const t = useTranslations("personForm");
   return (
     <fieldset className="space-y-2">
       <legend className="mb-1.5 text-sm font-medium text-slate-700">{legend}</legend>
@@ -159,7 +162,7 @@ function RowsField({
           <div key={row.key}>
             <div className="flex gap-2">
               <label htmlFor={inputId} className="sr-only">
-                {kind === "email" ? `E-mail ${i + 1}` : `Phone ${i + 1}`}
+                {t(kind, { n: i + 1 })}
               </label>
               <Input
                 id={inputId}
@@ -169,7 +172,7 @@ function RowsField({
                 aria-invalid={!!error}
                 className="min-w-0 flex-1"
               />
-              <Select name={`${kind}Label`} defaultValue={row.label} aria-label={`${kind === "email" ? "E-mail" : "Phone"} ${i + 1} label`} className="w-28 flex-none">
+              <Select name={`${kind}Label`} defaultValue={row.label} aria-label={t(kind === "email" ? "emailLabel" : "phoneLabel", { n: i + 1 })} className="w-28 flex-none">
                 {allLabels.map((l) => (
                   <option key={l} value={l}>
                     {l}
@@ -179,7 +182,7 @@ function RowsField({
               <Button
                 type="button"
                 variant="ghost"
-                aria-label={`Remove ${kind === "email" ? "e-mail" : "phone"} ${i + 1}`}
+                aria-label={t(kind === "email" ? "removeEmail" : "removePhone", { n: i + 1 })}
                 onClick={() => setRows(rows.filter((r) => r.key !== row.key))}
               >
                 ✕
@@ -198,7 +201,7 @@ function RowsField({
           setNextKey(nextKey + 1);
         }}
       >
-        Add {kind === "email" ? "e-mail" : "phone"}
+        {t(kind === "email" ? "addEmail" : "addPhone")}
       </Button>
     </fieldset>
   );

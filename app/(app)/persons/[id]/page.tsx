@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { getPersonById } from "@/db/queries/persons";
@@ -12,14 +13,16 @@ import { ActionButton } from "@/components/ui/action-button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { personFormOptions } from "@/lib/persons/form-options";
 import { personSyncHistory } from "@/lib/sync/dashboard";
-import { VISIBILITY_LABELS } from "@/lib/visibility";
+import type { Locale } from "@/lib/i18n/locales";
 import { personDisplayName } from "@/lib/persons/display";
 import { displayPhone, telHref } from "@/lib/persons/phone-display";
 import { requireViewer } from "@/lib/viewer";
 import { deletePersonAction, setFollowingAction, setPictureAction, updatePersonAction } from "../actions";
 import { formatDateTime } from "@/lib/format";
 
-export const metadata: Metadata = { title: "Person" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("person"))("title") };
+}
 
 export default async function PersonPage({
   params,
@@ -41,6 +44,9 @@ export default async function PersonPage({
     getCompany(db, viewer),
   ]);
   const name = personDisplayName(person);
+  const t = await getTranslations("person");
+  const tv = await getTranslations("visibility");
+  const locale = (await getLocale()) as Locale;
   const filledFields = fields.filter((f) => person.customFields[f.id]);
 
   return (
@@ -61,37 +67,37 @@ export default async function PersonPage({
         }
         description={
           <>
-            Owned by {person.ownerName} · <Badge>{VISIBILITY_LABELS[person.visibility]}</Badge>
+            {t("ownedBy", { owner: person.ownerName })} · <Badge>{tv(`label.${person.visibility}`)}</Badge>
           </>
         }
         actions={
           <>
             <ActionButton action={setFollowingAction} fields={{ id: person.id, follow: String(!person.isFollowing) }}>
-              {person.isFollowing ? "Unfollow" : "Follow"}
+              {person.isFollowing ? t("unfollow") : t("follow")}
             </ActionButton>
             <ActionButton
               action={deletePersonAction}
               fields={{ id: person.id }}
               variant="danger"
-              confirm={`Delete ${name}? The person moves to the trash.`}
+              confirm={t("deleteConfirm", { name })}
             >
-              Delete
+              {t("delete")}
             </ActionButton>
           </>
         }
       />
       {created ? (
         <div className="mb-4">
-          <Alert tone="success">Person created.</Alert>
+          <Alert tone="success">{t("created")}</Alert>
         </div>
       ) : null}
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card>
-            <CardTitle>Contact details</CardTitle>
+            <CardTitle>{t("contactDetails")}</CardTitle>
             <dl className="grid gap-4 text-sm sm:grid-cols-2">
               <div>
-                <dt className="text-slate-500">E-mail</dt>
+                <dt className="text-slate-500">{t("email")}</dt>
                 <dd>
                   {person.emails.length === 0 ? "—" : null}
                   <ul>
@@ -107,7 +113,7 @@ export default async function PersonPage({
                 </dd>
               </div>
               <div>
-                <dt className="text-slate-500">Phone</dt>
+                <dt className="text-slate-500">{t("phone")}</dt>
                 <dd>
                   {person.phones.length === 0 ? "—" : null}
                   <ul>
@@ -123,7 +129,7 @@ export default async function PersonPage({
                 </dd>
               </div>
               <div>
-                <dt className="text-slate-500">Organization</dt>
+                <dt className="text-slate-500">{t("organization")}</dt>
                 <dd>
                   {person.organizationId ? (
                     <Link href={`/organizations/${person.organizationId}`} className="text-brand-700 hover:underline">
@@ -135,7 +141,7 @@ export default async function PersonPage({
                 </dd>
               </div>
               <div>
-                <dt className="text-slate-500">Address</dt>
+                <dt className="text-slate-500">{t("address")}</dt>
                 <dd className="whitespace-pre-line break-words">{person.address || "—"}</dd>
               </div>
               {filledFields.map((f) => (
@@ -147,11 +153,11 @@ export default async function PersonPage({
             </dl>
           </Card>
           <details className="rounded-lg bg-white shadow-sm ring-1 ring-slate-200" open={Boolean(edit)}>
-            <summary className="cursor-pointer px-6 py-4 text-sm font-semibold">Edit</summary>
+            <summary className="cursor-pointer px-6 py-4 text-sm font-semibold">{t("edit")}</summary>
             <div className="px-6 pb-6">
               <PersonForm
                 action={updatePersonAction}
-                submitLabel="Save changes"
+                submitLabel={t("save")}
                 options={options}
                 values={{
                   id: person.id,
@@ -172,25 +178,25 @@ export default async function PersonPage({
         </div>
         <div className="space-y-6">
           <Card>
-            <CardTitle>Summary</CardTitle>
+            <CardTitle>{t("summary")}</CardTitle>
             <dl className="space-y-3 text-sm">
               <div>
-                <dt className="text-slate-500">Followers</dt>
-                <dd>{person.followers.length > 0 ? person.followers.map((f) => f.name).join(", ") : "Nobody yet"}</dd>
+                <dt className="text-slate-500">{t("followers")}</dt>
+                <dd>{person.followers.length > 0 ? new Intl.ListFormat(locale, { type: "conjunction" }).format(person.followers.map((f) => f.name)) : t("nobody")}</dd>
               </div>
               <div>
-                <dt className="text-slate-500">Created</dt>
-                <dd>{formatDateTime(person.createdAt)}</dd>
+                <dt className="text-slate-500">{t("createdAt")}</dt>
+                <dd>{formatDateTime(person.createdAt, locale)}</dd>
               </div>
               <div>
-                <dt className="text-slate-500">Last updated</dt>
-                <dd>{formatDateTime(person.updatedAt)}</dd>
+                <dt className="text-slate-500">{t("updatedAt")}</dt>
+                <dd>{formatDateTime(person.updatedAt, locale)}</dd>
               </div>
             </dl>
           </Card>
           {syncHistory ? <PersonSyncPanel history={syncHistory} /> : null}
           <Card>
-            <CardTitle>Picture</CardTitle>
+            <CardTitle>{t("picture")}</CardTitle>
             <PictureForm personId={person.id} hasPicture={person.hasPicture} action={setPictureAction} />
           </Card>
         </div>
