@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { Alert } from "./ui/card";
 import { Button } from "./ui/button";
 import { useFormAction } from "./ui/use-form-action";
@@ -15,11 +16,12 @@ export function PictureForm({
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
 }) {
   const { state, formAction, onSubmit, pending } = useFormAction(action);
+  const t = useTranslations("picture");
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-2" encType="multipart/form-data">
       <input type="hidden" name="id" value={personId} />
       <label htmlFor="picture" className="block text-sm font-medium text-slate-700">
-        {hasPicture ? "Replace picture" : "Add a picture"}
+        {hasPicture ? t("replace") : t("add")}
       </label>
       <input
         id="picture"
@@ -28,14 +30,14 @@ export function PictureForm({
         accept="image/png,image/jpeg,image/gif,image/webp"
         className="block w-full text-sm text-slate-600 file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 file:text-sm file:font-medium"
       />
-      <p className="text-xs text-slate-500">PNG, JPEG, GIF or WebP, up to 2 MB.</p>
+      <p className="text-xs text-slate-500">{t("formats")}</p>
       <div className="flex gap-2">
         <Button type="submit" variant="secondary" disabled={pending}>
-          Upload
+          {t("upload")}
         </Button>
         {hasPicture ? (
           <Button type="submit" name="remove" value="true" variant="ghost" disabled={pending}>
-            Remove
+            {t("remove")}
           </Button>
         ) : null}
       </div>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { listOrganizations } from "@/db/queries/organizations";
@@ -9,7 +10,9 @@ import { Input } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { requireViewer } from "@/lib/viewer";
 
-export const metadata: Metadata = { title: "Organizations" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("organizations"))("title") };
+}
 
 const paramsSchema = z.object({
   q: z.string().max(200).catch(""),
@@ -29,32 +32,39 @@ export default async function OrganizationsPage({ searchParams }: { searchParams
     const s = qs.toString();
     return s ? `/organizations?${s}` : "/organizations";
   };
+  const t = await getTranslations("organizations");
   return (
     <>
       <PageHeader
-        title="Organizations"
-        description={`${total} ${total === 1 ? "organization" : "organizations"}`}
-        actions={
-          viewer.canAddOrganizations || viewer.isAdmin ? <ButtonLink href="/organizations/new">New organization</ButtonLink> : null
-        }
+        title={t("title")}
+        description={t("count", { count: total })}
+        actions={viewer.canAddOrganizations || viewer.isAdmin ? <ButtonLink href="/organizations/new">{t("new")}</ButtonLink> : null}
       />
       <form role="search" className="mb-4" action="/organizations">
         <label htmlFor="q" className="sr-only">
-          Search organizations
+          {t("search")}
         </label>
-        <Input id="q" name="q" type="search" defaultValue={params.q} placeholder="Search by name" maxLength={200} />
+        <Input id="q" name="q" type="search" defaultValue={params.q} placeholder={t("searchPlaceholder")} maxLength={200} />
       </form>
       {rows.length === 0 ? (
-        <EmptyState title={params.q ? "No organizations match your search." : "No organizations yet."} />
+        <EmptyState title={params.q ? t("noMatch") : t("none")} />
       ) : (
         <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50 text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-3 text-left font-medium">Name</th>
-                <th scope="col" className="hidden px-4 py-3 text-left font-medium md:table-cell">Address</th>
-                <th scope="col" className="px-4 py-3 text-left font-medium">Owner</th>
-                <th scope="col" className="px-4 py-3 text-right font-medium">Persons</th>
+                <th scope="col" className="px-4 py-3 text-left font-medium">
+                  {t("name")}
+                </th>
+                <th scope="col" className="hidden px-4 py-3 text-left font-medium md:table-cell">
+                  {t("address")}
+                </th>
+                <th scope="col" className="px-4 py-3 text-left font-medium">
+                  {t("owner")}
+                </th>
+                <th scope="col" className="px-4 py-3 text-right font-medium">
+                  {t("persons")}
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { getOrganizationById } from "@/db/queries/organizations";
@@ -11,10 +12,13 @@ import { personDisplayName } from "@/lib/persons/display";
 import { requireViewer } from "@/lib/viewer";
 import { deleteOrganizationAction, updateOrganizationAction } from "../actions";
 
-export const metadata: Metadata = { title: "Organization" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("organizations"))("one") };
+}
 
 export default async function OrganizationPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireViewer();
+  const t = await getTranslations("organizations");
   const { id } = await params;
   const db = await getDb();
   const org = await getOrganizationById(db, viewer, id);
@@ -24,29 +28,29 @@ export default async function OrganizationPage({ params }: { params: Promise<{ i
     <>
       <PageHeader
         title={org.name}
-        description={`Owned by ${org.ownerName}`}
+        description={t("ownedBy", { owner: org.ownerName })}
         actions={
           viewer.isAdmin || viewer.id === org.ownerId ? (
             <ActionButton
               action={deleteOrganizationAction}
               fields={{ id: org.id }}
               variant="danger"
-              confirm={`Delete ${org.name}? Its persons stay, without an organization.`}
+              confirm={t("deleteConfirm", { name: org.name })}
             >
-              Delete
+              {t("delete")}
             </ActionButton>
           ) : null
         }
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
-          <CardTitle>Details</CardTitle>
-          <OrganizationForm action={updateOrganizationAction} values={{ id: org.id, name: org.name, address: org.address ?? "" }} submitLabel="Save changes" />
+          <CardTitle>{t("details")}</CardTitle>
+          <OrganizationForm action={updateOrganizationAction} values={{ id: org.id, name: org.name, address: org.address ?? "" }} submitLabel={t("save")} />
         </Card>
         <Card>
-          <CardTitle>Persons</CardTitle>
+          <CardTitle>{t("persons")}</CardTitle>
           {people.length === 0 ? (
-            <p className="text-sm text-slate-500">No persons you can see work here.</p>
+            <p className="text-sm text-slate-500">{t("nobodyHere")}</p>
           ) : (
             <ul className="space-y-2 text-sm">
               {people.map((p) => (

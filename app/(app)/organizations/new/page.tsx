@@ -1,22 +1,26 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { OrganizationForm } from "@/components/organization-form";
 import { Alert, Card, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/viewer";
 import { createOrganizationAction } from "../actions";
 
-export const metadata: Metadata = { title: "New organization" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("organizations"))("new") };
+}
 
 export default async function NewOrganizationPage() {
   const viewer = await requireViewer();
+  const t = await getTranslations("organizations");
   return (
     <>
-      <PageHeader title="New organization" />
+      <PageHeader title={t("new")} />
       {viewer.canAddOrganizations || viewer.isAdmin ? (
         <Card>
-          <OrganizationForm action={createOrganizationAction} values={{ name: "", address: "" }} submitLabel="Create organization" />
+          <OrganizationForm action={createOrganizationAction} values={{ name: "", address: "" }} submitLabel={t("create")} />
         </Card>
       ) : (
-        <Alert>You do not have the permission to add organizations. Ask a global admin of your company.</Alert>
+        <Alert>{t("noPermission")}</Alert>
       )}
     </>
   );

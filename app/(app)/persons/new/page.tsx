@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { PersonForm } from "@/components/person-form";
 import { Alert, Card, PageHeader } from "@/components/ui/card";
@@ -7,26 +8,29 @@ import { DEFAULT_VISIBILITY } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
 import { createPersonAction } from "../actions";
 
-export const metadata: Metadata = { title: "New person" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("newPerson"))("title") };
+}
 
 export default async function NewPersonPage() {
   const viewer = await requireViewer();
+  const t = await getTranslations("newPerson");
   if (!viewer.canAddPersons && !viewer.isAdmin) {
     return (
       <>
-        <PageHeader title="New person" />
-        <Alert>You do not have the permission to add persons. Ask a global admin of your company.</Alert>
+        <PageHeader title={t("title")} />
+        <Alert>{t("noPermission")}</Alert>
       </>
     );
   }
   const options = await personFormOptions(await getDb(), viewer);
   return (
     <>
-      <PageHeader title="New person" />
+      <PageHeader title={t("title")} />
       <Card>
         <PersonForm
           action={createPersonAction}
-          submitLabel="Create person"
+          submitLabel={t("create")}
           options={options}
           values={{
             firstName: "",
