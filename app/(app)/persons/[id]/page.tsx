@@ -99,33 +99,13 @@ export default async function PersonPage({
               <div>
                 <dt className="text-slate-500">{t("email")}</dt>
                 <dd>
-                  {person.emails.length === 0 ? "—" : null}
-                  <ul>
-                    {person.emails.map((e) => (
-                      <li key={e.value}>
-                        <a href={`mailto:${e.value}`} className="text-brand-700 hover:underline">
-                          {e.value}
-                        </a>{" "}
-                        <span className="text-xs text-slate-500">{e.label}</span>
-                      </li>
-                    ))}
-                  </ul>
+                  <LabelledLinks items={person.emails.map((e) => ({ href: `mailto:${e.value}`, text: e.value, label: e.label }))} />
                 </dd>
               </div>
               <div>
                 <dt className="text-slate-500">{t("phone")}</dt>
                 <dd>
-                  {person.phones.length === 0 ? "—" : null}
-                  <ul>
-                    {person.phones.map((p) => (
-                      <li key={p.value}>
-                        <a href={telHref(p.value)} className="text-brand-700 hover:underline">
-                          {displayPhone(p.value, company.defaultCountry)}
-                        </a>{" "}
-                        <span className="text-xs text-slate-500">{p.label}</span>
-                      </li>
-                    ))}
-                  </ul>
+                  <LabelledLinks items={person.phones.map((p) => ({ href: telHref(p.value), text: displayPhone(p.value, company.defaultCountry), label: p.label }))} />
                 </dd>
               </div>
               <div>
@@ -202,5 +182,22 @@ export default async function PersonPage({
         </div>
       </div>
     </>
+  );
+}
+
+/** E-mails or phones as links, each with its label ("work", "mobile"…); a dash when none. */
+function LabelledLinks({ items }: { items: { href: string; text: string; label: string }[] }) {
+  if (items.length === 0) return <>—</>;
+  return (
+    <ul>
+      {items.map((i) => (
+        <li key={i.href}>
+          <a href={i.href} className="text-brand-700 hover:underline">
+            {i.text}
+          </a>{" "}
+          <span className="text-xs text-slate-500">{i.label}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
