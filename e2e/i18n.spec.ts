@@ -32,6 +32,12 @@ test("a user's own language setting wins over the browser's, and switching it sw
     await page.goto("/persons");
     await expect(page.locator("html")).toHaveAttribute("lang", "sv");
     await expect(page.getByRole("navigation", { name: "Huvudmeny" }).getByRole("link", { name: "Organisationer" })).toBeVisible();
+    // Server actions answer in the user's language too.
+    await page.getByRole("navigation", { name: "Huvudmeny" }).getByRole("link", { name: "Personer" }).click();
+    await page.locator('a[href^="/persons/"]:not([href="/persons/new"])').first().click();
+    await page.locator("summary", { hasText: "Redigera" }).click();
+    await page.getByRole("button", { name: "Spara ändringarna" }).click();
+    await expect(page.getByText("Sparat.")).toBeVisible();
     await page.goto("/settings");
     await expect(page.getByRole("heading", { name: "Inställningar" })).toBeVisible();
     await page.getByLabel("Språk").selectOption("en");

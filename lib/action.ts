@@ -3,6 +3,7 @@
 // queries check what that viewer may touch. Expected failures come back as a message for the
 // form; anything else is logged and reported generically.
 import { unstable_rethrow } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import type { z } from "zod";
 import { getDb } from "@/db";
 import type { DB } from "@/db/client";
@@ -33,7 +34,7 @@ export async function runAction<T>(
 ): Promise<ActionState> {
   try {
     const viewer = await currentViewer();
-    if (!viewer) return { ok: false, message: "Your session has ended. Sign in again." };
+    if (!viewer) return { ok: false, message: (await getTranslations("actions"))("sessionEnded") };
     const input = await parse();
     const result = await body(input, { db: await getDb(), viewer });
     return result ?? { ok: true };
@@ -41,11 +42,11 @@ export async function runAction<T>(
     unstable_rethrow(error);
     if (isZodError(error)) {
       const fieldErrors = fieldErrorsOf(error);
-      return { ok: false, message: Object.values(fieldErrors)[0] ?? "Check the form.", fieldErrors };
+      return { ok: false, message: Object.values(fieldErrors)[0] ?? (await getTranslations("actions"))("checkForm"), fieldErrors };
     }
     if (error instanceof UserError) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
     console.error("[action] unexpected error", error instanceof Error ? error.stack : error);
-    return { ok: false, message: "Something went wrong on our side. Nothing was saved; try again." };
+    return { ok: false, message: (await getTranslations("actions"))("unexpected") };
   }
 }
 

@@ -1,5 +1,6 @@
 "use server";
 
+import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -28,7 +29,7 @@ export async function updateOrganizationAction(_prev: ActionState, form: FormDat
     () => ({ id: idSchema.parse(form.get("id")), input: organizationInputSchema.parse(organizationFormToObject(form)) }),
     async ({ id, input }, { db, viewer }) => {
       await updateOrganization(db, viewer, id, input);
-      return { ok: true, message: "Saved." };
+      return { ok: true, message: (await getTranslations("actions"))("saved") };
     },
   );
   if (state.ok) revalidatePath("/organizations", "layout");

@@ -1,5 +1,6 @@
 "use server";
 
+import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -46,7 +47,7 @@ export async function updatePersonAction(_prev: ActionState, form: FormData): Pr
       const company = await getCompany(db, viewer);
       const input = personInputSchema(company.defaultCountry).parse(raw);
       await updatePerson(db, viewer, id, input, version);
-      return { ok: true, message: "Saved." };
+      return { ok: true, message: (await getTranslations("actions"))("saved") };
     },
   );
   if (state.ok) revalidatePath("/persons", "layout");
@@ -80,17 +81,18 @@ export async function setPictureAction(_prev: ActionState, form: FormData): Prom
   const state = await runAction(
     () => ({ id: idSchema.parse(form.get("id")), file: form.get("picture"), remove: form.get("remove") === "true" }),
     async ({ id, file, remove }, { db, viewer }) => {
+      const t = await getTranslations("actions");
       if (remove) {
         await setPersonPicture(db, viewer, id, null);
-        return { ok: true, message: "Picture removed." };
+        return { ok: true, message: t("pictureRemoved") };
       }
       if (!(file instanceof File) || file.size === 0) {
-        throw new UserError("Choose an image file first.", { picture: "No file chosen" });
+        throw new UserError(t("chooseImage"), { picture: t("noFile") });
       }
-      if (file.size > PICTURE_MAX_BYTES) throw new UserError("The picture is larger than 2 MB.", { picture: "Larger than 2 MB" });
+      if (file.size > PICTURE_MAX_BYTES) throw new UserError(t("pictureTooLarge"), { picture: t("tooLarge") });
       const data = Buffer.from(await file.arrayBuffer());
       await setPersonPicture(db, viewer, id, { contentType: imageTypeOf(data) ?? "application/octet-stream", data });
-      return { ok: true, message: "Picture saved." };
+      return { ok: true, message: t("pictureSaved") };
     },
   );
   if (state.ok) revalidatePath(`/persons/${String(form.get("id"))}`);
