@@ -5,11 +5,14 @@ import { getRequestConfig } from "next-intl/server";
 import { currentViewer } from "@/lib/viewer";
 import { DEFAULT_LOCALE, negotiateLocale, type Locale } from "./locales";
 
-/** The signed-in user's language, else the browser's, else English. */
-export async function requestLocale(): Promise<Locale> {
-  const viewer = await currentViewer();
-  if (viewer?.locale) return viewer.locale;
+/** The browser's language (its Accept-Language), else English. */
+export async function browserLocale(): Promise<Locale> {
   return negotiateLocale((await headers()).get("accept-language")) ?? DEFAULT_LOCALE;
+}
+
+/** The signed-in user's language, else the browser's. */
+export async function requestLocale(): Promise<Locale> {
+  return (await currentViewer())?.locale ?? browserLocale();
 }
 
 export default getRequestConfig(async () => {

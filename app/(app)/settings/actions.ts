@@ -1,13 +1,13 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { setOwnLocale } from "@/db/queries/users";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
-import { DEFAULT_LOCALE, LOCALES, negotiateLocale } from "@/lib/i18n/locales";
+import { LOCALES } from "@/lib/i18n/locales";
+import { browserLocale } from "@/lib/i18n/request";
 
 /** Settings > Personal: the interface's language, or "" for the browser's. */
 export async function setLocaleAction(_prev: ActionState, form: FormData): Promise<ActionState> {
@@ -19,7 +19,7 @@ export async function setLocaleAction(_prev: ActionState, form: FormData): Promi
       // Every page speaks the new language from the next render on.
       revalidatePath("/", "layout");
       // Said in the language the pages now speak.
-      const now = locale || (negotiateLocale((await headers()).get("accept-language")) ?? DEFAULT_LOCALE);
+      const now = locale || (await browserLocale());
       const saved = await getTranslations({ locale: now, namespace: "settings.language" });
       return { ok: true, message: saved("saved") };
     },

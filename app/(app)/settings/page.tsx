@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
 import { LanguageForm } from "@/components/language-form";
 import { Card, PageHeader } from "@/components/ui/card";
-import { DEFAULT_LOCALE, negotiateLocale } from "@/lib/i18n/locales";
+import { browserLocale } from "@/lib/i18n/request";
 import { requireViewer } from "@/lib/viewer";
 import { setLocaleAction } from "./actions";
 
@@ -15,7 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SettingsPage() {
   const viewer = await requireViewer();
   const t = await getTranslations("settings");
-  const browser = negotiateLocale((await headers()).get("accept-language")) ?? DEFAULT_LOCALE;
+  const browser = await browserLocale();
   return (
     <>
       <PageHeader title={t("title")} />

@@ -72,9 +72,12 @@ async function spendRequests(db: DB, connectionId: string, n: number): Promise<v
 export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary> {
   const { db, connectionId, adapter } = opts;
   const logger = opts.logger ?? silentLogger;
-  // Most runs note no photo: then nothing more is read or locked (sync_links_photo_idx).
-  const [noted] = await db.select({ id: syncLinks.id }).from(syncLinks).where(and(eq(syncLinks.connectionId, connectionId), sql`${syncLinks.photoUrl} is not null`)).limit(1);
-  if (!noted) return { status: "done", fetched: 0, checked: 0, requests: 0, remaining: false };
+  // The backlog's size, counted up to the point where listing pays (sync_links_photo_idx). Most
+  // runs note no photo: then nothing more is read or locked.
+  const [{ backlog } = { backlog: 0 }] = await db
+    .select({ backlog: sql<number>`count(*)::int` })
+    .from(sql`(select 1 from ${syncLinks} where ${syncLinks.connectionId} = ${connectionId} and ${syncLinks.photoUrl} is not null limit ${LIST_ABOVE + 1}) as b`);
+  if (backlog === 0) return { status: "done", fetched: 0, checked: 0, requests: 0, remaining: false };
   const [conn] = await db.select({ userId: syncConnections.userId }).from(syncConnections).where(eq(syncConnections.id, connectionId));
   const user = conn ? await getViewer(db, conn.userId) : null;
   if (!user) return { status: "skipped", reason: "user_inactive" };
@@ -95,29 +98,24 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
     if (quota) await spendRequests(db, connectionId, n);
   };
   try {
-    if (adapter.contactsWithPhotos) {
-      const [{ backlog } = { backlog: 0 }] = await db
-        .select({ backlog: sql<number>`count(*)::int` })
-        .from(sql`(select 1 from ${syncLinks} where ${syncLinks.connectionId} = ${connectionId} and ${syncLinks.photoUrl} is not null limit ${LIST_ABOVE + 1}) as b`);
-      if (backlog > LIST_ABOVE) {
-        if (left < 1) return done({ remaining: true, quotaSpent: true });
-        let listed: { ids: Set<string>; requests: number };
-        try {
-          listed = await adapter.contactsWithPhotos();
-        } catch (error) {
-          logger.warn("photo listing failed", { connectionId, error: messageOf(error) });
-          return done({ remaining: true, error: messageOf(error) });
-        }
-        await spend(listed.requests);
-        // The candidates without a photo are settled at once, in one statement: nothing to fetch.
-        const [cleared] = await executeRows<{ n: number }>(db, sql`with cleared as (
-            update ${syncLinks} l set photo_url = null
-            where l.connection_id = ${connectionId} and l.photo_url is not null
-              and not exists (select 1 from json_array_elements_text(${JSON.stringify([...listed.ids])}::json) as w(id) where w.id = l.provider_id)
-            returning 1)
-          select count(*)::int as n from cleared`);
-        checked += Number(cleared?.n ?? 0);
+    if (adapter.contactsWithPhotos && backlog > LIST_ABOVE) {
+      if (left < 1) return done({ remaining: true, quotaSpent: true });
+      let listed: { ids: Set<string>; requests: number };
+      try {
+        listed = await adapter.contactsWithPhotos();
+      } catch (error) {
+        logger.warn("photo listing failed", { connectionId, error: messageOf(error) });
+        return done({ remaining: true, error: messageOf(error) });
       }
+      await spend(listed.requests);
+      // The candidates without a photo are settled at once, in one statement: nothing to fetch.
+      const [cleared] = await executeRows<{ n: number }>(db, sql`with cleared as (
+          update ${syncLinks} l set photo_url = null
+          where l.connection_id = ${connectionId} and l.photo_url is not null
+            and not exists (select 1 from json_array_elements_text(${JSON.stringify([...listed.ids])}::json) as w(id) where w.id = l.provider_id)
+          returning 1)
+        select count(*)::int as n from cleared`);
+      checked += Number(cleared?.n ?? 0);
     }
     for (;;) {
       if (Date.now() > until) return done({ remaining: true });
