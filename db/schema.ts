@@ -494,6 +494,42 @@ export const syncPreviewContacts = pgTable(
   ],
 );
 
+export const FAILURE_OPERATIONS = ["create", "update", "delete", "read"] as const;
+export type FailureOperation = (typeof FAILURE_OPERATIONS)[number];
+
+/** A contact that failed to sync and is waiting: a write the provider refused (create, update,
+ * delete of a person), or a contact the provider sent that could not be read. One row per person
+ * (writes) or per contact (reads) and connection; the dashboard's "Needs attention" lists them.
+ * Writes are retried by later runs with backoff (lib/sync/engine/failures.ts) until `retryAt`
+ * is null (stopped after the limit), or at once when the person was edited since the attempt. */
+export const syncFailures = pgTable(
+  "sync_failures",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => syncConnections.id, { onDelete: "cascade" }),
+    personId: uuid("person_id").references(() => persons.id, { onDelete: "cascade" }),
+    providerId: text("provider_id"),
+    operation: text("operation").$type<FailureOperation>().notNull(),
+    /** "First Last" as it was sent (or read), so the row reads well on its own. */
+    label: text("label").notNull().default(""),
+    /** The provider's reason, as it gave it. */
+    reason: text("reason").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    /** The person's version the last attempt sent: an edit since makes the failure due at once. */
+    personVersion: integer("person_version"),
+    firstFailedAt: timestamp("first_failed_at", { withTimezone: true }).notNull().defaultNow(),
+    lastFailedAt: timestamp("last_failed_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When a run tries it again; null: not retried by itself (stopped after the limit, or a read). */
+    retryAt: timestamp("retry_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("sync_failures_person_uq").on(t.connectionId, t.personId).where(sql`person_id is not null`),
+    uniqueIndex("sync_failures_contact_uq").on(t.connectionId, t.providerId).where(sql`operation = 'read'`),
+  ],
+);
+
 export type Company = typeof companies.$inferSelect;
 export type Role = typeof roles.$inferSelect;
 export type User = typeof users.$inferSelect;
@@ -506,3 +542,4 @@ export type SyncConnection = typeof syncConnections.$inferSelect;
 export type SyncLink = typeof syncLinks.$inferSelect;
 export type SyncRun = typeof syncRuns.$inferSelect;
 export type SyncEvent = typeof syncEvents.$inferSelect;
+export type SyncFailure = typeof syncFailures.$inferSelect;

@@ -2,8 +2,9 @@
 // connection's user may change each one (the visibility rule, as for every other writer).
 // The engine's writes go through person-writes.ts.
 import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
 import { executeRows, type DB, type Tx } from "../client";
-import { organizations, persons, syncLinks, type Person, type SyncLink } from "../schema";
+import { organizations, persons, syncFailures, syncLinks, type Person, type SyncLink } from "../schema";
 import type { Actor } from "./person-writes";
 import { inState, isRealLink } from "./sync-links";
 import { visiblePersonsWhere } from "./visibility";
@@ -37,6 +38,12 @@ const columns = (editable: SQL<boolean>) => ({
 });
 const owned = sql<boolean>`true`;
 
+/** False while the person's last write to this connection was refused and waits — for its
+ * retry time, or for good (lib/sync/engine/failures.ts); an edit since makes it due. */
+const waitingFailure = (connectionId: string) =>
+  sql<boolean>`exists (select 1 from sync_failures f where f.connection_id = ${connectionId} and f.person_id = ${persons.id}
+    and f.operation <> 'read' and f.person_version >= ${persons.version} and (f.retry_at is null or f.retry_at > now()))`;
+
 /** Persons by id. With `lock` (inside a page's transaction) they are locked, so an edit made
  * meanwhile waits for the page to commit and then finds a new version (and is refused as stale). */
 export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[], { lock = false } = {}): Promise<Map<string, PersonForSync>> {
@@ -61,7 +68,7 @@ export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[]
 export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: string): Promise<{ link: SyncLink; person: PersonForSync }[]> {
   return db.transaction(async (tx) => {
     const rows = await tx
-      .select({ link: syncLinks, person: columns(owned), real: sql<boolean>`${isRealLink}`.mapWith(Boolean) })
+      .select({ link: syncLinks, person: columns(owned), real: sql<boolean>`${isRealLink}`.mapWith(Boolean), waiting: waitingFailure(connectionId).mapWith(Boolean) })
       .from(syncLinks)
       .innerJoin(persons, eq(persons.id, syncLinks.personId))
       .leftJoin(organizations, eq(organizations.id, persons.organizationId))
@@ -70,23 +77,43 @@ export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: 
     const toSend = (r: (typeof rows)[number]) => r.person.version !== r.link.crmVersion && r.person.ownerId === actor.user.id;
     const settled = rows.filter((r) => r.real && !toSend(r)).map((r) => r.link.id);
     if (settled.length > 0) await tx.update(syncLinks).set({ crmChanged: false }).where(inArray(syncLinks.id, settled));
-    return rows.filter((r) => r.real && toSend(r)).map(({ link, person }) => ({ link, person }));
+    // (A refused write waiting for its retry stays marked, to be sent when it is due.)
+    return rows.filter((r) => r.real && toSend(r) && !r.waiting).map(({ link, person }) => ({ link, person }));
   });
 }
 
 /** Two-way: live persons the user owns whose (re)creation at the provider was asked for
- * ("tocreate" links of the connection: db/queries/sync-links.ts). */
+ * ("tocreate" links of the connection: db/queries/sync-links.ts), or whose refused create is due
+ * again (and that no address book has linked since). */
 export async function listRequestedCreates(db: DB | Tx, actor: Actor, connectionId: string): Promise<PersonForSync[]> {
-  return db
-    .select(columns(owned))
-    .from(syncLinks)
-    .innerJoin(persons, eq(persons.id, syncLinks.personId))
-    .leftJoin(organizations, eq(organizations.id, persons.organizationId))
-    .where(and(eq(syncLinks.connectionId, connectionId), inState("toCreate"), eq(persons.ownerId, actor.user.id), isNull(persons.deletedAt)));
+  const sendable = and(eq(persons.ownerId, actor.user.id), isNull(persons.deletedAt));
+  // Each arm driven by its own small table (an OR of the two would read all the user's persons).
+  return unionAll(
+    db
+      .select(columns(owned))
+      .from(syncLinks)
+      .innerJoin(persons, eq(persons.id, syncLinks.personId))
+      .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+      .where(and(eq(syncLinks.connectionId, connectionId), inState("toCreate"), sendable)),
+    db
+      .select(columns(owned))
+      .from(syncFailures)
+      .innerJoin(persons, eq(persons.id, syncFailures.personId))
+      .leftJoin(organizations, eq(organizations.id, persons.organizationId))
+      .where(
+        and(
+          eq(syncFailures.connectionId, connectionId),
+          eq(syncFailures.operation, "create"),
+          sendable,
+          sql`not ${waitingFailure(connectionId)}`,
+          sql`not exists (select 1 from sync_links l where l.person_id = ${persons.id})`,
+        ),
+      ),
+  );
 }
 
 /** Two-way: live persons the user owns, created since `since`, that no address book links. */
-export async function listNewOwnedPersons(db: DB | Tx, actor: Actor, since: Date): Promise<PersonForSync[]> {
+export async function listNewOwnedPersons(db: DB | Tx, actor: Actor, connectionId: string, since: Date): Promise<PersonForSync[]> {
   return db
     .select(columns(owned))
     .from(persons)
@@ -98,6 +125,7 @@ export async function listNewOwnedPersons(db: DB | Tx, actor: Actor, since: Date
         isNull(persons.deletedAt),
         sql`${persons.createdAt} >= ${since.toISOString()}::timestamptz`,
         sql`not exists (select 1 from sync_links l where l.person_id = ${persons.id})`,
+        sql`not ${waitingFailure(connectionId)}`,
       ),
     );
 }

@@ -20,6 +20,9 @@ export interface DavProxy {
   stats(username: string): AccountStats;
   /** Answers 429 (with Retry-After) / 503 instead of forwarding, for the next `count` requests (of that user, if given). */
   fault(input: { username?: string; kind: "rate_limit" | "server_error"; count: number; retryAfterSeconds?: number }): void;
+  /** Until cleared, PUTs whose vCard contains `match` are refused (403) with `message`. */
+  refuse(input: { username?: string; match: string; message?: string }): void;
+  clearFaults(): void;
   /** From now on 401 for that user (like a revoked app password). */
   revoke(username: string): void;
   /** The next sync-collection REPORT of each collection carrying a sync-token gets the server's own "invalid sync token" answer. */
@@ -117,7 +120,7 @@ export async function startDavProxy(target: string): Promise<DavProxy> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const username = basicUsername(req.headers.authorization);
-    let body = method === "REPORT" ? await readAll(req) : null;
+    let body = method === "REPORT" || method === "PUT" ? await readAll(req) : null;
     const endpoint = endpointName(method, req.headers, body && body.toString("utf8"));
 
     if (revoked.has(username)) {
@@ -133,6 +136,12 @@ export async function startDavProxy(target: string): Promise<DavProxy> {
       const retryAfter = fault.retryAfterSeconds ?? (rateLimited ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
       usage.record(username, endpoint, status);
       return answer(res, status, retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }, rateLimited ? "Too many requests." : "Service unavailable.");
+    }
+
+    const refusal = method === "PUT" && body ? faults.refusal(username || null, body.toString("utf8")) : null;
+    if (refusal) {
+      usage.record(username, endpoint, 403);
+      return answer(res, 403, {}, refusal.message);
     }
 
     if (body && endpoint === "carddav.report.sync-collection") {
@@ -189,6 +198,8 @@ export async function startDavProxy(target: string): Promise<DavProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     stats: (username) => usage.get(username),
+    refuse: ({ username, match, message }) => faults.add({ kind: "refuse_writes", count: 1, match, ...(message ? { message } : {}), ...(username ? { email: username } : {}) }),
+    clearFaults: () => faults.clear(),
     fault: ({ username, kind, count, retryAfterSeconds }) => faults.add({ kind, count, ...(username ? { email: username } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }),
     revoke: (username) => void revoked.add(username.toLowerCase()),
     expireSyncTokens: () => faults.add({ kind: "expire_sync_tokens", count: 1 }),

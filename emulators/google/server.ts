@@ -10,7 +10,7 @@ import { bytesReply, jsonReply, ReplyError, type ApiRequest, type Reply } from "
 import type { OAuthClientPolicy } from "../shared/oauth-clients";
 import { startServer, urlHost } from "../shared/server";
 import { applyGoogleConfigPatch, googleConfigPatchSchema, googleConfigSchema, type GoogleConfigPatch } from "./config";
-import { googleError, insufficientScope, rateLimited, serverError, unauthenticated } from "./errors";
+import { googleError, insufficientScope, invalidArgument, rateLimited, serverError, unauthenticated } from "./errors";
 import { createGoogleOAuth } from "./oauth";
 import { createPeopleRouter, type GoogleRoute } from "./routes";
 import { DEFAULT_MINTED_SCOPES, GOOGLE_SCOPES, GoogleState } from "./state";
@@ -106,6 +106,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       const fault = state.faults.take(email);
       if (fault?.kind === "rate_limit") throw rateLimited(route.bucket);
       if (fault?.kind === "server_error") throw serverError(fault.status ?? 500);
+      if (route.access === "write") {
+        // A whole batch fails on one refused contact, as Google's does.
+        const refusal = state.faults.refusal(email, req.body.toString("utf8"));
+        if (refusal) throw invalidArgument(refusal.message);
+      }
       const limit = state.config.quotas[QUOTA_LIMIT_KEYS[route.bucket]];
       if (limit !== null && state.quotaWindows.hit(`${email}|${route.bucket}`, limit, 60_000, state.clock.now()) > 0) throw rateLimited(route.bucket);
       if (route.access === "write" && state.config.rejectConcurrentMutations) {

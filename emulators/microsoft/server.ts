@@ -151,6 +151,10 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
       }
       checkScope(found.match.handler, auth.scopes);
       admit(mailbox);
+      if (found.match.handler.access === "write") {
+        const refusal = state.faults.refusal(mailbox.email, req.body.toString("utf8"));
+        if (refusal) throw graphError(400, "ErrorInvalidProperty", refusal.message);
+      }
       const limit = state.config.throttle.maxConcurrentPerMailbox;
       if (!fromBatch && limit !== null) {
         if (!state.gate.tryEnter(mailbox.email, limit)) throw throttled(state.config.retryAfterSeconds);

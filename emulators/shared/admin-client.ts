@@ -14,8 +14,12 @@ import type { AccountStats } from "./stats";
 export type { AdminAccountSummary, MintedToken, AccountStats };
 
 export interface FaultInput {
-  kind: "rate_limit" | "server_error" | "expire_sync_tokens";
+  kind: "rate_limit" | "server_error" | "expire_sync_tokens" | "refuse_writes";
   count?: number;
+  /** refuse_writes: writes whose body contains this are refused… */
+  match?: string;
+  /** …with this reason. */
+  message?: string;
   email?: string;
   status?: number;
   retryAfterSeconds?: number;

@@ -112,7 +112,7 @@ export function handleAdmin(req: ApiRequest, core: AdminCore, hooks: AdminHooks)
     }
   }
   if (path === "/__admin/faults") {
-    if (m === "GET") return jsonReply(200, { pending: core.faults.list(), syncGeneration: core.faults.syncGeneration() });
+    if (m === "GET") return jsonReply(200, { pending: core.faults.list(), refusals: core.faults.listRefusals(), syncGeneration: core.faults.syncGeneration() });
     if (m === "DELETE") {
       core.faults.clear();
       return jsonReply(200, { pending: [] });
@@ -121,7 +121,7 @@ export function handleAdmin(req: ApiRequest, core: AdminCore, hooks: AdminHooks)
       const body = parse(faultSpecSchema, req);
       if (!body.ok) return body.reply;
       core.faults.add(body.value);
-      return jsonReply(200, { pending: core.faults.list(), syncGeneration: core.faults.syncGeneration() });
+      return jsonReply(200, { pending: core.faults.list(), refusals: core.faults.listRefusals(), syncGeneration: core.faults.syncGeneration() });
     }
   }
   if (path === "/__admin/clock") {

@@ -2,7 +2,7 @@
 // figures, recent activity, activity per day, and a person's sync history. Every function
 // takes the viewer and only returns what is theirs (connections) or what they may see
 // (persons, through the visibility predicate).
-import { and, desc, eq, gte, ne, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
@@ -10,7 +10,20 @@ import { inState } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "./lease";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
-import { persons, syncActivityDays, syncConnections, syncEvents, syncLinks, syncRuns, type EventKind, type Provider, type SyncConnection, type SyncEvent } from "@/db/schema";
+import {
+  persons,
+  syncActivityDays,
+  syncConnections,
+  syncEvents,
+  syncFailures,
+  syncLinks,
+  syncRuns,
+  type EventKind,
+  type FailureOperation,
+  type Provider,
+  type SyncConnection,
+  type SyncEvent,
+} from "@/db/schema";
 
 export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leaseOwner"> & {
   /** A run was asked for, or a worker has claimed the connection and is starting it. */
@@ -19,6 +32,10 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
   heldDeletions: number;
   /** Creates a crash cut short that the provider does not show: waiting for the user. */
   unconfirmedCreates: number;
+  /** Contacts that failed to sync and wait in "Needs attention" (sync_failures). */
+  failedContacts: number;
+  /** Conflicts of the last CONFLICT_DAYS days the user has not dismissed. */
+  recentConflicts: number;
   /** A run in progress (its lease live); `resumed`: it took over from an interrupted one. */
   running: { runId: string; processed: number; total: number | null; startedAt: Date; resumed: boolean } | null;
   /** The last run did not finish (its worker stopped): how far it got, and when. The next
@@ -71,6 +88,9 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
       unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id like 'unconfirmed:%')`,
+      failed: sql<number>`(select count(*)::int from ${syncFailures} f where f.connection_id = ${outerId})`,
+      conflicts: sql<number>`(select count(*)::int from ${syncEvents} e where e.connection_id = ${outerId} and e.kind = 'conflict'
+        and e.created_at > now() - make_interval(days => ${CONFLICT_DAYS}) and e.resolved_at is null)`,
       latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'trigger', r.trigger, 'processed', r.processed, 'total', r.total,
           'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
@@ -78,7 +98,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     .from(syncConnections)
     .where(and(eq(syncConnections.userId, viewer.id), only !== undefined ? eq(syncConnections.id, only) : undefined))
     .orderBy(syncConnections.createdAt);
-  return rows.map(({ conn: c, held, unconfirmed, latest: raw }) => {
+  return rows.map(({ conn: c, held, unconfirmed, failed, conflicts, latest: raw }) => {
     const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
@@ -95,6 +115,8 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       inSync: c.linkedCount,
       heldDeletions: Number(held),
       unconfirmedCreates: Number(unconfirmed),
+      failedContacts: Number(failed),
+      recentConflicts: Number(conflicts),
       running: running
         ? { runId: running.id, processed: running.processed, total: running.total, startedAt: new Date(running.startedAt), resumed: running.trigger === "resume" }
         : null,
@@ -200,6 +222,71 @@ async function daysOf(db: DB, connectionId: string, owned: SQL, days: number, no
     if (slot) Object.assign(slot, { added: r.added, updated: r.updated, deleted: r.deleted });
   }
   return out;
+}
+
+/** How far back "Needs attention" lists conflicts. */
+export const CONFLICT_DAYS = 7;
+
+export type FailedContact = {
+  id: string;
+  personId: string | null;
+  label: string;
+  operation: FailureOperation;
+  reason: string;
+  attempts: number;
+  retryAt: Date | null;
+  lastFailedAt: Date;
+  personVisible: boolean;
+};
+
+export type NeedsAttention = { failed: FailedContact[]; conflicts: ActivityItem[]; held: ActivityItem[] };
+
+/** What waits for the user on one of their connections: contacts that failed to sync (with the
+ * provider's reason), conflicts of the last days not dismissed, and held deletions — each about
+ * a person the viewer may see, or named as one they cannot. */
+export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: string, opts: { limit?: number } = {}): Promise<NeedsAttention> {
+  if (!isUuid(connectionId)) return { failed: [], conflicts: [], held: [] };
+  const owned = sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
+  const limit = opts.limit ?? 25;
+  const [failed, conflicts, held] = await Promise.all([
+    db
+      .select({
+        id: syncFailures.id,
+        personId: syncFailures.personId,
+        label: syncFailures.label,
+        operation: syncFailures.operation,
+        reason: syncFailures.reason,
+        attempts: syncFailures.attempts,
+        retryAt: syncFailures.retryAt,
+        lastFailedAt: syncFailures.lastFailedAt,
+        personLive: sql<boolean>`coalesce(${persons.deletedAt} is null and ${persons.id} is not null, false)`,
+        personExists: sql<boolean>`${persons.id} is not null`,
+        personAccessible: sql<boolean>`coalesce(${personAccessWhere(viewer)}, false)`,
+      })
+      .from(syncFailures)
+      .leftJoin(persons, eq(persons.id, syncFailures.personId))
+      .where(and(eq(syncFailures.connectionId, connectionId), owned))
+      .orderBy(desc(syncFailures.lastFailedAt), desc(syncFailures.id))
+      .limit(limit),
+    recentEvents(db, viewer, connectionId, owned, "conflict", limit, sql`${syncEvents.createdAt} > now() - make_interval(days => ${CONFLICT_DAYS})`),
+    recentEvents(db, viewer, connectionId, owned, "held_deletion", limit),
+  ]);
+  return {
+    failed: failed.map(({ personLive, personExists, personAccessible, ...f }) => {
+      const hidden = personExists && !personAccessible;
+      return { ...f, ...(hidden ? { label: HIDDEN_PERSON_LABEL } : {}), personVisible: personLive && personAccessible };
+    }),
+    conflicts,
+    held,
+  };
+}
+
+async function recentEvents(db: DB, viewer: Viewer, connectionId: string, owned: SQL, kind: EventKind, limit: number, since?: SQL): Promise<ActivityItem[]> {
+  const rows = await eventsQuery(db, viewer, connectionId, and(owned, isNull(syncEvents.resolvedAt), since)!, kind, limit);
+  return rows.map(({ personLive, personExists, personAccessible, ...r }) => {
+    const hidden = personExists && !personAccessible;
+    return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
+  });
 }
 
 /** The persons of a connection whose create a crash cut short (see db/queries/sync-links.ts). */

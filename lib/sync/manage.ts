@@ -17,6 +17,7 @@ import { adapterForConnection, grantAllowsWrite } from "./connections";
 import { ensureSyncCustomFields } from "./crm-side";
 import { getOwnConnection } from "./dashboard";
 import { resolveHeldDeletions } from "./engine/deletions";
+import { retryFailures } from "./engine/failures";
 import { restoreDeletedPerson } from "./engine/restore";
 import { startAuthorization } from "./oauth-flow";
 import { requireSyncPermission } from "./permission";
@@ -287,6 +288,31 @@ export async function answerUnconfirmedCreates(db: DB, viewer: Viewer, connectio
   if (answered.length === 0) throw new UserError("There is nothing to answer any more.");
   if (createAgain) await requestSync(db, connectionId);
   return answered.length;
+}
+
+/** Retry (Needs attention): the connection's refused contacts — or the one named — are sent
+ * again by a run started now, with the full number of attempts again. */
+export async function retryFailedContacts(db: DB, viewer: Viewer, connectionId: string, failureId?: string): Promise<number> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  if (failureId !== undefined && !isUuid(failureId)) throw new NotFoundError("That contact");
+  if (conn.direction !== "two_way") throw new UserError("This connection only reads the address book: there is nothing to send again.");
+  const n = await retryFailures(db, connectionId, failureId);
+  if (n === 0) throw new UserError("There is nothing to try again any more.");
+  if (conn.status !== "paused" && conn.status !== "reconnect_needed" && conn.status !== "preview") await requestSync(db, connectionId);
+  return n;
+}
+
+/** "Got it" on a conflict listed under Needs attention: it leaves the list (the person's
+ * history keeps it). */
+export async function dismissConflict(db: DB, viewer: Viewer, connectionId: string, eventId: string): Promise<void> {
+  await ownConnection(db, viewer, connectionId);
+  if (!isUuid(eventId)) throw new NotFoundError("That conflict");
+  const rows = await db
+    .update(syncEvents)
+    .set({ resolvedAt: new Date() })
+    .where(and(eq(syncEvents.id, eventId), eq(syncEvents.connectionId, connectionId), eq(syncEvents.kind, "conflict")))
+    .returning({ id: syncEvents.id });
+  if (rows.length === 0) throw new NotFoundError("That conflict");
 }
 
 export async function syncNow(db: DB, viewer: Viewer, connectionId: string): Promise<{ alreadyWaiting: boolean }> {

@@ -1,7 +1,7 @@
 // "The user" at the provider: an address book read and changed through the official clients
 // against an emulator, as a phone or Outlook would. One interface for every provider, used by
 // the integration tests, the benchmarks and the Playwright specs alike.
-import { createAccount, expireSyncTokens, getStats, injectFault, mintToken, revokeAccount, type AccountStats } from "@/emulators";
+import { clearFaults, createAccount, expireSyncTokens, getStats, injectFault, mintToken, revokeAccount, type AccountStats } from "@/emulators";
 import type { DavProxy, DavServer } from "@/emulators/carddav";
 import type { StoredPassword } from "@/lib/sync/connections";
 import type { ProviderId } from "@/lib/sync/providers/registry";
@@ -62,6 +62,10 @@ export interface AddressBook {
   writeCalls(): Promise<number>;
   revoke(): Promise<void>;
   fault(kind: "rate_limit" | "server_error", count: number, retryAfterSeconds?: number): Promise<void>;
+  /** Until `clearFaults`, the provider refuses every write of this account whose body contains
+   * `match`, with `message` as its reason. */
+  refuse(match: string, message?: string): Promise<void>;
+  clearFaults(): Promise<void>;
   expireCursor(): Promise<void>;
 }
 
@@ -110,6 +114,8 @@ export async function openAddressBook(opts: OpenBookOptions): Promise<AddressBoo
     writeCalls: async () => countWrites(await getStats(url, email)),
     revoke: async () => void (await revokeAccount(url, email, "invalidate")),
     fault: async (kind, count, retryAfterSeconds) => void (await injectFault(url, { kind, count, email, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })),
+    refuse: async (match, message) => void (await injectFault(url, { kind: "refuse_writes", email, match, ...(message ? { message } : {}) })),
+    clearFaults: async () => void (await clearFaults(url)),
     expireCursor: async () => void (await expireSyncTokens(url)),
   };
 }
@@ -146,6 +152,8 @@ export async function openCardDavAddressBook(opts: {
     writeCalls: async () => countWrites(needsProxy().stats(email)),
     revoke: async () => needsProxy().revoke(email),
     fault: async (kind, count, retryAfterSeconds) => needsProxy().fault({ username: email, kind, count, retryAfterSeconds }),
+    refuse: async (match, message) => needsProxy().refuse({ username: email, match, message }),
+    clearFaults: async () => needsProxy().clearFaults(),
     expireCursor: async () => needsProxy().expireSyncTokens(),
   };
 }

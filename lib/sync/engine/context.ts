@@ -9,6 +9,7 @@ import { normalizeContact, type Contact } from "../contact";
 import { personToContact, type OrganizationResolver, type SyncFieldIds } from "../crm-side";
 import { LeaseLostError, renewLease, type keepLease } from "../lease";
 import type { ProviderAdapter } from "../provider";
+import { FailureLog } from "./failures";
 import { RunLog } from "./run-log";
 
 /** Named points where tests inject a crash. */
@@ -28,6 +29,9 @@ export class Run {
   pendingCreates: SyncLink[] = [];
   /** The connection has a first-sync preview whose pairs this run applies (link.ts). */
   previewed = false;
+  /** The connection had contacts in "Needs attention" when the run began (failures.ts). */
+  hadFailures = false;
+  readonly failures: FailureLog;
 
   constructor(
     readonly id: string,
@@ -40,6 +44,7 @@ export class Run {
     readonly fault: (point: FaultPoint) => void | Promise<void>,
   ) {
     this.log = new RunLog(conn.id, id);
+    this.failures = new FailureLog(conn.id);
   }
 
   /** A person as this provider would hold it: normalised, then projected. */

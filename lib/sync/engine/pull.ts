@@ -24,6 +24,7 @@ import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPa
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
 import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
+import { clearUnreadable, noteUnreadable } from "./failures";
 import { linkPaired, previewPairs } from "./link";
 import { reconcileLinked } from "./merge";
 import { contactLabel, fieldChanges } from "./run-log";
@@ -164,6 +165,9 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
         if (link) live.add(link.id);
         run.log.record({ personId: link?.personId ?? null, kind: "error", side: "provider", label: u.label, detail: { message: u.message } });
       }
+      // What could not be read waits in "Needs attention"; what was read (or is gone) no longer.
+      await noteUnreadable(tx, conn.id, unreadable);
+      if (run.hadFailures) await clearUnreadable(tx, conn.id, items.map((i) => i.id));
       // A previewed first sync links the contacts paired with persons the user had (link.ts).
       const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);
       await createPersons(run, tx, unpaired, full ? listing.startedAt : null);

@@ -32,6 +32,7 @@ async function pushBatches<T, R>(
     await run.fault("after-provider-write");
     await run.db.transaction(async (tx) => {
       await steps.save(tx, batch, results);
+      await run.failures.flush(tx, run.hadFailures);
       await run.log.flush(tx);
     });
     await run.heartbeat();
@@ -59,8 +60,11 @@ export async function push(run: Run): Promise<void> {
   await pushUpdates(run, updates);
   await pushDeletes(run, deletes);
   await holdUnadoptedIntents(run);
-  // (Disjoint: a requested person has a link, and new persons have none.)
-  await pushCreates(run, [...(await listRequestedCreates(db, run.actor, conn.id)), ...(await listNewOwnedPersons(db, run.actor, conn.pushWatermark))]);
+  // (A requested person has a link and new persons have none; but a refused create retried may
+  // also be new since the watermark, when it was created while the run that tried it ran.)
+  const requested = await listRequestedCreates(db, run.actor, conn.id);
+  const fresh = (await listNewOwnedPersons(db, run.actor, conn.id, conn.pushWatermark)).filter((p) => !requested.some((r) => r.id === p.id));
+  await pushCreates(run, [...requested, ...fresh]);
   // Requests for persons that can no longer be sent (deleted, or no longer the user's) lapse.
   await db.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inState("toCreate")));
   // (The run then moves the push watermark to its start, with its outcome: run.ts.)
@@ -82,8 +86,13 @@ function pushUpdates(run: Run, updates: (Linked & { contact: Contact })[]): Prom
       for (const [k, u] of batch.entries()) {
         const r = results[k]!;
         const about = { personId: u.person.id, providerId: u.link.providerId, side: "provider" as const, label: contactLabel(u.contact) };
-        if (r.ok) run.log.record({ ...about, kind: "updated", changes: fieldChanges(u.link.base as Contact, r.contact) });
-        else if (r.error === "rejected") run.log.record({ ...about, kind: "error", detail: { message: r.message } });
+        if (r.ok) {
+          run.log.record({ ...about, kind: "updated", changes: fieldChanges(u.link.base as Contact, r.contact) });
+          run.failures.succeededFor(u.person.id);
+        } else if (r.error === "rejected") {
+          run.log.record({ ...about, kind: "error", detail: { message: r.message } });
+          run.failures.refused({ personId: u.person.id, providerId: u.link.providerId, operation: "update", label: about.label, reason: r.message, personVersion: u.person.version });
+        }
         // conflict / not_found: the provider changed meanwhile; the next pull merges it.
       }
     },
@@ -100,8 +109,10 @@ function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
         if (r.ok || r.error === "not_found") {
           await tx.delete(syncLinks).where(eq(syncLinks.id, d.link.id));
           if (r.ok) run.log.record({ ...about, kind: "deleted" });
+          run.failures.succeededFor(d.person.id);
         } else {
           run.log.record({ ...about, kind: "error", detail: { message: r.message } });
+          run.failures.refused({ personId: d.person.id, providerId: d.link.providerId, operation: "delete", label: about.label, reason: r.message, personVersion: d.person.version });
         }
       }
     },
@@ -135,9 +146,13 @@ function pushCreates(run: Run, persons: PersonForSync[]): Promise<void> {
         if (r.ok) {
           await tx.update(syncLinks).set({ providerId: r.id, etag: r.etag, base: r.contact, updatedAt: new Date() }).where(pendingLink);
           run.log.record({ personId: b.person.id, providerId: r.id, kind: "added", side: "provider", label: contactLabel(b.contact), changes: fieldChanges(EMPTY_CONTACT, r.contact) });
+          run.failures.succeededFor(b.person.id);
         } else {
           await tx.delete(syncLinks).where(pendingLink);
-          run.log.record({ personId: b.person.id, kind: "error", side: "provider", label: contactLabel(b.contact), detail: { message: r.message } });
+          const label = contactLabel(b.contact);
+          run.log.record({ personId: b.person.id, kind: "error", side: "provider", label, detail: { message: r.message } });
+          // Not lost: it waits in "Needs attention" and is tried again (failures.ts).
+          run.failures.refused({ personId: b.person.id, providerId: null, operation: "create", label, reason: r.message, personVersion: b.person.version });
         }
       }
     },

@@ -14,7 +14,8 @@
 // - Deletions: from tombstones, a contact leaving the group, or a complete full listing — and
 //   held for confirmation when a run would delete more than max(10, 20 %) of the links, or the
 //   group comes back empty. Persons deleted by sync are soft-deleted and restorable.
-// - One contact failing is an error event; the run goes on. A revoked grant stops the run and
+// - One contact failing is an error event and waits in "Needs attention" (failures.ts), to be
+//   retried by later runs with backoff; the run goes on. A revoked grant stops the run and
 //   marks the connection "reconnect needed".
 // - Photos are not fetched by the run: it notes them on the links, and syncPhotos (photos.ts)
 //   fetches them after it.
@@ -25,13 +26,14 @@ import { and, eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
-import { companies, syncConnections, syncPreviewContacts, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
+import { companies, syncConnections, syncFailures, syncPreviewContacts, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
 import { acquireLease, keepLease, LeaseLostError, releaseLease } from "../lease";
 import { canSetUpSync, PAUSED_NO_PERMISSION, PAUSED_USER_INACTIVE } from "../permission";
 import { InvalidGrantError, type ProviderAdapter } from "../provider";
 import { Run, type FaultPoint } from "./context";
+import { settleFailures } from "./failures";
 import { pull } from "./pull";
 import { push } from "./push";
 
@@ -55,12 +57,14 @@ const REVOKED = "The account's access was revoked or has expired. Reconnect the 
 
 export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const { db, connectionId } = opts;
-  // The connection, its company's country and whether a first-sync preview is staged: one read.
+  // The connection, its company's country, whether a first-sync preview is staged and whether
+  // contacts wait in "Needs attention": one read.
   const [row] = await db
     .select({
       conn: syncConnections,
       defaultCountry: companies.defaultCountry,
       previewed: sql<boolean>`exists (select 1 from ${syncPreviewContacts} where ${syncPreviewContacts.connectionId} = ${syncConnections.id})`,
+      hadFailures: sql<boolean>`exists (select 1 from ${syncFailures} where ${syncFailures.connectionId} = ${syncConnections.id})`,
     })
     .from(syncConnections)
     .innerJoin(companies, eq(companies.id, syncConnections.companyId))
@@ -104,6 +108,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
       orgs: new OrganizationResolver(conn.companyId, conn.userId),
     };
     run.previewed = row.previewed;
+    run.hadFailures = row.hadFailures;
     const pulled = await pull(run);
     full = pulled.full;
     if (pulled.held) outcome = "held";
@@ -112,6 +117,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
       // Everything created before this run started has now been offered to the provider.
       pushedUntil = startedAt;
     }
+    if (run.hadFailures) await settleFailures(run);
     await run.fault("before-finish");
   } catch (error) {
     run.log.discard();

@@ -1,0 +1,132 @@
+// Contacts that failed to sync and wait in "Needs attention" (sync_failures): a write the
+// provider refused — creating, updating or deleting a person's contact — or a contact the
+// provider sent that could not be read.
+//
+// A refused write is tried again by later runs, each wait longer than the last (RETRY_AFTER),
+// and no more after RETRY_LIMIT attempts; an edit of the person makes it due at once (the edit
+// may be the fix), and so does the user's Retry. A write that goes through clears its failure,
+// and so does anything that makes it moot (the person deleted, given away, or linked). A contact
+// that could not be read is read again when the provider next sends it.
+import { and, eq, inArray, isNotNull, ne, sql, type SQL } from "drizzle-orm";
+import type { DB, Tx } from "@/db/client";
+import { syncFailures, type FailureOperation } from "@/db/schema";
+import type { Run } from "./context";
+
+/** Attempts before a refused write is no longer retried by itself. */
+export const RETRY_LIMIT = 5;
+/** The wait after the 1st, 2nd, … failed attempt. */
+export const RETRY_AFTER = ["15 minutes", "1 hour", "4 hours", "12 hours"] as const;
+
+export type FailedWrite = {
+  personId: string;
+  /** The contact at the provider (null for a create). */
+  providerId: string | null;
+  operation: Exclude<FailureOperation, "read">;
+  label: string;
+  reason: string;
+  personVersion: number;
+};
+
+/** Collects a run's refused writes and its successes, saved with the batch they belong to. */
+export class FailureLog {
+  private failed: FailedWrite[] = [];
+  private succeeded: string[] = [];
+
+  constructor(private readonly connectionId: string) {}
+
+  refused(write: FailedWrite): void {
+    this.failed.push(write);
+  }
+
+  /** A write for this person went through: its failure, if any, is over. */
+  succeededFor(personId: string): void {
+    this.succeeded.push(personId);
+  }
+
+  async flush(tx: Tx, hadFailures: boolean): Promise<void> {
+    const [failed, succeeded] = [this.failed, this.succeeded];
+    this.failed = [];
+    this.succeeded = [];
+    // (A failure is only ever cleared if the connection had one when the run began: a success
+    // in the run that noted it is not possible, the person is not sent twice.)
+    if (hadFailures && succeeded.length > 0) {
+      await tx.delete(syncFailures).where(and(eq(syncFailures.connectionId, this.connectionId), inArray(syncFailures.personId, succeeded)));
+    }
+    if (failed.length > 0) await noteFailedWrites(tx, this.connectionId, failed);
+  }
+}
+
+/** The attempt a refused write is: the first again when the person changed since (or the
+ * operation did), else one more. */
+const attempt = sql`(case when f.person_version is distinct from excluded.person_version or f.operation <> excluded.operation then 1 else f.attempts + 1 end)`;
+
+/** When the given attempt (an SQL integer) is tried again: null once it is the last. */
+function retryAtAfter(attemptNo: SQL): SQL {
+  const waits = sql.raw(`array[${RETRY_AFTER.map((w) => `interval '${w}'`).join(", ")}]`);
+  return sql`(case when ${attemptNo} >= ${RETRY_LIMIT} then null else now() + (${waits})[${attemptNo}] end)`;
+}
+
+async function noteFailedWrites(tx: Tx, connectionId: string, failed: FailedWrite[]): Promise<void> {
+  const rows = failed.map((f) => ({ person_id: f.personId, provider_id: f.providerId, operation: f.operation, label: f.label, reason: f.reason, person_version: f.personVersion }));
+  await tx.execute(sql`
+    insert into sync_failures as f (connection_id, person_id, provider_id, operation, label, reason, person_version, attempts, retry_at)
+    select ${connectionId}, v.person_id, v.provider_id, v.operation, v.label, v.reason, v.person_version, 1, ${retryAtAfter(sql`1`)}
+    from json_to_recordset(${JSON.stringify(rows)}::json) as v(person_id uuid, provider_id text, operation text, label text, reason text, person_version int)
+    on conflict (connection_id, person_id) where person_id is not null do update set
+      provider_id = excluded.provider_id,
+      label = excluded.label,
+      reason = excluded.reason,
+      last_failed_at = now(),
+      attempts = ${attempt},
+      retry_at = ${retryAtAfter(attempt)},
+      person_version = excluded.person_version,
+      operation = excluded.operation`);
+}
+
+/** Contacts of a pulled page that could not be read: noted (or counted again). */
+export async function noteUnreadable(tx: Tx, connectionId: string, contacts: { id: string; label: string; message: string }[]): Promise<void> {
+  if (contacts.length === 0) return;
+  const rows = contacts.map((c) => ({ provider_id: c.id, label: c.label, reason: c.message }));
+  await tx.execute(sql`
+    insert into sync_failures as f (connection_id, provider_id, operation, label, reason, attempts)
+    select ${connectionId}, v.provider_id, 'read', v.label, v.reason, 1
+    from json_to_recordset(${JSON.stringify(rows)}::json) as v(provider_id text, label text, reason text)
+    on conflict (connection_id, provider_id) where operation = 'read' do update set
+      label = excluded.label, reason = excluded.reason, last_failed_at = now(), attempts = f.attempts + 1`);
+}
+
+/** Contacts of a pulled page that were read (or are gone): their read failures are over. */
+export async function clearUnreadable(tx: Tx, connectionId: string, providerIds: string[]): Promise<void> {
+  if (providerIds.length === 0) return;
+  await tx.delete(syncFailures).where(and(eq(syncFailures.connectionId, connectionId), eq(syncFailures.operation, "read"), inArray(syncFailures.providerId, providerIds)));
+}
+
+/** Clears the failures a run has made moot: writes of a one-way connection (it no longer
+ * writes), updates and deletions whose link no longer waits to be sent, creates whose person is
+ * linked, deleted or no longer the user's. Only called when the connection had failures. */
+export async function settleFailures(run: Run): Promise<void> {
+  const { db, conn } = run;
+  if (conn.direction !== "two_way") {
+    await db.delete(syncFailures).where(and(eq(syncFailures.connectionId, conn.id), ne(syncFailures.operation, "read")));
+    return;
+  }
+  await db.execute(sql`
+    delete from sync_failures f where f.connection_id = ${conn.id} and f.operation <> 'read' and not (
+      (f.operation in ('update', 'delete') and exists (select 1 from sync_links l
+        where l.connection_id = f.connection_id and l.person_id = f.person_id and l.crm_changed))
+      or (f.operation = 'create' and exists (select 1 from persons p
+        where p.id = f.person_id and p.owner_id = ${conn.userId} and p.deleted_at is null)
+        and not exists (select 1 from sync_links l where l.person_id = f.person_id)))`);
+}
+
+/** Retry (the dashboard's action): the connection's refused writes — or one — are due at the
+ * next run, with the full number of attempts again. Returns how many. The caller has checked
+ * that the connection is the viewer's. */
+export async function retryFailures(db: DB, connectionId: string, failureId?: string): Promise<number> {
+  const rows = await db
+    .update(syncFailures)
+    .set({ attempts: 0, retryAt: new Date() })
+    .where(and(eq(syncFailures.connectionId, connectionId), ne(syncFailures.operation, "read"), isNotNull(syncFailures.personId), failureId ? eq(syncFailures.id, failureId) : undefined))
+    .returning({ id: syncFailures.id });
+  return rows.length;
+}
