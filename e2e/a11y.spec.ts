@@ -1,19 +1,8 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { card, chooseSettings, connect, createPerson, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
+import { audit, card, chooseSettings, connect, createPerson, demoGroup, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
-// Every page through axe-core (WCAG 2.1 A and AA rules): no serious or critical violation. Each
-// page's counts are printed, for the record; the minor and moderate ones are listed too.
-
-async function audit(page: Page, name: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  console.log(
-    `axe ${name}: ${violations.length} violation(s), ${blocking.length} serious or critical` +
-      (violations.length ? ` (${violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}`).join(", ")})` : ""),
-  );
-  expect(blocking.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
+// Every page through axe-core (helpers.ts audit: WCAG 2.1 A and AA rules): no serious or
+// critical violation. Each page's counts are printed, for the record.
 
 test("sign-in, persons, person, new person, organizations and settings pass axe", async ({ page, browser }) => {
   await page.goto("/sign-in");

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Browser, type Page } from "@playwright/test";
 import type { ProviderId } from "@/lib/sync/providers/registry";
 import { openAddressBook } from "@/tests/kit/address-book";
@@ -119,4 +120,16 @@ export async function waitUpToDate(page: Page, email: string) {
     await preview.getByRole("button", { name: "Start syncing" }).click();
   }
   await expect(c.getByTestId("sync-status")).toHaveText("Up to date", { timeout: 30_000 });
+}
+
+/** The page through axe-core (WCAG 2.1 A and AA rules): fails on any serious or critical
+ * violation, and prints the page's counts for the record (the minor and moderate ones too). */
+export async function audit(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  console.log(
+    `axe ${name}: ${violations.length} violation(s), ${blocking.length} serious or critical` +
+      (violations.length ? ` (${violations.map((v) => `${v.id} [${v.impact}] ×${v.nodes.length}`).join(", ")})` : ""),
+  );
+  expect(blocking.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
 }

@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
+import type { ReactNode } from "react";
 import type { PreviewDecision } from "@/db/schema";
 import type { ActionState } from "@/lib/action-state";
 import type { PreviewPage, PreviewPerson, PreviewRow, PreviewSummary } from "@/lib/sync/preview";
@@ -9,15 +11,8 @@ import { FIELD_LABELS } from "./field-labels";
 
 type Action = (state: ActionState, form: FormData) => Promise<ActionState>;
 
-const MATCHED_BY = { email: "same e-mail", phone: "same phone", name: "same name" } as const;
-
-const TABS: { decision: PreviewDecision; label: string }[] = [
-  { decision: "choose", label: "Need your choice" },
-  { decision: "link", label: "Linked" },
-  { decision: "create", label: "Created" },
-];
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** The tabs, in order; each is named by its message firstSync.tab.<decision>. */
+const TABS: readonly PreviewDecision[] = ["choose", "link", "create"];
 
 /** The first sync's preview: what the first run will do with each of the group's contacts,
  * before anything is written. */
@@ -42,17 +37,18 @@ export function FirstSyncPreview({
   error: string | null;
   actions: { decide: Action; start: Action; back: Action; prepare: Action };
 }) {
+  const t = useTranslations("firstSync");
   const total = summary.link + summary.create + summary.choose;
   if (total === 0) {
     return (
       <div className="space-y-3">
-        <Alert>{error ?? "The preview of the first sync is not ready."}</Alert>
+        <Alert>{error ?? t("notReady")}</Alert>
         <div className="flex flex-wrap gap-2">
           <ActionButton action={actions.prepare} fields={{ connectionId }} variant="primary">
-            Prepare the preview again
+            {t("prepareAgain")}
           </ActionButton>
           <ActionButton action={actions.back} fields={{ connectionId }}>
-            Back to the settings
+            {t("backToSettings")}
           </ActionButton>
         </div>
       </div>
@@ -60,32 +56,28 @@ export function FirstSyncPreview({
   }
   const pages = Math.max(1, Math.ceil(page.total / PREVIEW_PAGE_SIZE));
   return (
-    <section aria-label="Preview of the first sync" data-testid="first-sync-preview">
-      <h3 className="text-sm font-semibold">Before the first sync</h3>
+    <section aria-label={t("label")} data-testid="first-sync-preview">
+      <h3 className="text-sm font-semibold">{t("title")}</h3>
       <p className="mt-1 text-sm text-slate-700" data-testid="preview-summary">
-        {plural(summary.link, "contact", "contacts")} will be linked to persons you already have, {summary.create} will be created
-        {summary.choose > 0 ? <>, {summary.choose} need your choice</> : null}.
+        {t(summary.choose > 0 ? "summaryWithChoices" : "summary", { link: summary.link, create: summary.create, choose: summary.choose })}
       </p>
-      <p className="mt-1 text-xs text-slate-500">
-        Nothing has been written yet. A linked person keeps its values; it gets what only the contact has (more e-mails or phones, empty fields
-        filled). Where both have a different value, Tandem keeps its own and records the other in the person&apos;s sync history.
-      </p>
-      <nav aria-label="Preview sections" className="mt-3 flex flex-wrap gap-1 border-b border-slate-200">
-        {TABS.map((t) => (
+      <p className="mt-1 text-xs text-slate-500">{t("explanation")}</p>
+      <nav aria-label={t("sections")} className="mt-3 flex flex-wrap gap-1 border-b border-slate-200">
+        {TABS.map((d) => (
           <Link
-            key={t.decision}
-            href={hrefFor(t.decision, 1)}
-            aria-current={t.decision === decision ? "page" : undefined}
-            className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${t.decision === decision ? "border-brand-600 font-medium text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
+            key={d}
+            href={hrefFor(d, 1)}
+            aria-current={d === decision ? "page" : undefined}
+            className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${d === decision ? "border-brand-600 font-medium text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
           >
-            {t.label} ({summary[t.decision]})
+            {t(`tab.${d}`)} ({summary[d]})
           </Link>
         ))}
       </nav>
       {page.rows.length === 0 ? (
-        <p className="py-3 text-sm text-slate-500">Nothing here.</p>
+        <p className="py-3 text-sm text-slate-500">{t("empty")}</p>
       ) : (
-        <ul className="divide-y divide-slate-100" aria-label={TABS.find((t) => t.decision === decision)!.label}>
+        <ul className="divide-y divide-slate-100" aria-label={t(`tab.${decision}`)}>
           {page.rows.map((row) => (
             <li key={row.providerId} className="py-3 text-sm" data-testid="preview-row">
               <PreviewItem connectionId={connectionId} row={row} decide={actions.decide} />
@@ -94,40 +86,58 @@ export function FirstSyncPreview({
         </ul>
       )}
       {pages > 1 ? (
-        <nav aria-label="Preview pages" className="flex items-center gap-3 py-2 text-sm">
-          {pageNumber > 1 ? <Link href={hrefFor(decision, pageNumber - 1)} className="text-brand-700 hover:underline">Previous</Link> : null}
-          <span className="text-slate-500">
-            Page {pageNumber} of {pages}
-          </span>
-          {pageNumber < pages ? <Link href={hrefFor(decision, pageNumber + 1)} className="text-brand-700 hover:underline">Next</Link> : null}
+        <nav aria-label={t("pages")} className="flex items-center gap-3 py-2 text-sm">
+          {pageNumber > 1 ? (
+            <Link href={hrefFor(decision, pageNumber - 1)} className="text-brand-700 hover:underline">
+              {t("previous")}
+            </Link>
+          ) : null}
+          <span className="text-slate-500">{t("page", { page: pageNumber, pages })}</span>
+          {pageNumber < pages ? (
+            <Link href={hrefFor(decision, pageNumber + 1)} className="text-brand-700 hover:underline">
+              {t("next")}
+            </Link>
+          ) : null}
         </nav>
       ) : null}
       <div className="mt-4 flex flex-wrap items-start gap-2 border-t border-slate-100 pt-4">
         <ActionButton action={actions.start} fields={{ connectionId }} variant="primary">
-          Start syncing
+          {t("start")}
         </ActionButton>
         <ActionButton action={actions.back} fields={{ connectionId }}>
-          Back
+          {t("back")}
         </ActionButton>
-        {summary.choose > 0 ? <p className="self-center text-xs text-slate-500">Choose for each contact under &ldquo;Need your choice&rdquo; first.</p> : null}
+        {summary.choose > 0 ? <p className="self-center text-xs text-slate-500">{t("chooseFirst")}</p> : null}
       </div>
     </section>
   );
 }
 
-function personLine(p: PreviewPerson) {
+/** A person of ours: the name (or `children`, in a message's words) linking to the person, and
+ * the first e-mails and phone. */
+function PersonLine({ person: p, children }: { person: PreviewPerson; children?: ReactNode }) {
+  const t = useTranslations("firstSync");
   const detail = [...p.emails.slice(0, 2), ...p.phones.slice(0, 1)].join(", ");
   return (
     <>
       <Link href={`/persons/${p.id}`} className="font-medium text-brand-700 hover:underline">
-        {p.name}
+        {children ?? p.name}
       </Link>
-      {detail ? <span className="text-slate-500"> · {detail}{p.emails.length > 2 ? ` and ${p.emails.length - 2} more` : ""}</span> : null}
+      {detail ? (
+        <span className="text-slate-500">
+          {" "}
+          · {detail}
+          {p.emails.length > 2 ? ` ${t("moreEmails", { count: p.emails.length - 2 })}` : ""}
+        </span>
+      ) : null}
     </>
   );
 }
 
 function PreviewItem({ connectionId, row, decide }: { connectionId: string; row: PreviewRow; decide: Action }) {
+  const t = useTranslations("firstSync");
+  const fieldName = useTranslations("fields");
+  const label = (field: string) => (field in FIELD_LABELS ? fieldName(field) : field);
   const contactDetail = [...row.contact.emails, ...row.contact.phones].join(", ");
   const contact = (
     <p>
@@ -137,29 +147,28 @@ function PreviewItem({ connectionId, row, decide }: { connectionId: string; row:
   );
   const fields = { connectionId, providerId: row.providerId };
   if (row.decision === "link" && row.person) {
+    const person = row.person;
     return (
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0 space-y-1">
           {contact}
           <p>
-            Linked to {personLine(row.person)}
-            {row.matchedBy ? <span className="text-xs text-slate-500"> ({MATCHED_BY[row.matchedBy]})</span> : null}
+            {t.rich("linkedTo", { name: person.name, person: (chunks) => <PersonLine person={person}>{chunks}</PersonLine> })}
+            {row.matchedBy ? <span className="text-xs text-slate-500"> ({t(`matchedBy.${row.matchedBy}`)})</span> : null}
           </p>
           {row.filled.length > 0 ? (
-            <p className="text-xs text-slate-600">
-              Fills: {row.filled.map((f) => `${FIELD_LABELS[f.field] ?? f.field} (${f.value})`).join("; ")}
-            </p>
+            <p className="text-xs text-slate-600">{t("fills", { fields: row.filled.map((f) => `${label(f.field)} (${f.value})`).join("; ") })}</p>
           ) : (
-            <p className="text-xs text-slate-500">Nothing to fill: the person already has everything the contact has.</p>
+            <p className="text-xs text-slate-500">{t("nothingToFill")}</p>
           )}
           {row.differ.map((d) => (
             <p key={d.field} className="text-xs text-amber-800">
-              {FIELD_LABELS[d.field] ?? d.field}: keeps &ldquo;{d.crm}&rdquo;; the address book&apos;s &ldquo;{d.provider}&rdquo; goes to the history
+              {t("differs", { field: label(d.field), crm: d.crm, provider: d.provider })}
             </p>
           ))}
         </div>
         <ActionButton action={decide} fields={{ ...fields, personId: "" }}>
-          Unpair
+          {t("unpair")}
         </ActionButton>
       </div>
     );
@@ -169,20 +178,24 @@ function PreviewItem({ connectionId, row, decide }: { connectionId: string; row:
       <div className="space-y-2">
         {contact}
         <p className="text-xs text-slate-600">
-          {row.candidates.length > 1 ? `${row.candidates.length} of your persons match (${row.matchedBy ? MATCHED_BY[row.matchedBy] : "match"}):` : "This person also matches another contact:"}
+          {row.candidates.length > 1
+            ? t("candidates", { count: row.candidates.length, how: t(row.matchedBy ? `matchedBy.${row.matchedBy}` : "match") })
+            : t("alsoMatches")}
         </p>
         <ul className="space-y-1">
           {row.candidates.map((p) => (
             <li key={p.id} className="flex flex-wrap items-center gap-2">
               <ActionButton action={decide} fields={{ ...fields, personId: p.id }}>
-                Link to {p.name}
+                {t("linkTo", { name: p.name })}
               </ActionButton>
-              <span className="text-xs">{personLine(p)}</span>
+              <span className="text-xs">
+                <PersonLine person={p} />
+              </span>
             </li>
           ))}
         </ul>
         <ActionButton action={decide} fields={{ ...fields, personId: "" }}>
-          Create a new person
+          {t("createNew")}
         </ActionButton>
       </div>
     );
@@ -191,13 +204,13 @@ function PreviewItem({ connectionId, row, decide }: { connectionId: string; row:
     <div className="flex flex-wrap items-start justify-between gap-3">
       <div className="min-w-0">
         {contact}
-        <p className="text-xs text-slate-500">Will be created as a new person.</p>
+        <p className="text-xs text-slate-500">{t("willBeCreated")}</p>
       </div>
       {row.candidates.length > 0 ? (
         <div className="flex flex-wrap gap-2">
           {row.candidates.map((p) => (
             <ActionButton key={p.id} action={decide} fields={{ ...fields, personId: p.id }}>
-              Link to {p.name}
+              {t("linkTo", { name: p.name })}
             </ActionButton>
           ))}
         </div>

@@ -7,7 +7,7 @@ import type { ActionState } from "@/lib/action-state";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import { useFormAction } from "../ui/use-form-action";
-import { useLocale, useTranslations } from "next-intl";
+import { useFormatter, useLocale, useNow, useTranslations } from "next-intl";
 import { formatDateTime } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
 
@@ -27,9 +27,17 @@ export type LiveStatusData = {
   manualOnly: boolean;
 };
 
-function when(iso: string | null, locale: Locale): string {
-  if (!iso) return "—";
-  return formatDateTime(iso, locale);
+/** A moment as "3 minutes ago" / "in 4 minutes", with the date and time beneath. */
+function When({ iso, locale, now, overdue }: { iso: string | null; locale: Locale; now: Date; overdue?: string }) {
+  const format = useFormatter();
+  if (!iso) return <>—</>;
+  const at = new Date(iso);
+  return (
+    <time dateTime={iso}>
+      {overdue !== undefined && at <= now ? overdue : format.relativeTime(at, now)}
+      <span className="block text-xs text-slate-500">{formatDateTime(iso, locale)}</span>
+    </time>
+  );
 }
 
 /** Status, progress and the refresh button of one connection, kept current by polling: every
@@ -79,6 +87,7 @@ export function LiveStatus({
   const percent = total ? Math.min(100, Math.round((processed / total) * 100)) : null;
   const locale = useLocale() as Locale;
   const t = useTranslations("liveStatus");
+  const now = useNow({ updateInterval: 30_000 });
   const label = statusLabel(data, t, locale);
 
   return (
@@ -117,12 +126,14 @@ export function LiveStatus({
         </div>
         <div>
           <dt className="text-slate-500">{t("lastSync")}</dt>
-          <dd className="tabular-nums">{when(data.lastSuccessAt ?? data.lastRunAt, locale)}</dd>
+          <dd className="tabular-nums">
+            <When iso={data.lastSuccessAt ?? data.lastRunAt} locale={locale} now={now} />
+          </dd>
         </div>
         <div>
           <dt className="text-slate-500">{t("nextSync")}</dt>
           <dd className="tabular-nums" data-testid="next-sync">
-            {data.status !== "active" ? "—" : data.manualOnly ? t("onRefresh") : when(data.nextRunAt, locale)}
+            {data.status !== "active" ? "—" : data.manualOnly ? t("onRefresh") : <When iso={data.nextRunAt} locale={locale} now={now} overdue={t("soon")} />}
           </dd>
         </div>
         <div>

@@ -4,29 +4,17 @@ import { Card, CardTitle } from "../ui/card";
 import { useLocale, useTranslations } from "next-intl";
 import { formatDateTime } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
+import { conflictSentence, showValue as show, type ConflictDetail } from "./conflict-text";
 
-const KIND_TEXT: Record<string, string> = {
-  added: "Added",
-  updated: "Updated",
-  deleted: "Deleted",
-  conflict: "Conflict",
-  error: "Could not sync",
-  held_deletion: "Deletion held for confirmation",
-  restored: "Restored",
-  skipped: "Left alone (you may no longer edit this person)",
-  linked: "Linked to its contact by the first sync",
-};
-
-function show(value: unknown): string {
-  if (value === null || value === undefined || value === "") return "—";
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "object" && v && "value" in v ? String((v as { value: unknown }).value) : String(v))).join(", ") || "—";
-  return String(value);
-}
+/** Kinds of sync event with a message of their own (personSync.kind.*). */
+const KINDS = new Set(["added", "updated", "deleted", "conflict", "error", "held_deletion", "restored", "skipped", "linked"]);
 
 /** Which address books a person is linked to, and what sync did to it. */
 export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
   const locale = useLocale() as Locale;
   const t = useTranslations("history");
+  const ps = useTranslations("personSync");
+  const tc = useTranslations("conflict");
   /** One change in words: "Last name changed from Rodriguez to Lopez in Google Contacts (…), 29 Nov 2026 20:32". */
   const changeLine = (e: PersonSyncHistory["events"][number], c: { field: string; old: unknown; new: unknown }) => {
     const field = t.has(`field.${c.field}`) ? t(`field.${c.field}`) : c.field;
@@ -41,40 +29,41 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
   };
   return (
     <Card>
-      <CardTitle>Sync</CardTitle>
+      <CardTitle>{ps("title")}</CardTitle>
       {history.links.length === 0 ? (
-        <p className="text-sm text-slate-500">Not linked to any of your address books.</p>
+        <p className="text-sm text-slate-500">{ps("notLinked")}</p>
       ) : (
         <ul className="mb-3 space-y-1 text-sm">
           {history.links.map((l) => (
             <li key={l.connectionId}>
-              Linked to <span className="font-medium">{l.accountEmail}</span> ({providerDefinition(l.provider).profile.shortName}
-              {l.groupName ? `, ${l.groupName}` : ""})
+              {ps.rich("linkedTo", {
+                account: l.accountEmail,
+                book: l.groupName ? `${providerDefinition(l.provider).profile.shortName}, ${l.groupName}` : providerDefinition(l.provider).profile.shortName,
+                strong: (chunks) => <span className="font-medium">{chunks}</span>,
+              })}
             </li>
           ))}
         </ul>
       )}
-      {history.otherLinks > 0 ? (
-        <p className="mb-3 text-sm text-slate-500">
-          Also in {history.otherLinks === 1 ? "another user's address book" : `${history.otherLinks} other users' address books`}.
-        </p>
-      ) : null}
+      {history.otherLinks > 0 ? <p className="mb-3 text-sm text-slate-500">{ps("otherBooks", { count: history.otherLinks })}</p> : null}
       {history.events.length > 0 ? (
         <ol className="space-y-3 border-l border-slate-200 pl-3 text-sm">
           {history.events.map((e) => {
-            const detail = e.detail as { rule?: string; winner?: string; base?: unknown; crm?: unknown; provider?: unknown; message?: string };
+            const detail = e.detail as ConflictDetail & { message?: string };
+            const app = providerDefinition(e.provider).profile.label;
+            const kind = KINDS.has(e.kind) ? ps(`kind.${e.kind}`) : e.kind;
+            const field = e.changes[0]?.field;
             return (
               <li key={e.id}>
                 <p className="font-medium">
-                  {KIND_TEXT[e.kind] ?? e.kind} {e.kind !== "conflict" && e.kind !== "linked" ? (e.side === "crm" ? "in Tandem" : `in ${providerDefinition(e.provider).profile.appName}`) : null}
+                  {e.kind !== "conflict" && e.kind !== "linked" ? ps(e.side === "crm" ? "kindInTandem" : "kindInBook", { kind, app }) : kind}
                 </p>
                 <p className="text-xs text-slate-500">
                   {formatDateTime(e.createdAt, locale)} · {e.accountEmail}
                 </p>
                 {e.kind === "conflict" && detail.rule ? (
-                  <p className="text-xs text-slate-700">
-                    {String(detail.rule).startsWith("first sync") ? "Different on both sides when first linked" : "Changed on both sides"}; {detail.rule}.{" "}
-                    {detail.crm !== undefined ? `Tandem: ${show(detail.crm)}; address book: ${show(detail.provider)}.` : null}
+                  <p className="text-xs text-slate-700" data-testid="history-conflict">
+                    {conflictSentence(tc, detail, field ? (t.has(`field.${field}`) ? t(`field.${field}`) : field) : "", app)}
                   </p>
                 ) : null}
                 {e.kind !== "conflict" && e.changes.length > 0 ? (
@@ -86,7 +75,7 @@ export function PersonSyncPanel({ history }: { history: PersonSyncHistory }) {
                     ))}
                   </ul>
                 ) : null}
-                {detail.message ? <p className="text-xs text-red-700">{detail.message}</p> : null}
+                {detail.message ? <p className="text-xs text-red-700">{ps("reason", { app, reason: detail.message })}</p> : null}
               </li>
             );
           })}

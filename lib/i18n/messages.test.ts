@@ -1,3 +1,4 @@
+import { isLiteralElement, isPluralElement, isPoundElement, isSelectElement, isTagElement, parse, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
 import { LOCALES, negotiateLocale } from "./locales";
 import en from "./messages/en.json";
@@ -17,10 +18,25 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-/** The ICU arguments and tags a message uses: {name}, {count, plural, …}, <strong>… (a plural's
- * branches, "{# days}", are text, not arguments). */
+/** The ICU arguments and tags a message uses — {name}, {count, plural, …}, <strong>… — read by
+ * ICU's own parser (which also fails on a message that is not valid ICU). */
 function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{\s*(\w+)\s*[,}]|<(\w+)>/g)].map((m) => m[1] ?? `<${m[2]}>`))].sort();
+  const found = new Set<string>();
+  const walk = (elements: MessageFormatElement[]) => {
+    for (const el of elements) {
+      if (isTagElement(el)) {
+        found.add(`<${el.value}>`);
+        walk(el.children);
+      } else if (isPluralElement(el) || isSelectElement(el)) {
+        found.add(el.value);
+        for (const option of Object.values(el.options)) walk(option.value);
+      } else if (!isLiteralElement(el) && !isPoundElement(el)) {
+        found.add(el.value);
+      }
+    }
+  };
+  walk(parse(text));
+  return [...found].sort();
 }
 
 describe("messages", () => {

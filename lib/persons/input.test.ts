@@ -1,5 +1,15 @@
+import { createTranslator, type AbstractIntlMessages } from "next-intl";
 import { describe, expect, it } from "vitest";
-import { personInputSchema, personSearchText } from "./input";
+import en from "@/lib/i18n/messages/en.json";
+import sv from "@/lib/i18n/messages/sv.json";
+import { personInputSchema, personSearchText, type PersonInputMessages } from "./input";
+
+/** The form's messages in a language, as the actions get them from getTranslations. */
+const messagesIn = (locale: "en" | "sv"): PersonInputMessages => {
+  const tr = createTranslator({ locale, messages: (locale === "en" ? en : sv) as AbstractIntlMessages, namespace: "personForm" });
+  return (key, values) => tr(`errors.${key}`, values as never);
+};
+const english = messagesIn("en");
 
 const base = {
   firstName: "Ana",
@@ -11,7 +21,7 @@ const base = {
   visibility: "company",
   customFields: {},
 };
-const parse = (over: Record<string, unknown>) => personInputSchema("US").safeParse({ ...base, ...over });
+const parse = (over: Record<string, unknown>) => personInputSchema("US", english).safeParse({ ...base, ...over });
 const firstMessage = (over: Record<string, unknown>) => {
   const r = parse(over);
   return r.success ? null : r.error.issues[0]?.message;
@@ -42,7 +52,7 @@ describe("person input", () => {
   });
 
   it("reads national numbers in the company's country", () => {
-    const r = personInputSchema("DE").safeParse({ ...base, phones: [{ value: "030 901820", label: "work" }] });
+    const r = personInputSchema("DE", english).safeParse({ ...base, phones: [{ value: "030 901820", label: "work" }] });
     expect(r.success && r.data.phones[0]?.value).toBe("+4930901820");
   });
 
@@ -68,6 +78,23 @@ describe("person input", () => {
     expect(firstMessage({ emails: Array.from({ length: 21 }, (_, i) => ({ value: `a${i}@x.io`, label: "" })) })).toBe(
       "At most 20 e-mail addresses",
     );
+    expect(firstMessage({ phones: Array.from({ length: 21 }, (_, i) => ({ value: `555 01${i}`, label: "" })) })).toBe("At most 20 phone numbers");
+    expect(firstMessage({ firstName: "x".repeat(121) })).toBe("First name is at most 120 characters");
+    expect(firstMessage({ emails: [{ value: "a@x.io", label: "l".repeat(41) }] })).toBe("Labels are at most 40 characters");
+    expect(firstMessage({ emails: [{ value: `${"a".repeat(250)}@x.io`, label: "" }] })).toBe("E-mail addresses are at most 254 characters");
+    expect(firstMessage({ phones: [{ value: "5".repeat(41), label: "" }] })).toBe("Phone numbers are at most 40 characters");
+    expect(firstMessage({ ownerId: "nobody" })).toBe("Choose an owner from the list");
+  });
+
+  it("explains each bad input in Swedish", () => {
+    const swedish = (over: Record<string, unknown>) => {
+      const r = personInputSchema("SE", messagesIn("sv")).safeParse({ ...base, ...over });
+      return r.success ? null : r.error.issues[0]?.message;
+    };
+    expect(swedish({ firstName: " ", lastName: "" })).toBe("Ange ett förnamn eller efternamn");
+    expect(swedish({ lastName: "x".repeat(10_000) })).toBe("Efternamnet får vara högst 120 tecken");
+    expect(swedish({ phones: [{ value: "--", label: "" }] })).toBe("Ange ett telefonnummer med minst 3 siffror");
+    expect(swedish({ customFields: { k: "v".repeat(10_000) } })).toBe("Värden i egna fält får vara högst 5000 tecken");
   });
 
   it("search text holds names, e-mails and phone digits in lower case", () => {

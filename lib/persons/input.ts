@@ -1,5 +1,6 @@
 // What a person form may submit, validated and normalised. Used by the server actions; the
-// same limits are shown in the form.
+// same limits are shown in the form. It speaks the user's language: the caller passes the
+// translator of its messages (getTranslations("personForm.errors") on the server).
 import { z } from "zod";
 import { VISIBILITIES } from "@/db/schema";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
@@ -11,63 +12,62 @@ export const CUSTOM_VALUE_MAX = 5000;
 export const MAX_EMAILS = 20;
 export const MAX_PHONES = 20;
 
-const label = z
-  .string()
-  .transform(normalizeText)
-  .pipe(z.string().max(LABEL_MAX, `Labels are at most ${LABEL_MAX} characters`))
-  .transform((v) => v || "other");
+const EMAIL_MAX = 254;
+const PHONE_MAX = 40;
+const PHONE_MIN_DIGITS = 3;
 
-const name = (what: string) =>
-  z
+/** The translator of the "personForm.errors" messages (lib/i18n/messages). */
+export type PersonInputMessages = (key: string, values?: Record<string, string | number>) => string;
+
+export function personInputSchema(defaultCountry: string, t: PersonInputMessages) {
+  const label = z
     .string()
     .transform(normalizeText)
-    .pipe(z.string().max(NAME_MAX, `${what} is at most ${NAME_MAX} characters`));
+    .pipe(z.string().max(LABEL_MAX, t("labelTooLong", { max: LABEL_MAX })))
+    .transform((v) => v || "other");
 
-const emailEntry = z.object({
-  value: z
-    .string()
-    .transform(normalizeEmail)
-    .pipe(z.email("Enter a valid e-mail address, like name@example.com").max(254, "E-mail addresses are at most 254 characters")),
-  label,
-});
+  const name = (tooLong: string) => z.string().transform(normalizeText).pipe(z.string().max(NAME_MAX, tooLong));
 
-const phoneEntry = (country: string) =>
-  z.object({
+  const emailEntry = z.object({
+    value: z
+      .string()
+      .transform(normalizeEmail)
+      .pipe(z.email(t("emailInvalid")).max(EMAIL_MAX, t("emailTooLong", { max: EMAIL_MAX }))),
+    label,
+  });
+
+  const phoneEntry = z.object({
     value: z
       .string()
       .transform(normalizeText)
       .pipe(
         z
           .string()
-          .max(40, "Phone numbers are at most 40 characters")
-          .refine((v) => (v.match(/\d/g)?.length ?? 0) >= 3, "Enter a phone number with at least 3 digits"),
+          .max(PHONE_MAX, t("phoneTooLong", { max: PHONE_MAX }))
+          .refine((v) => (v.match(/\d/g)?.length ?? 0) >= PHONE_MIN_DIGITS, t("phoneDigits", { min: PHONE_MIN_DIGITS })),
       )
-      .transform((v) => normalizePhone(v, country)),
+      .transform((v) => normalizePhone(v, defaultCountry)),
     label,
   });
 
-export function personInputSchema(defaultCountry: string) {
   return z
     .object({
-      firstName: name("First name"),
-      lastName: name("Last name"),
-      emails: z.array(emailEntry).max(MAX_EMAILS, `At most ${MAX_EMAILS} e-mail addresses`),
-      phones: z.array(phoneEntry(defaultCountry)).max(MAX_PHONES, `At most ${MAX_PHONES} phone numbers`),
+      firstName: name(t("firstNameTooLong", { max: NAME_MAX })),
+      lastName: name(t("lastNameTooLong", { max: NAME_MAX })),
+      emails: z.array(emailEntry).max(MAX_EMAILS, t("tooManyEmails", { max: MAX_EMAILS })),
+      phones: z.array(phoneEntry).max(MAX_PHONES, t("tooManyPhones", { max: MAX_PHONES })),
       address: z
         .string()
         .transform(normalizeText)
-        .pipe(z.string().max(ADDRESS_MAX, `The address is at most ${ADDRESS_MAX} characters`))
+        .pipe(z.string().max(ADDRESS_MAX, t("addressTooLong", { max: ADDRESS_MAX })))
         .transform((v) => v || null),
-      organizationId: z.uuid("Choose an organization from the list").nullable(),
-      ownerId: z.uuid("Choose an owner from the list").optional(),
-      visibility: z.enum(VISIBILITIES, "Choose who can see this person"),
-      customFields: z.record(
-        z.string(),
-        z.string().max(CUSTOM_VALUE_MAX, `Custom field values are at most ${CUSTOM_VALUE_MAX} characters`),
-      ),
+      organizationId: z.uuid(t("organizationUnknown")).nullable(),
+      ownerId: z.uuid(t("ownerUnknown")).optional(),
+      visibility: z.enum(VISIBILITIES, t("visibilityUnknown")),
+      customFields: z.record(z.string(), z.string().max(CUSTOM_VALUE_MAX, t("customFieldTooLong", { max: CUSTOM_VALUE_MAX }))),
     })
     .refine((p) => p.firstName.length + p.lastName.length > 0, {
-      message: "Enter a first or last name",
+      message: t("nameMissing"),
       path: ["firstName"],
     })
     .transform((p) => ({

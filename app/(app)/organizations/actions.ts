@@ -14,7 +14,7 @@ const idSchema = z.uuid("Unknown organization");
 export async function createOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   let id = "";
   const state = await runAction(
-    () => organizationInputSchema.parse(organizationFormToObject(form)),
+    async () => organizationInputSchema(await getTranslations("organizations.errors")).parse(organizationFormToObject(form)),
     async (input, { db, viewer }) => {
       id = await createOrganization(db, viewer, input);
     },
@@ -26,7 +26,10 @@ export async function createOrganizationAction(_prev: ActionState, form: FormDat
 
 export async function updateOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => ({ id: idSchema.parse(form.get("id")), input: organizationInputSchema.parse(organizationFormToObject(form)) }),
+    async () => ({
+      id: idSchema.parse(form.get("id")),
+      input: organizationInputSchema(await getTranslations("organizations.errors")).parse(organizationFormToObject(form)),
+    }),
     async ({ id, input }, { db, viewer }) => {
       await updateOrganization(db, viewer, id, input);
       return { ok: true, message: (await getTranslations("actions"))("saved") };

@@ -27,7 +27,7 @@ export async function createPersonAction(_prev: ActionState, form: FormData): Pr
     () => personFormToObject(form),
     async (raw, { db, viewer }) => {
       const company = await getCompany(db, viewer);
-      const input = personInputSchema(company.defaultCountry).parse(raw);
+      const input = personInputSchema(company.defaultCountry, await getTranslations("personForm.errors")).parse(raw);
       createdId = await createPerson(db, viewer, input);
     },
   );
@@ -45,7 +45,7 @@ export async function updatePersonAction(_prev: ActionState, form: FormData): Pr
     }),
     async ({ id, version, raw }, { db, viewer }) => {
       const company = await getCompany(db, viewer);
-      const input = personInputSchema(company.defaultCountry).parse(raw);
+      const input = personInputSchema(company.defaultCountry, await getTranslations("personForm.errors")).parse(raw);
       await updatePerson(db, viewer, id, input, version);
       return { ok: true, message: (await getTranslations("actions"))("saved") };
     },

@@ -73,8 +73,8 @@ export type ProviderDefinition<Id extends string = string> = {
   id: Id;
   /** What the browser needs: names, how addresses are recognised. */
   profile: ProviderProfile;
-  /** How its groups are described under "Sync group". */
-  groupHint: string;
+  /** How its groups are described under "Sync group": the key of that message (lib/i18n/messages). */
+  groupHint: `contactSync.groupHint.${string}`;
   auth: OAuthAuth | PasswordAuth;
   /** Offered on this installation: configured, or served locally in demo mode. */
   available(): boolean;

@@ -96,7 +96,7 @@ export const carddav = {
     domains: SERVICES.flatMap((s) => s.domains),
     services: SERVICES,
   },
-  groupHint: "The account's address books, and the groups inside them.",
+  groupHint: "contactSync.groupHint.carddav",
   auth: { kind: "password", verify },
   available: (): boolean => true,
   demo: {

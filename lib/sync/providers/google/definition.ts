@@ -18,7 +18,7 @@ export const google = {
     accounts: "Google (Gmail)",
     domains: ["gmail.com", "googlemail.com"],
   },
-  groupHint: "Google contact labels, or all of My Contacts.",
+  groupHint: "contactSync.groupHint.google",
   auth: {
     kind: "oauth",
     configured: () => Boolean(env().GOOGLE_CLIENT_ID),

@@ -19,7 +19,7 @@ export const microsoft = {
     accounts: "Microsoft (Outlook, Live, MSN, Hotmail, Microsoft 365)",
     domains: ["outlook.com", "live.com", "msn.com", "hotmail.*"],
   },
-  groupHint: "Outlook contact folders.",
+  groupHint: "contactSync.groupHint.microsoft",
   auth: {
     kind: "oauth",
     configured: () => Boolean(env().MICROSOFT_CLIENT_ID),

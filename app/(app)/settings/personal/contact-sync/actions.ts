@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { DIRECTIONS, SYNC_INTERVALS, VISIBILITIES } from "@/db/schema";
 import { runAction } from "@/lib/action";
@@ -13,10 +14,12 @@ import {
   configureConnection,
   confirmPreview,
   disconnect,
+  dismissConflict,
   leavePreview,
   prepareFirstSync,
   reconnect,
   restoreFromEvent,
+  retryFailedContacts,
   setPaused,
   syncNow,
 } from "@/lib/sync/manage";
@@ -26,7 +29,13 @@ import { connectWithPassword } from "@/lib/sync/password-flow";
 import { passwordAuthOf, PROVIDER_IDS } from "@/lib/sync/providers/registry";
 
 const PAGE = "/settings/personal/contact-sync";
-const id = z.uuid("Unknown connection");
+
+/** The actions' messages, in the user's language. */
+const messages = () => getTranslations("contactSync.actions");
+type Messages = Awaited<ReturnType<typeof messages>>;
+
+const connectionIdOf = (form: FormData, t: Messages) => z.uuid(t("unknownConnection")).parse(form.get("connectionId"));
+
 const text = (form: FormData, name: string) => {
   const v = form.get(name);
   return typeof v === "string" ? v : "";
@@ -40,17 +49,18 @@ function done(state: ActionState, to?: string): ActionState {
 }
 
 export async function addAccountAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   let url = "";
   const state = await runAction(
     () =>
       z
         .object({
-          email: z.string().trim().min(1, "Enter the e-mail address of the account").max(254, "That address is too long"),
+          email: z.string().trim().min(1, t("emailMissing")).max(254, t("addressTooLong")),
           provider: z.enum(PROVIDER_IDS).optional(),
           // Providers that sign in with a password (CardDAV): the server and the credentials.
-          serverUrl: z.string().trim().max(2000, "That address is too long").optional(),
-          username: z.string().trim().max(500, "That username is too long").optional(),
-          password: z.string().max(1000, "That password is too long").optional(),
+          serverUrl: z.string().trim().max(2000, t("addressTooLong")).optional(),
+          username: z.string().trim().max(500, t("usernameTooLong")).optional(),
+          password: z.string().max(1000, t("passwordTooLong")).optional(),
         })
         .parse({
           email: text(form, "email"),
@@ -61,7 +71,7 @@ export async function addAccountAction(_prev: ActionState, form: FormData): Prom
         }),
     async (input, { db, viewer }) => {
       if (input.provider && passwordAuthOf(input.provider)) {
-        if (!input.serverUrl) throw new UserError("Enter the address of the CardDAV server.", { serverUrl: "Required" });
+        if (!input.serverUrl) throw new UserError(t("serverMissing"), { serverUrl: t("required") });
         const { connectionId, reconnected } = await connectWithPassword(db, viewer, {
           provider: input.provider,
           email: input.email,
@@ -79,18 +89,19 @@ export async function addAccountAction(_prev: ActionState, form: FormData): Prom
 }
 
 export async function saveSettingsAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   let to = "";
   const state = await runAction(
     () =>
       z
         .object({
-          connectionId: id,
-          groupId: z.string().min(1, "Choose a sync group").max(500),
-          direction: z.enum(DIRECTIONS, "Choose a sync direction"),
-          visibility: z.enum(VISIBILITIES, "Choose who can see the synced persons"),
+          connectionId: z.uuid(t("unknownConnection")),
+          groupId: z.string().min(1, t("chooseGroup")).max(500),
+          direction: z.enum(DIRECTIONS, t("chooseDirection")),
+          visibility: z.enum(VISIBILITIES, t("chooseVisibility")),
           interval: z.coerce
             .number()
-            .pipe(z.union(SYNC_INTERVALS.map((m) => z.literal(m)), "Choose how often to sync"))
+            .pipe(z.union(SYNC_INTERVALS.map((m) => z.literal(m)), t("chooseInterval")))
             .optional(),
         })
         .parse({
@@ -107,12 +118,12 @@ export async function saveSettingsAction(_prev: ActionState, form: FormData): Pr
         ok: true,
         message:
           "consentUrl" in result
-            ? "Allow write access to continue."
+            ? t("allowWrite")
             : result.preview
-              ? "Saved. Check how your contacts pair with the persons you already have, then start syncing."
+              ? t("savedPreview")
               : result.started
-                ? "Saved. The first sync has started."
-                : "Saved.",
+                ? t("savedStarted")
+                : t("saved"),
       };
     },
   );
@@ -120,32 +131,35 @@ export async function saveSettingsAction(_prev: ActionState, form: FormData): Pr
 }
 
 export async function syncNowAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => id.parse(form.get("connectionId")),
+      () => connectionIdOf(form, t),
       async (connectionId, { db, viewer }) => {
         const { alreadyWaiting } = await syncNow(db, viewer, connectionId);
-        return { ok: true, message: alreadyWaiting ? "A sync is already on its way." : "Sync started." };
+        return { ok: true, message: alreadyWaiting ? t("alreadyWaiting") : t("syncStarted") };
       },
     ),
   );
 }
 
 export async function pauseAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => ({ connectionId: id.parse(form.get("connectionId")), paused: form.get("paused") === "true" }),
+      () => ({ connectionId: connectionIdOf(form, t), paused: form.get("paused") === "true" }),
       async ({ connectionId, paused }, { db, viewer }) => {
         await setPaused(db, viewer, connectionId, paused);
-        return { ok: true, message: paused ? "Paused." : "Resumed." };
+        return { ok: true, message: paused ? t("paused") : t("resumed") };
       },
     ),
   );
 }
 
 export async function disconnectAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   const state = await runAction(
-    () => ({ connectionId: id.parse(form.get("connectionId")), keep: form.get("keep") !== "false" }),
+    () => ({ connectionId: connectionIdOf(form, t), keep: form.get("keep") !== "false" }),
     async ({ connectionId, keep }, { db, viewer }) => {
       await disconnect(db, viewer, connectionId, keep);
     },
@@ -154,9 +168,10 @@ export async function disconnectAction(_prev: ActionState, form: FormData): Prom
 }
 
 export async function reconnectAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   let url = "";
   const state = await runAction(
-    () => id.parse(form.get("connectionId")),
+    () => connectionIdOf(form, t),
     async (connectionId, { db, viewer }) => {
       url = await reconnect(db, viewer, connectionId);
     },
@@ -165,36 +180,67 @@ export async function reconnectAction(_prev: ActionState, form: FormData): Promi
 }
 
 export async function heldDeletionsAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => ({ connectionId: id.parse(form.get("connectionId")), confirm: form.get("confirm") === "true" }),
+      () => ({ connectionId: connectionIdOf(form, t), confirm: form.get("confirm") === "true" }),
       async ({ connectionId, confirm }, { db, viewer }) => {
         const n = await answerHeldDeletions(db, viewer, connectionId, confirm);
-        return { ok: true, message: confirm ? `${n} persons moved to the trash.` : `Kept ${n} persons; they are no longer synced.` };
+        return { ok: true, message: confirm ? t("heldDeleted", { count: n }) : t("heldKept", { count: n }) };
+      },
+    ),
+  );
+}
+
+/** Retry under Needs attention: one refused contact (failureId), or all of the connection's. */
+export async function retryFailedAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
+  return done(
+    await runAction(
+      () => ({ connectionId: connectionIdOf(form, t), failureId: form.get("failureId") ? z.uuid(t("unknownContact")).parse(form.get("failureId")) : undefined }),
+      async ({ connectionId, failureId }, { db, viewer }) => {
+        const n = await retryFailedContacts(db, viewer, connectionId, failureId);
+        return { ok: true, message: t("retrying", { count: n }) };
+      },
+    ),
+  );
+}
+
+/** "Got it" on a conflict under Needs attention. */
+export async function dismissConflictAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
+  return done(
+    await runAction(
+      () => ({ connectionId: connectionIdOf(form, t), eventId: z.uuid(t("unknownActivity")).parse(form.get("eventId")) }),
+      async ({ connectionId, eventId }, { db, viewer }) => {
+        await dismissConflict(db, viewer, connectionId, eventId);
+        return { ok: true, message: t("dismissed") };
       },
     ),
   );
 }
 
 export async function unconfirmedCreatesAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => ({ connectionId: id.parse(form.get("connectionId")), createAgain: form.get("createAgain") === "true" }),
+      () => ({ connectionId: connectionIdOf(form, t), createAgain: form.get("createAgain") === "true" }),
       async ({ connectionId, createAgain }, { db, viewer }) => {
         const n = await answerUnconfirmedCreates(db, viewer, connectionId, createAgain);
-        return { ok: true, message: createAgain ? `${n} persons will be sent to the address book again.` : `${n} persons stay in Tandem, out of sync.` };
+        return { ok: true, message: createAgain ? t("unconfirmedSent", { count: n }) : t("unconfirmedKept", { count: n }) };
       },
     ),
   );
 }
 
 export async function restoreAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => z.uuid("Unknown activity").parse(form.get("eventId")),
+      () => z.uuid(t("unknownActivity")).parse(form.get("eventId")),
       async (eventId, { db, viewer }) => {
         await restoreFromEvent(db, viewer, eventId);
-        return { ok: true, message: "Restored." };
+        return { ok: true, message: t("restored") };
       },
     ),
   );
@@ -202,27 +248,33 @@ export async function restoreAction(_prev: ActionState, form: FormData): Promise
 
 /** The preview's answer for one contact: link it to one of its candidates, or create it. */
 export async function previewContactAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
       () =>
         z
-          .object({ connectionId: id, providerId: z.string().min(1).max(500), personId: z.union([z.literal(""), z.uuid("Unknown person")]) })
+          .object({
+            connectionId: z.uuid(t("unknownConnection")),
+            providerId: z.string().min(1).max(500),
+            personId: z.union([z.literal(""), z.uuid(t("unknownPerson"))]),
+          })
           .parse({ connectionId: form.get("connectionId"), providerId: text(form, "providerId"), personId: text(form, "personId") }),
       async ({ connectionId, providerId, personId }, { db, viewer }) => {
         await answerPreviewContact(db, viewer, connectionId, providerId, personId || null);
-        return { ok: true, message: personId ? "Linked." : "It will be created as a new person." };
+        return { ok: true, message: personId ? t("linked") : t("willBeCreated") };
       },
     ),
   );
 }
 
 export async function startSyncingAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => id.parse(form.get("connectionId")),
+      () => connectionIdOf(form, t),
       async (connectionId, { db, viewer }) => {
         await confirmPreview(db, viewer, connectionId);
-        return { ok: true, message: "The first sync has started." };
+        return { ok: true, message: t("firstSyncStarted") };
       },
     ),
     PAGE,
@@ -230,12 +282,13 @@ export async function startSyncingAction(_prev: ActionState, form: FormData): Pr
 }
 
 export async function leavePreviewAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => id.parse(form.get("connectionId")),
+      () => connectionIdOf(form, t),
       async (connectionId, { db, viewer }) => {
         await leavePreview(db, viewer, connectionId);
-        return { ok: true, message: "Nothing was synced. Choose the settings again." };
+        return { ok: true, message: t("previewLeft") };
       },
     ),
     PAGE,
@@ -243,12 +296,13 @@ export async function leavePreviewAction(_prev: ActionState, form: FormData): Pr
 }
 
 export async function preparePreviewAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const t = await messages();
   return done(
     await runAction(
-      () => id.parse(form.get("connectionId")),
+      () => connectionIdOf(form, t),
       async (connectionId, { db, viewer }) => {
         const { preview } = await prepareFirstSync(db, viewer, connectionId);
-        return { ok: true, message: preview ? "The preview is ready." : "Nothing pairs with your persons; the first sync has started." };
+        return { ok: true, message: preview ? t("previewReady") : t("nothingPairs") };
       },
     ),
   );

@@ -12,11 +12,12 @@ import { AddAccountForm } from "@/components/contact-sync/add-account-form";
 import { ConnectionSettings } from "@/components/contact-sync/connection-settings";
 import { FirstSyncPreview } from "@/components/contact-sync/first-sync-preview";
 import { LiveStatus } from "@/components/contact-sync/live-status";
+import { NeedsAttention } from "@/components/contact-sync/needs-attention";
 import { SettingsForm } from "@/components/contact-sync/settings-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
-import { connectionActivity, listConnectionSummaries, listUnconfirmedCreates, type ConnectionSummary } from "@/lib/sync/dashboard";
+import { connectionActivity, listConnectionSummaries, listNeedsAttention, listUnconfirmedCreates, type ConnectionSummary } from "@/lib/sync/dashboard";
 import { listProviderGroups, readPreview } from "@/lib/sync/manage";
 import { canSetUpSync } from "@/lib/sync/permission";
 import { InvalidGrantError } from "@/lib/sync/provider";
@@ -36,6 +37,8 @@ import {
   pauseAction,
   reconnectAction,
   restoreAction,
+  retryFailedAction,
+  dismissConflictAction,
   saveSettingsAction,
   syncNowAction,
 } from "./actions";
@@ -44,20 +47,22 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("contactSync"))("title") };
 }
 
-const ERRORS: Record<string, string> = {
-  denied: "You did not allow access to your contacts, so nothing was connected.",
-  bad_state: "That sign-in link was not valid. Start again below.",
-  expired: "The sign-in took too long and expired. Start again below.",
-  replayed: "That sign-in was already used. Start again below.",
-  wrong_provider: "The answer came from a different provider than the one you chose. Start again below.",
-  wrong_user: "That sign-in was started by another user. Start again below.",
-  exchange_failed: "The provider did not accept the sign-in. Start again below.",
-  wrong_account: "You signed in with a different account than the one this connection syncs, so nothing was changed. Reconnect with the connection's own account, or add the other one as a new connection.",
-  no_write_access: "Write access to the contacts was not allowed, and two-way sync needs it. Nothing was changed: reconnect and allow it, or choose one-way.",
-  no_refresh_token: "The provider did not grant offline access, which background sync needs. Start again and allow access.",
-  forbidden: "You do not have the permissions to set up contact sync.",
-  unexpected: "Something went wrong while connecting. Nothing was saved; try again.",
-};
+/** The ?error= codes the sign-in flow comes back with, each a message of contactSync.errors. */
+const ERRORS = [
+  "denied",
+  "bad_state",
+  "expired",
+  "replayed",
+  "wrong_provider",
+  "wrong_user",
+  "exchange_failed",
+  "wrong_account",
+  "no_write_access",
+  "no_refresh_token",
+  "forbidden",
+  "unexpected",
+] as const;
+const errorKey = (code: string) => `errors.${ERRORS.find((e) => e === code) ?? "unexpected"}`;
 
 type Search = { add?: string; account?: string; error?: string; connected?: string; reconnected?: string; disconnected?: string; preview?: string; page?: string };
 
@@ -100,7 +105,7 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
         }
       />
       <div className="space-y-6">
-        {params.error ? <Alert>{ERRORS[params.error] ?? ERRORS.unexpected}</Alert> : null}
+        {params.error ? <Alert>{t(errorKey(params.error))}</Alert> : null}
         {params.connected ? <Alert tone="success">{t("connected")}</Alert> : null}
         {params.reconnected ? <Alert tone="success">{t("reconnected")}</Alert> : null}
         {params.disconnected ? <Alert tone="success">{t("disconnected")}</Alert> : null}
@@ -149,7 +154,7 @@ async function ConnectionCard({
   search: Search;
 }) {
   const definition = providerDefinition(c.provider);
-  const groupLabel = definition.groupHint;
+  const groupLabel = (await getTranslations())(definition.groupHint);
   const t = await getTranslations("contactSync");
   const tv = await getTranslations("visibility");
   let groups: { id: string; name: string; memberCount?: number }[] = [];
@@ -247,9 +252,10 @@ async function ConnectionCard({
     );
   }
 
-  const [{ added, updated, deleted, linked, days }, unconfirmed] = await Promise.all([
+  const [{ added, updated, deleted, linked, days }, unconfirmed, attention] = await Promise.all([
     connectionActivity(db, viewer, c.id, { limit: 8, days: 14 }),
     c.unconfirmedCreates > 0 ? listUnconfirmedCreates(db, viewer, c.id) : Promise.resolve([]),
+    c.failedContacts + c.recentConflicts + c.heldDeletions > 0 ? listNeedsAttention(db, viewer, c.id) : Promise.resolve({ failed: [], conflicts: [], held: [] }),
   ]);
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -273,35 +279,29 @@ async function ConnectionCard({
           manualOnly: c.syncIntervalMinutes === 0,
         }}
       />
-      {c.heldDeletions > 0 ? (
-        <div className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
-          <p className="font-medium">{t("heldTitle", { count: c.heldDeletions })}</p>
-          <p className="mt-1">{t("heldText")}</p>
-          <div className="mt-2 flex flex-wrap gap-2">
-            <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "true" }} variant="danger">
-              {t("heldDelete", { count: c.heldDeletions })}
-            </ActionButton>
-            <ActionButton action={heldDeletionsAction} fields={{ connectionId: c.id, confirm: "false" }}>
-              {t("heldKeep")}
-            </ActionButton>
-          </div>
-        </div>
-      ) : null}
+      <NeedsAttention
+        connectionId={c.id}
+        app={definition.profile.label}
+        twoWay={c.direction === "two_way"}
+        items={attention}
+        heldCount={c.heldDeletions}
+        actions={{ retry: retryFailedAction, dismiss: dismissConflictAction, held: heldDeletionsAction }}
+      />
       {unconfirmed.length > 0 ? (
         <div className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="unconfirmed-creates">
           <p className="font-medium">
-            A sync was interrupted while it sent {c.unconfirmedCreates} new {c.unconfirmedCreates === 1 ? "person" : "persons"} to the address book, and
-            the address book does not have {c.unconfirmedCreates === 1 ? "it" : "them"}: {unconfirmed.map((u) => u.name || "(no name)").join(", ")}.
+            {t("unconfirmed.title", {
+              count: c.unconfirmedCreates,
+              names: unconfirmed.map((u) => u.name || t("unconfirmed.noName")).join(", "),
+            })}
           </p>
-          <p className="mt-1">
-            They may have been created and then deleted there, or never created. Nothing is sent again until you choose.
-          </p>
+          <p className="mt-1">{t("unconfirmed.text")}</p>
           <div className="mt-2 flex flex-wrap gap-2">
             <ActionButton action={unconfirmedCreatesAction} fields={{ connectionId: c.id, createAgain: "true" }} variant="primary">
-              Create them again
+              {t("unconfirmed.createAgain")}
             </ActionButton>
             <ActionButton action={unconfirmedCreatesAction} fields={{ connectionId: c.id, createAgain: "false" }}>
-              Leave them out of sync
+              {t("unconfirmed.leaveOut")}
             </ActionButton>
           </div>
         </div>
