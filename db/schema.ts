@@ -525,6 +525,8 @@ export const syncFailures = pgTable(
     retryAt: timestamp("retry_at", { withTimezone: true }),
   },
   (t) => [
+    // The run's "any failures?" and the dashboard's list, newest first.
+    index("sync_failures_connection_idx").on(t.connectionId, t.lastFailedAt),
     uniqueIndex("sync_failures_person_uq").on(t.connectionId, t.personId).where(sql`person_id is not null`),
     uniqueIndex("sync_failures_contact_uq").on(t.connectionId, t.providerId).where(sql`operation = 'read'`),
   ],

@@ -15,5 +15,6 @@ CREATE TABLE "sync_failures" (
 --> statement-breakpoint
 ALTER TABLE "sync_failures" ADD CONSTRAINT "sync_failures_connection_id_sync_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."sync_connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_failures" ADD CONSTRAINT "sync_failures_person_id_persons_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."persons"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "sync_failures_connection_idx" ON "sync_failures" USING btree ("connection_id","last_failed_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "sync_failures_person_uq" ON "sync_failures" USING btree ("connection_id","person_id") WHERE person_id is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "sync_failures_contact_uq" ON "sync_failures" USING btree ("connection_id","provider_id") WHERE operation = 'read';

@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/queries/persons";
 import { getViewer } from "@/db/queries/users";
-import { personPictures, persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
+import { personPictures, persons, syncConnections, syncEvents, syncFailures, syncLinks } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
 import { radicaleAvailable, startDavProxy, startDavServer, xandikosAvailable, type DavProxy, type DavServer, type DavServerKind } from "@/emulators/carddav";
 import { UserError } from "@/lib/errors";
 import { ensureSyncCustomFields } from "@/lib/sync/crm-side";
 import { createCardDavAdapter } from "@/lib/sync/providers/carddav/adapter";
+import { listNeedsAttention } from "@/lib/sync/dashboard";
 import { syncPhotos } from "@/lib/sync/engine/photos";
 import { runSync, type RunSummary } from "@/lib/sync/engine/run";
 import { configureConnection } from "@/lib/sync/manage";
@@ -282,6 +283,14 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     const [error] = await handle.db.select().from(syncEvents).where(eq(syncEvents.connectionId, id)).then((rows) => rows.filter((e) => e.kind === "error"));
     expect(error).toMatchObject({ label: "Broken Bob", side: "provider" });
     expect(JSON.stringify(error!.detail)).toMatch(/Not a valid vCard/);
+    // It waits under Needs attention, as a contact that could not be read (and is not retried)…
+    const [waiting] = (await listNeedsAttention(handle.db, (await getViewer(handle.db, demo.users.east))!, id)).failed;
+    expect(waiting).toMatchObject({ operation: "read", label: "Broken Bob", retryAt: null, attempts: 1 });
+    expect(waiting!.reason).toMatch(/Not a valid vCard/);
+    // …until the card is mended at the server and read again.
+    await putCard(b, "broken", crlf(["BEGIN:VCARD", "VERSION:3.0", "UID:broken", "FN:Broken Bob", "N:Bob;Broken;;;", "END:VCARD"]));
+    expect((await sync(id)).counts).toMatchObject({ crmAdded: 1, errors: 0 });
+    expect(await handle.db.select().from(syncFailures).where(eq(syncFailures.connectionId, id))).toEqual([]);
   });
 
   it("a 4 MB inline PHOTO comes across after the run; a 6 MB one is left out and the contact still syncs", async () => {
