@@ -21,6 +21,7 @@ const TABLES = [
   "sync_activity_days",
   "sync_connections",
   "sync_events",
+  "sync_failures",
   "sync_links",
   "sync_preview_contacts",
   "sync_runs",

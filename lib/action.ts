@@ -1,7 +1,7 @@
 // The one entry point for server actions. Server actions are public POST endpoints, so each
 // one validates its input, loads who is asking, and only then runs its body; the body's own
 // queries check what that viewer may touch. Expected failures come back as a message for the
-// form; anything else is logged and reported generically.
+// form, in the user's language; anything else is logged and reported generically.
 import { unstable_rethrow } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import type { z } from "zod";
@@ -9,7 +9,7 @@ import { getDb } from "@/db";
 import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import type { ActionState } from "./action-state";
-import { UserError } from "./errors";
+import { translateUserError, UserError } from "./errors";
 import { currentViewer } from "./viewer";
 
 export type { ActionState };
@@ -44,7 +44,7 @@ export async function runAction<T>(
       const fieldErrors = fieldErrorsOf(error);
       return { ok: false, message: Object.values(fieldErrors)[0] ?? (await getTranslations("actions"))("checkForm"), fieldErrors };
     }
-    if (error instanceof UserError) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
+    if (error instanceof UserError) return { ok: false, ...translateUserError(error, await getTranslations()) };
     console.error("[action] unexpected error", error instanceof Error ? error.stack : error);
     return { ok: false, message: (await getTranslations("actions"))("unexpected") };
   }

@@ -4,6 +4,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import en from "@/lib/i18n/messages/en.json";
 import sv from "@/lib/i18n/messages/sv.json";
+import { LAST_ERROR } from "@/lib/sync/last-error";
 import type { PreviewRow, PreviewSummary } from "@/lib/sync/preview";
 import { FirstSyncPreview } from "./first-sync-preview";
 
@@ -22,7 +23,7 @@ const linked: PreviewRow = {
 };
 
 /** The preview's text as the page shows it, in a language. */
-function previewText(locale: "en" | "sv", summary: PreviewSummary): string {
+function previewText(locale: "en" | "sv", summary: PreviewSummary, error: string | null = null): string {
   const preview = createElement(FirstSyncPreview, {
     connectionId: "c",
     summary,
@@ -30,7 +31,7 @@ function previewText(locale: "en" | "sv", summary: PreviewSummary): string {
     decision: "link",
     pageNumber: 1,
     hrefFor: (d, n) => `?preview=${d}&page=${n}`,
-    error: null,
+    error,
     actions: { decide: action, start: action, back: action, prepare: action },
   });
   // The provider's type wants its children among its props (a .ts test has no JSX).
@@ -63,5 +64,12 @@ describe("the first-sync preview", () => {
     expect(text).toContain("efternamn: behåller ”Rodriguez”; adressbokens ”Rodrigues” sparas i historiken");
     expect(text).toContain("Koppla isär");
     expect(text).not.toMatch(/Linked|Unpair|Start syncing|will be/);
+  });
+
+  it("says in the user's language why the preview could not be prepared", () => {
+    const none = { link: 0, create: 0, choose: 0 };
+    expect(previewText("en", none, LAST_ERROR.previewListingFailed)).toContain(LAST_ERROR.previewListingFailed);
+    expect(previewText("sv", none, LAST_ERROR.previewListingFailed)).toContain("Adressboken kunde inte listas för att förbereda den första synken.");
+    expect(previewText("sv", none, "HTTP 503 from the server")).toContain("HTTP 503 from the server");
   });
 });

@@ -3,6 +3,7 @@ import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import type { PreviewDecision } from "@/db/schema";
 import type { ActionState } from "@/lib/action-state";
+import { lastErrorText } from "@/lib/sync/last-error";
 import type { PreviewPage, PreviewPerson, PreviewRow, PreviewSummary } from "@/lib/sync/preview";
 import { PREVIEW_PAGE_SIZE } from "@/lib/sync/preview";
 import { ActionButton } from "../ui/action-button";
@@ -33,16 +34,17 @@ export function FirstSyncPreview({
   pageNumber: number;
   /** The page's URL showing another tab or page of the preview. */
   hrefFor: (decision: PreviewDecision, page: number) => string;
-  /** Why the preview could not be prepared (the listing failed). */
+  /** Why the preview could not be prepared (the listing failed): the connection's last error, as stored. */
   error: string | null;
   actions: { decide: Action; start: Action; back: Action; prepare: Action };
 }) {
   const t = useTranslations("firstSync");
+  const lastError = useTranslations("errors.lastError");
   const total = summary.link + summary.create + summary.choose;
   if (total === 0) {
     return (
       <div className="space-y-3">
-        <Alert>{error ?? t("notReady")}</Alert>
+        <Alert>{error ? lastErrorText(error, lastError) : t("notReady")}</Alert>
         <div className="flex flex-wrap gap-2">
           <ActionButton action={actions.prepare} fields={{ connectionId }} variant="primary">
             {t("prepareAgain")}

@@ -10,6 +10,7 @@ import { useFormAction } from "../ui/use-form-action";
 import { useFormatter, useLocale, useNow, useTranslations } from "next-intl";
 import { formatDateTime } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
+import { lastErrorText } from "@/lib/sync/last-error";
 
 export type LiveStatusData = {
   status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error" | "preview";
@@ -64,6 +65,12 @@ export function LiveStatus({
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.running || q.state.data?.waiting || q.state.data?.interrupted ? 1000 : 15_000),
   });
+  // The page was drawn again with a run on its way (another action asked for one, e.g. Retry
+  // under Needs attention): follow it now rather than at the next slow poll.
+  const initialBusy = initial.waiting || !!initial.running;
+  useEffect(() => {
+    if (initialBusy) void queryClient.invalidateQueries({ queryKey: ["sync-status", connectionId] });
+  }, [initialBusy, queryClient, connectionId]);
   // An interrupted run counts as under way: it is resumed, not finished ("Up to date" would lie).
   const busy = !!data.running || data.waiting || !!data.interrupted;
   const wasBusy = useRef(busy);
@@ -87,6 +94,7 @@ export function LiveStatus({
   const percent = total ? Math.min(100, Math.round((processed / total) * 100)) : null;
   const locale = useLocale() as Locale;
   const t = useTranslations("liveStatus");
+  const lastError = useTranslations("errors.lastError");
   const now = useNow({ updateInterval: 30_000 });
   const label = statusLabel(data, t, locale);
 
@@ -111,7 +119,7 @@ export function LiveStatus({
           style={percent !== null ? { width: `${percent}%` } : busy ? undefined : { width: "0%" }}
         />
       </div>
-      {data.lastError && !busy ? <p className="text-sm text-red-700">{data.lastError}</p> : null}
+      {data.lastError && !busy ? <p className="text-sm text-red-700">{lastErrorText(data.lastError, lastError)}</p> : null}
       {!state.ok && state.message ? (
         <p role="alert" className="text-sm text-red-700">
           {state.message}

@@ -63,7 +63,7 @@ export async function getOrganizationById(db: DB, viewer: Viewer, id: string) {
 
 export async function createOrganization(db: DB, viewer: Viewer, input: { name: string; address: string | null }): Promise<string> {
   if (!viewer.canAddOrganizations && !viewer.isAdmin) {
-    throw new ForbiddenError("You do not have the permission to add organizations.");
+    throw new ForbiddenError("organizations.noAddPermission");
   }
   const [row] = await db
     .insert(organizations)
@@ -79,18 +79,18 @@ export async function updateOrganization(
   id: string,
   input: { name: string; address: string | null },
 ): Promise<void> {
-  if (!isUuid(id)) throw new NotFoundError("This organization");
+  if (!isUuid(id)) throw new NotFoundError("thisOrganization");
   const org = await getOrganizationById(db, viewer, id);
-  if (!org) throw new NotFoundError("This organization");
+  if (!org) throw new NotFoundError("thisOrganization");
   if (!mayChangeOrganization(viewer, org)) {
-    throw new ForbiddenError("Only the owner of an organization, a global admin or a user who may add organizations can change it.");
+    throw new ForbiddenError("organizations.mayNotChange");
   }
   const updated = await db
     .update(organizations)
     .set({ ...input, updatedAt: new Date() })
     .where(and(eq(organizations.id, id), eq(organizations.companyId, viewer.companyId)))
     .returning({ id: organizations.id });
-  if (updated.length === 0) throw new NotFoundError("This organization");
+  if (updated.length === 0) throw new NotFoundError("thisOrganization");
 }
 
 /** Organizations are seen by the whole company; changing one is for its owner, global admins and
@@ -100,11 +100,11 @@ function mayChangeOrganization(viewer: Viewer, org: { ownerId: string }): boolea
 }
 
 export async function deleteOrganization(db: DB, viewer: Viewer, id: string): Promise<void> {
-  if (!isUuid(id)) throw new NotFoundError("This organization");
+  if (!isUuid(id)) throw new NotFoundError("thisOrganization");
   const org = await getOrganizationById(db, viewer, id);
-  if (!org) throw new NotFoundError("This organization");
+  if (!org) throw new NotFoundError("thisOrganization");
   if (!viewer.isAdmin && org.ownerId !== viewer.id) {
-    throw new ForbiddenError("Only the owner of an organization or a global admin can delete it.");
+    throw new ForbiddenError("organizations.mayNotDelete");
   }
   await db.transaction(async (tx) => {
     await detachOrganization(tx, id);

@@ -35,7 +35,7 @@ function inIds(ids: string[]): SQL {
 }
 
 export function requireAddPersons(user: Viewer): void {
-  if (!user.isAdmin && !user.canAddPersons) throw new ForbiddenError("You do not have the permission to add persons.");
+  if (!user.isAdmin && !user.canAddPersons) throw new ForbiddenError("persons.noAddPermission");
 }
 
 /** Creates persons in the actor's company, in one statement; returns their ids in input order. */

@@ -16,11 +16,11 @@ import {
   type PersonValues,
 } from "./person-writes";
 import { visiblePersonsWhere, type Viewer } from "./visibility";
-import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, translated, UserError } from "@/lib/errors";
 import { personSearchText, type PersonInput } from "@/lib/persons/input";
 import { PICTURE_MAX_BYTES, PICTURE_TYPES } from "@/lib/persons/picture";
 import { isUuid } from "@/lib/uuid";
-import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
+import { isVisibilityAllowed } from "@/lib/visibility";
 
 /** The persons list counts matches up to here (or a little past the page asked for): past it
  * the page says "1,000+". Counting 60,000 visible persons costs a pass over all of them on every
@@ -192,14 +192,15 @@ async function checkReferences(
   current: { visibility: Visibility; ownerId: string } | null,
 ): Promise<void> {
   if (current && input.ownerId && input.ownerId !== current.ownerId && !viewer.isAdmin && current.ownerId !== viewer.id) {
-    throw new ForbiddenError("Only the owner of this person or a global admin can change its owner.");
+    throw new ForbiddenError("persons.mayNotChangeOwner");
   }
   const [company] = await db.select({ plan: companies.plan }).from(companies).where(eq(companies.id, viewer.companyId));
-  if (!company) throw new NotFoundError("Your company");
+  if (!company) throw new NotFoundError("yourCompany");
   const unchanged = current?.visibility === input.visibility;
   if (!unchanged && !isVisibilityAllowed(company.plan, input.visibility)) {
-    throw new UserError(`"${VISIBILITY_LABELS[input.visibility]}" is not available on your company's plan.`, {
-      visibility: "Not available on your plan",
+    throw new UserError("plan.visibilityNotOffered", {
+      values: { visibility: translated(`visibility.label.${input.visibility}`) },
+      fields: { visibility: "field.notOnPlan" },
     });
   }
   if (input.organizationId) {
@@ -207,14 +208,14 @@ async function checkReferences(
       .select({ id: organizations.id })
       .from(organizations)
       .where(and(eq(organizations.id, input.organizationId), eq(organizations.companyId, viewer.companyId)));
-    if (!org) throw new UserError("That organization does not exist.", { organizationId: "Unknown organization" });
+    if (!org) throw new UserError("persons.unknownOrganization", { fields: { organizationId: "field.unknownOrganization" } });
   }
   if (input.ownerId) {
     const [owner] = await db
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.id, input.ownerId), eq(users.companyId, viewer.companyId), eq(users.active, true)));
-    if (!owner) throw new UserError("The owner must be an active user of your company.", { ownerId: "Not an active user" });
+    if (!owner) throw new UserError("persons.ownerInactive", { fields: { ownerId: "field.notActiveUser" } });
   }
 }
 
@@ -252,28 +253,28 @@ export async function updatePerson(
   expectedVersion?: number,
 ): Promise<void> {
   const current = await getPersonById(db, viewer, id);
-  if (!current) throw new NotFoundError("This person");
+  if (!current) throw new NotFoundError("thisPerson");
   if (expectedVersion !== undefined && current.version !== expectedVersion) {
-    throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
+    throw new UserError("persons.changedMeanwhile");
   }
   await checkReferences(db, viewer, input, current);
   const values = { ...(await valuesOf(db, viewer, input)), ownerId: input.ownerId ?? current.ownerId };
   const version = await updatePersonValues(db, asUser(viewer), { id, version: current.version, values });
   if (version === null) {
-    throw new UserError("Someone else changed this person while you were editing. Reload to see their changes.");
+    throw new UserError("persons.changedMeanwhile");
   }
 }
 
 /** Moves a person to the trash (restorable); the row stays for history and undo. */
 export async function deletePerson(db: DB, viewer: Viewer, id: string): Promise<void> {
-  if (!isUuid(id)) throw new NotFoundError("This person");
+  if (!isUuid(id)) throw new NotFoundError("thisPerson");
   const deleted = await softDeletePersons(db, asUser(viewer), [id]);
-  if (deleted.length === 0) throw new NotFoundError("This person");
+  if (deleted.length === 0) throw new NotFoundError("thisPerson");
 }
 
 export async function setFollowing(db: DB, viewer: Viewer, id: string, follow: boolean): Promise<void> {
   const person = await getPersonById(db, viewer, id);
-  if (!person) throw new NotFoundError("This person");
+  if (!person) throw new NotFoundError("thisPerson");
   if (follow) {
     await db.insert(personFollowers).values({ personId: id, userId: viewer.id }).onConflictDoNothing();
   } else {
@@ -288,19 +289,19 @@ export async function setPersonPicture(
   id: string,
   picture: { contentType: string; data: Buffer } | null,
 ): Promise<void> {
-  if (!(await getPersonById(db, viewer, id))) throw new NotFoundError("This person");
+  if (!(await getPersonById(db, viewer, id))) throw new NotFoundError("thisPerson");
   if (!picture) {
     await deletePersonPicture(db, asUser(viewer), id);
     return;
   }
   if (!(PICTURE_TYPES as readonly string[]).includes(picture.contentType)) {
-    throw new UserError("The picture must be a PNG, JPEG, GIF or WebP image.", { picture: "Unsupported image type" });
+    throw new UserError("picture.unsupportedType", { fields: { picture: "field.unsupportedImage" } });
   }
-  if (picture.data.length === 0) throw new UserError("The picture file is empty.", { picture: "Empty file" });
+  if (picture.data.length === 0) throw new UserError("picture.empty", { fields: { picture: "field.emptyFile" } });
   if (picture.data.length > PICTURE_MAX_BYTES) {
-    throw new UserError("The picture is larger than 2 MB.", { picture: "Larger than 2 MB" });
+    throw new UserError("picture.tooLarge", { fields: { picture: "field.tooLarge" } });
   }
-  if (!(await putPersonPicture(db, asUser(viewer), { personId: id, ...picture }))) throw new NotFoundError("This person");
+  if (!(await putPersonPicture(db, asUser(viewer), { personId: id, ...picture }))) throw new NotFoundError("thisPerson");
 }
 
 export async function getPersonPicture(

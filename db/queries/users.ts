@@ -44,7 +44,7 @@ export async function getUserForSignIn(
 
 export async function getCompany(db: DB, viewer: Viewer): Promise<Company> {
   const [row] = await db.select().from(companies).where(eq(companies.id, viewer.companyId));
-  if (!row) throw new NotFoundError("Your company");
+  if (!row) throw new NotFoundError("yourCompany");
   return row;
 }
 
@@ -70,7 +70,7 @@ export async function listRoles(db: DB, viewer: Viewer): Promise<Role[]> {
 }
 
 function requireAdmin(viewer: Viewer): void {
-  if (!viewer.isAdmin) throw new ForbiddenError("Only global admins can change company settings.");
+  if (!viewer.isAdmin) throw new ForbiddenError("company.adminsOnly");
 }
 
 export async function setCompanyPlan(db: DB, viewer: Viewer, plan: Plan): Promise<void> {
@@ -85,7 +85,7 @@ export async function createRole(db: DB, viewer: Viewer, input: { name: string; 
     .select({ id: roles.id })
     .from(roles)
     .where(and(eq(roles.companyId, viewer.companyId), eq(roles.name, input.name)));
-  if (existing) throw new UserError(`A role named "${input.name}" already exists.`, { name: "Already taken" });
+  if (existing) throw new UserError("company.roleTaken", { values: { name: input.name }, fields: { name: "field.alreadyTaken" } });
   const [row] = await db
     .insert(roles)
     .values({ companyId: viewer.companyId, name: input.name, parentId: input.parentId })
@@ -95,12 +95,12 @@ export async function createRole(db: DB, viewer: Viewer, input: { name: string; 
 }
 
 async function requireRole(db: DB, viewer: Viewer, roleId: string): Promise<Role> {
-  if (!isUuid(roleId)) throw new NotFoundError("That role");
+  if (!isUuid(roleId)) throw new NotFoundError("thatRole");
   const [row] = await db
     .select()
     .from(roles)
     .where(and(eq(roles.id, roleId), eq(roles.companyId, viewer.companyId)));
-  if (!row) throw new NotFoundError("That role");
+  if (!row) throw new NotFoundError("thatRole");
   return row;
 }
 
@@ -113,7 +113,7 @@ export async function setRoleParent(db: DB, viewer: Viewer, roleId: string, pare
     const all = await listRoles(db, viewer);
     const parentOf = new Map(all.map((r) => [r.id, r.parentId]));
     for (let at: string | null | undefined = parentId; at; at = parentOf.get(at)) {
-      if (at === roleId) throw new UserError("A role cannot sit below itself or one of its sub-roles.", { parentId: "Would make a cycle" });
+      if (at === roleId) throw new UserError("company.roleCycle", { fields: { parentId: "field.wouldMakeCycle" } });
     }
   }
   await db.update(roles).set({ parentId, updatedAt: new Date() }).where(eq(roles.id, roleId));
@@ -128,21 +128,21 @@ export type UserSettingsInput = {
 
 export async function updateUserSettings(db: DB, viewer: Viewer, userId: string, input: UserSettingsInput): Promise<void> {
   requireAdmin(viewer);
-  if (!isUuid(userId)) throw new NotFoundError("That user");
+  if (!isUuid(userId)) throw new NotFoundError("thatUser");
   if (input.roleId) await requireRole(db, viewer, input.roleId);
   if (userId === viewer.id && !input.isAdmin) {
     const [otherAdmin] = await db
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.companyId, viewer.companyId), eq(users.isAdmin, true), ne(users.id, viewer.id)));
-    if (!otherAdmin) throw new UserError("The company needs at least one global admin.", { isAdmin: "Last admin" });
+    if (!otherAdmin) throw new UserError("company.lastAdmin", { fields: { isAdmin: "field.lastAdmin" } });
   }
   const updated = await db
     .update(users)
     .set({ ...input, updatedAt: new Date() })
     .where(and(eq(users.id, userId), eq(users.companyId, viewer.companyId)))
     .returning({ id: users.id });
-  if (updated.length === 0) throw new NotFoundError("That user");
+  if (updated.length === 0) throw new NotFoundError("thatUser");
 }
 
 export async function createUser(
@@ -153,7 +153,7 @@ export async function createUser(
   requireAdmin(viewer);
   if (input.roleId) await requireRole(db, viewer, input.roleId);
   const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
-  if (taken) throw new UserError("A user with this e-mail address already exists.", { email: "Already in use" });
+  if (taken) throw new UserError("company.emailTaken", { fields: { email: "field.alreadyInUse" } });
   const [row] = await db
     .insert(users)
     .values({ companyId: viewer.companyId, ...input })

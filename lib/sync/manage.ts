@@ -10,12 +10,13 @@ import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
 import { hasPairablePersons } from "@/db/queries/sync-persons";
 import { syncConnections, syncEvents, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
 import { env } from "@/lib/env";
-import { NotFoundError, UserError } from "@/lib/errors";
+import { NotFoundError, translated, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
-import { isVisibilityAllowed, VISIBILITY_LABELS } from "@/lib/visibility";
+import { isVisibilityAllowed } from "@/lib/visibility";
 import { adapterForConnection, grantAllowsWrite } from "./connections";
 import { ensureSyncCustomFields } from "./crm-side";
 import { getOwnConnection } from "./dashboard";
+import { LAST_ERROR } from "./last-error";
 import { resolveHeldDeletions } from "./engine/deletions";
 import { retryFailures } from "./engine/failures";
 import { restoreDeletedPerson } from "./engine/restore";
@@ -32,7 +33,7 @@ export type ManageDeps = { apiBaseUrl?: string; oauthConfig?: OAuthConfig };
 async function ownConnection(db: DB, viewer: Viewer, id: string): Promise<SyncConnection> {
   requireSyncPermission(viewer);
   const conn = await getOwnConnection(db, viewer, id);
-  if (!conn) throw new NotFoundError("This connection");
+  if (!conn) throw new NotFoundError("thisConnection");
   return conn;
 }
 
@@ -46,7 +47,7 @@ export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: s
     if (error instanceof InvalidGrantError) {
       await db
         .update(syncConnections)
-        .set({ status: "reconnect_needed", lastError: "The account's access was revoked or has expired. Reconnect the account to resume syncing." })
+        .set({ status: "reconnect_needed", lastError: LAST_ERROR.revoked })
         .where(eq(syncConnections.id, connectionId));
     }
     throw error;
@@ -69,11 +70,14 @@ export async function configureConnection(
   const conn = await ownConnection(db, viewer, connectionId);
   const company = await getCompany(db, viewer);
   if (!isVisibilityAllowed(company.plan, settings.visibility)) {
-    throw new UserError(`"${VISIBILITY_LABELS[settings.visibility]}" is not available on your company's plan.`, { visibility: "Not available on your plan" });
+    throw new UserError("plan.visibilityNotOffered", {
+      values: { visibility: translated(`visibility.label.${settings.visibility}`) },
+      fields: { visibility: "field.notOnPlan" },
+    });
   }
   const groups = await listProviderGroups(db, viewer, connectionId, deps);
   const group = groups.find((g) => g.id === settings.groupId);
-  if (!group) throw new UserError("That group no longer exists in the address book. Pick another one.", { groupId: "Unknown group" });
+  if (!group) throw new UserError("sync.groupGone", { fields: { groupId: "field.unknownGroup" } });
   const needsWrite = settings.direction === "two_way" && !grantAllowsWrite(conn);
   const groupChanged = conn.groupId !== settings.groupId;
   // A new group's first sync is prepared below (previewed, or started); until then the
@@ -104,7 +108,7 @@ export async function configureConnection(
         // Two-way on a read-only grant: the settings are kept, and syncing waits until the user
         // allows write access (the OAuth callback makes the connection active again).
         ...(needsWrite
-          ? { status: "reconnect_needed" as const, lastError: "Allow write access to your contacts to sync both ways.", firstSyncAwaitsGrant: groupChanged || conn.firstSyncAwaitsGrant }
+          ? { status: "reconnect_needed" as const, lastError: LAST_ERROR.writeAccessNeeded, firstSyncAwaitsGrant: groupChanged || conn.firstSyncAwaitsGrant }
           : {}),
         ...(firstSync ? { status: "preview" as const, lastError: null, resume: null, firstSyncAwaitsGrant: false } : {}),
         updatedAt: new Date(),
@@ -127,7 +131,7 @@ export async function configureConnection(
  * connection waiting, with the error, for another try (or Back). */
 export async function prepareFirstSync(db: DB, viewer: Viewer, connectionId: string, deps: ManageDeps = {}): Promise<{ preview: PreviewSummary | null }> {
   const conn = await ownConnection(db, viewer, connectionId);
-  if (!conn.groupId || conn.status !== "preview") throw new UserError("This connection is not waiting for its first sync.");
+  if (!conn.groupId || conn.status !== "preview") throw new UserError("sync.notAwaitingFirstSync");
   const actor = asUser(viewer);
   const start = async () => {
     await dropPreview(db, connectionId);
@@ -141,14 +145,12 @@ export async function prepareFirstSync(db: DB, viewer: Viewer, connectionId: str
     summary = await buildPreview(db, actor, conn, await adapterForConnection(db, conn, { apiBaseUrl: deps.apiBaseUrl }));
   } catch (error) {
     const revoked = error instanceof InvalidGrantError;
-    const reason = revoked
-      ? "The account's access was revoked or has expired. Reconnect the account, then the preview is prepared again."
-      : "The address book could not be listed to prepare the first sync. Nothing was synced; try again in a moment.";
+    const reason = revoked ? "previewRevoked" : "previewListingFailed";
     await db
       .update(syncConnections)
-      .set({ ...(revoked ? { status: "reconnect_needed" as const } : {}), lastError: reason, updatedAt: new Date() })
+      .set({ ...(revoked ? { status: "reconnect_needed" as const } : {}), lastError: LAST_ERROR[reason], updatedAt: new Date() })
       .where(eq(syncConnections.id, connectionId));
-    throw new UserError(reason);
+    throw new UserError(`lastError.${reason}`);
   }
   if (summary.link + summary.choose === 0) return start();
   await db.update(syncConnections).set({ lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
@@ -157,7 +159,7 @@ export async function prepareFirstSync(db: DB, viewer: Viewer, connectionId: str
 
 async function previewConnection(db: DB, viewer: Viewer, connectionId: string): Promise<SyncConnection> {
   const conn = await ownConnection(db, viewer, connectionId);
-  if (conn.status !== "preview") throw new UserError("This connection has no first-sync preview any more.");
+  if (conn.status !== "preview") throw new UserError("sync.noPreview");
   return conn;
 }
 
@@ -189,16 +191,16 @@ export async function answerPreviewContact(db: DB, viewer: Viewer, connectionId:
 export async function confirmPreview(db: DB, viewer: Viewer, connectionId: string): Promise<void> {
   await previewConnection(db, viewer, connectionId);
   const summary = await previewSummary(db, connectionId);
-  if (summary.link + summary.create + summary.choose === 0) throw new UserError("The preview is not ready. Prepare it again first.");
+  if (summary.link + summary.create + summary.choose === 0) throw new UserError("sync.previewNotReady");
   if (summary.choose > 0) {
-    throw new UserError(`${summary.choose} ${summary.choose === 1 ? "contact still needs" : "contacts still need"} your choice: link each to a person, or create it.`);
+    throw new UserError("sync.choicesLeft", { values: { count: summary.choose } });
   }
   const [moved] = await db
     .update(syncConnections)
     .set({ status: "active", lastError: null, updatedAt: new Date() })
     .where(and(eq(syncConnections.id, connectionId), eq(syncConnections.status, "preview")))
     .returning({ id: syncConnections.id });
-  if (!moved) throw new UserError("This connection has no first-sync preview any more.");
+  if (!moved) throw new UserError("sync.noPreview");
   await requestSync(db, connectionId);
 }
 
@@ -252,7 +254,7 @@ export async function disconnect(db: DB, viewer: Viewer, connectionId: string, k
 
 export async function answerHeldDeletions(db: DB, viewer: Viewer, connectionId: string, confirm: boolean): Promise<number> {
   const conn = await ownConnection(db, viewer, connectionId);
-  if (conn.status !== "needs_confirmation") throw new UserError("There are no held deletions to answer.");
+  if (conn.status !== "needs_confirmation") throw new UserError("sync.noHeldDeletions");
   const n = await resolveHeldDeletions(db, connectionId, confirm);
   await requestSync(db, connectionId);
   return n;
@@ -261,15 +263,15 @@ export async function answerHeldDeletions(db: DB, viewer: Viewer, connectionId: 
 /** Restores a person deleted by sync, from its event in one of the viewer's connections. */
 export async function restoreFromEvent(db: DB, viewer: Viewer, eventId: string): Promise<string> {
   requireSyncPermission(viewer);
-  if (!isUuid(eventId)) throw new NotFoundError("That activity");
+  if (!isUuid(eventId)) throw new NotFoundError("thatActivity");
   const [event] = await db
     .select({ id: syncEvents.id })
     .from(syncEvents)
     .innerJoin(syncConnections, eq(syncConnections.id, syncEvents.connectionId))
     .where(and(eq(syncEvents.id, eventId), eq(syncConnections.userId, viewer.id)));
-  if (!event) throw new NotFoundError("That activity");
+  if (!event) throw new NotFoundError("thatActivity");
   const outcome = await restoreDeletedPerson(db, eventId);
-  if (!outcome.ok) throw new UserError(outcome.reason);
+  if (!outcome.ok) throw new UserError(`restore.${outcome.refusal}`);
   return outcome.personId;
 }
 
@@ -285,7 +287,7 @@ export async function answerUnconfirmedCreates(db: DB, viewer: Viewer, connectio
         .where(mine)
         .returning({ id: syncLinks.id })
     : await db.delete(syncLinks).where(mine).returning({ id: syncLinks.id });
-  if (answered.length === 0) throw new UserError("There is nothing to answer any more.");
+  if (answered.length === 0) throw new UserError("sync.nothingToAnswer");
   if (createAgain) await requestSync(db, connectionId);
   return answered.length;
 }
@@ -294,10 +296,10 @@ export async function answerUnconfirmedCreates(db: DB, viewer: Viewer, connectio
  * again by a run started now, with the full number of attempts again. */
 export async function retryFailedContacts(db: DB, viewer: Viewer, connectionId: string, failureId?: string): Promise<number> {
   const conn = await ownConnection(db, viewer, connectionId);
-  if (failureId !== undefined && !isUuid(failureId)) throw new NotFoundError("That contact");
-  if (conn.direction !== "two_way") throw new UserError("This connection only reads the address book: there is nothing to send again.");
+  if (failureId !== undefined && !isUuid(failureId)) throw new NotFoundError("thatContact");
+  if (conn.direction !== "two_way") throw new UserError("sync.readOnly");
   const n = await retryFailures(db, connectionId, failureId);
-  if (n === 0) throw new UserError("There is nothing to try again any more.");
+  if (n === 0) throw new UserError("sync.nothingToRetry");
   if (conn.status !== "paused" && conn.status !== "reconnect_needed" && conn.status !== "preview") await requestSync(db, connectionId);
   return n;
 }
@@ -306,21 +308,21 @@ export async function retryFailedContacts(db: DB, viewer: Viewer, connectionId: 
  * history keeps it). */
 export async function dismissConflict(db: DB, viewer: Viewer, connectionId: string, eventId: string): Promise<void> {
   await ownConnection(db, viewer, connectionId);
-  if (!isUuid(eventId)) throw new NotFoundError("That conflict");
+  if (!isUuid(eventId)) throw new NotFoundError("thatConflict");
   const rows = await db
     .update(syncEvents)
     .set({ resolvedAt: new Date() })
     .where(and(eq(syncEvents.id, eventId), eq(syncEvents.connectionId, connectionId), eq(syncEvents.kind, "conflict")))
     .returning({ id: syncEvents.id });
-  if (rows.length === 0) throw new NotFoundError("That conflict");
+  if (rows.length === 0) throw new NotFoundError("thatConflict");
 }
 
 export async function syncNow(db: DB, viewer: Viewer, connectionId: string): Promise<{ alreadyWaiting: boolean }> {
   const conn = await ownConnection(db, viewer, connectionId);
-  if (!conn.groupId) throw new UserError("Choose a sync group first.");
-  if (conn.status === "paused") throw new UserError("This connection is paused. Resume it to sync.");
-  if (conn.status === "reconnect_needed") throw new UserError("Reconnect the account first: its access was revoked or has expired.");
-  if (conn.status === "preview") throw new UserError("Confirm the first sync's preview first.");
+  if (!conn.groupId) throw new UserError("sync.chooseGroupFirst");
+  if (conn.status === "paused") throw new UserError("sync.paused");
+  if (conn.status === "reconnect_needed") throw new UserError("sync.reconnectFirst");
+  if (conn.status === "preview") throw new UserError("sync.confirmPreviewFirst");
   return requestSync(db, connectionId);
 }
 

@@ -11,7 +11,7 @@ import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { oauthStates, syncConnections, type Direction } from "@/db/schema";
 import type { Viewer } from "@/db/queries/visibility";
-import { UserError } from "@/lib/errors";
+import { orList, translated, UserError, type ErrorKey, type ErrorValues } from "@/lib/errors";
 import { authSecret } from "@/lib/secrets";
 import { isUuid } from "@/lib/uuid";
 import { createConnection } from "./connections";
@@ -49,15 +49,18 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
   requireSyncPermission(viewer);
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
-    throw new UserError("Enter the e-mail address of the account to connect, like name@gmail.com.", { email: "Not an e-mail address" });
+    throw new UserError("connect.emailInvalidExample", { fields: { email: "field.notAnEmail" } });
   }
   const provider = input.provider ?? (providerForEmail(email, listProviders().map((p) => p.profile))?.id as ProviderId | undefined);
   if (!provider) {
-    const choices = listProviders().map((p) => `a ${p.profile.shortName}`);
-    throw new UserError(`Choose whether this is ${choices.slice(0, -1).join(", ")} or ${choices.at(-1)} account.`, { provider: "Choose a provider" });
+    const choices = listProviders().map((p) => translated("errors.connect.providerChoice", { name: p.profile.shortName }));
+    throw new UserError("connect.chooseProvider", { values: { providers: orList(choices) }, fields: { provider: "field.chooseProvider" } });
   }
   if (providerDefinition(provider).auth.kind !== "oauth") {
-    throw new UserError(`A ${providerDefinition(provider).profile.shortName} account is connected with its server, username and password.`, { provider: "Signs in with a password" });
+    throw new UserError("connect.signsInWithPassword", {
+      values: { provider: providerDefinition(provider).profile.shortName },
+      fields: { provider: "field.signsInWithPassword" },
+    });
   }
   const direction = input.direction ?? "one_way";
   if (input.connectionId) {
@@ -65,7 +68,7 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
       .select({ id: syncConnections.id })
       .from(syncConnections)
       .where(and(eq(syncConnections.id, input.connectionId), eq(syncConnections.userId, viewer.id)));
-    if (!conn) throw new UserError("That connection was not found.");
+    if (!conn) throw new UserError("connect.connectionNotFound");
   }
   const cfg = config ?? oauthOf(provider).config();
   // Sign-ins that were finished or abandoned are of no further use: purged as new ones start.
@@ -108,7 +111,8 @@ export type FinishResult = {
   firstSync: boolean;
 };
 
-/** Messages for what the provider or a tampered request can send back. */
+/** What the provider or a tampered request can send back. The callback shows the code's own
+ * message (contactSync.errors); the key's message is what logs and tests read. */
 export class OAuthFlowError extends UserError {
   constructor(
     readonly code:
@@ -122,9 +126,10 @@ export class OAuthFlowError extends UserError {
       | "wrong_user"
       | "wrong_account"
       | "no_write_access",
-    message: string,
+    key: ErrorKey & `oauth.${string}`,
+    values?: ErrorValues,
   ) {
-    super(message);
+    super(key, { values });
     this.name = "OAuthFlowError";
   }
 }
@@ -149,28 +154,26 @@ export async function finishAuthorization(
   requireSyncPermission(viewer);
   const { params } = input;
   const id = verifyState(params.get("state") ?? "");
-  if (!id) throw new OAuthFlowError("bad_state", "This sign-in link is not valid. Start again from Contact Sync.");
+  if (!id) throw new OAuthFlowError("bad_state", "oauth.badState");
   // Single use: take the state row in one statement, so a replay finds it used.
   const [state] = await db
     .update(oauthStates)
     .set({ usedAt: new Date() })
     .where(and(eq(oauthStates.id, id), isNull(oauthStates.usedAt)))
     .returning();
-  if (!state) throw new OAuthFlowError("replayed", "This sign-in was already used. Start again from Contact Sync.");
-  if (state.userId !== viewer.id) throw new OAuthFlowError("wrong_user", "This sign-in was started by another user. Start again from Contact Sync.");
-  if (state.expiresAt.getTime() < Date.now()) throw new OAuthFlowError("expired", "The sign-in took too long and expired. Start again.");
+  if (!state) throw new OAuthFlowError("replayed", "oauth.replayed");
+  if (state.userId !== viewer.id) throw new OAuthFlowError("wrong_user", "oauth.wrongUser");
+  if (state.expiresAt.getTime() < Date.now()) throw new OAuthFlowError("expired", "oauth.expired");
   if (state.provider !== input.provider || !isProviderId(state.provider)) {
-    throw new OAuthFlowError("wrong_provider", "The answer came from a different provider than the one you chose. Start again.");
+    throw new OAuthFlowError("wrong_provider", "oauth.wrongProvider");
   }
   const error = params.get("error");
   if (error) {
-    throw new OAuthFlowError(
-      "denied",
-      error === "access_denied" ? "You did not allow access to your contacts, so nothing was connected." : `The provider refused the connection (${error.slice(0, 60)}).`,
-    );
+    if (error === "access_denied") throw new OAuthFlowError("denied", "oauth.denied");
+    throw new OAuthFlowError("denied", "oauth.refused", { error: error.slice(0, 60) });
   }
   const code = params.get("code");
-  if (!code) throw new OAuthFlowError("bad_state", "The provider's answer had no authorization code. Start again.");
+  if (!code) throw new OAuthFlowError("bad_state", "oauth.noCode");
 
   const cfg = deps.config ?? oauthOf(state.provider).config();
   const endpoint = deps.endpoint ?? tokenEndpointFor(cfg);
@@ -178,10 +181,10 @@ export async function finishAuthorization(
   try {
     grant = await endpoint.exchangeCode({ code, codeVerifier: open(state.codeVerifier), redirectUri: cfg.redirectUri });
   } catch {
-    throw new OAuthFlowError("exchange_failed", "The provider did not accept the sign-in (it may have been used already). Start again.");
+    throw new OAuthFlowError("exchange_failed", "oauth.exchangeFailed");
   }
   if (!grant.refreshToken) {
-    throw new OAuthFlowError("no_refresh_token", "The provider did not grant offline access, which background sync needs. Start again and allow access.");
+    throw new OAuthFlowError("no_refresh_token", "oauth.noRefreshToken");
   }
   // Who signed in, as the provider says (the ID token came straight from its token endpoint over
   // TLS); the address typed in the wizard is only a hint to the provider.
@@ -196,15 +199,15 @@ export async function finishAuthorization(
       .select({ accountEmail: syncConnections.accountEmail, direction: syncConnections.direction })
       .from(syncConnections)
       .where(and(eq(syncConnections.id, state.connectionId), eq(syncConnections.userId, viewer.id)));
-    if (!conn) throw new OAuthFlowError("bad_state", "That connection was not found. Start again from Contact Sync.");
+    if (!conn) throw new OAuthFlowError("bad_state", "oauth.connectionGone");
     if (identified !== conn.accountEmail) {
-      throw new OAuthFlowError(
-        "wrong_account",
-        `You signed in as ${identified ?? "an account the provider did not name"}, but this connection syncs ${conn.accountEmail}. Nothing was changed: sign in with ${conn.accountEmail}, or add the other account as a new connection.`,
-      );
+      throw new OAuthFlowError("wrong_account", "oauth.wrongAccount", {
+        signedInAs: identified ?? translated("errors.oauth.unnamedAccount"),
+        expected: conn.accountEmail,
+      });
     }
     if ((state.direction === "two_way" || conn.direction === "two_way") && !oauthOf(state.provider).grantsWrite(tokens.scope)) {
-      throw new OAuthFlowError("no_write_access", "Write access to the contacts was not allowed, and two-way sync needs it. Nothing was changed: start again and allow it, or choose one-way.");
+      throw new OAuthFlowError("no_write_access", "oauth.noWriteAccess");
     }
   }
 

@@ -18,13 +18,13 @@ export type PasswordConnectInput = { provider: ProviderId; email: string; server
 export async function connectWithPassword(db: DB, viewer: Viewer, input: PasswordConnectInput): Promise<{ connectionId: string; reconnected: boolean }> {
   requireSyncPermission(viewer);
   const auth = passwordAuthOf(input.provider);
-  if (!auth) throw new UserError(`A ${providerDefinition(input.provider).profile.shortName} account is connected by signing in there, not with a password.`);
+  if (!auth) throw new UserError("connect.signsInThere", { values: { provider: providerDefinition(input.provider).profile.shortName } });
   const accountEmail = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(accountEmail) || accountEmail.length > 254) {
-    throw new UserError("Enter the e-mail address of the account to connect.", { email: "Not an e-mail address" });
+    throw new UserError("connect.emailInvalid", { fields: { email: "field.notAnEmail" } });
   }
   const username = input.username.trim() || accountEmail;
-  if (!input.password) throw new UserError("Enter the account's app password.", { password: "Required" });
+  if (!input.password) throw new UserError("connect.passwordMissing", { fields: { password: "field.required" } });
   const { apiBaseUrl } = await auth.verify({ serverUrl: input.serverUrl, username, password: input.password });
   const secret: StoredPassword = { kind: "password", apiBaseUrl, username, password: input.password };
 
@@ -37,9 +37,7 @@ export async function connectWithPassword(db: DB, viewer: Viewer, input: Passwor
     // their deletions and pushes.
     const syncedAt = existing.groupId ? readPassword(existing).apiBaseUrl : apiBaseUrl;
     if (syncedAt !== apiBaseUrl) {
-      throw new UserError(`This account is connected to the address books at ${syncedAt}. Nothing was changed: give that server, or disconnect the account first.`, {
-        serverUrl: "Another server",
-      });
+      throw new UserError("connect.otherServer", { values: { server: syncedAt }, fields: { serverUrl: "field.anotherServer" } });
     }
     await db
       .update(syncConnections)

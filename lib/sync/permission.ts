@@ -10,10 +10,6 @@ export function canSetUpSync(viewer: Viewer): boolean {
 
 export function requireSyncPermission(viewer: Viewer): void {
   if (!canSetUpSync(viewer)) {
-    throw new ForbiddenError('Setting up contact sync needs both the "add persons" and "add organizations" permissions. Ask a global admin.');
+    throw new ForbiddenError("sync.noPermission");
   }
 }
-
-export const PAUSED_USER_INACTIVE = "Paused: the user was deactivated. It resumes only when they resume it.";
-export const PAUSED_NO_PERMISSION =
-  'Paused: the user no longer has both the "add persons" and "add organizations" permissions. It resumes only when they resume it.';

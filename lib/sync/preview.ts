@@ -175,24 +175,24 @@ export async function decidePreviewContact(db: DB, connectionId: string, provide
     .select()
     .from(syncPreviewContacts)
     .where(and(eq(syncPreviewContacts.connectionId, connectionId), eq(syncPreviewContacts.providerId, providerId)));
-  if (!row) throw new NotFoundError("That contact of the preview");
+  if (!row) throw new NotFoundError("previewContact");
   if (personId === null) {
     await db.update(syncPreviewContacts).set({ decision: "create", personId: null }).where(eq(syncPreviewContacts.id, row.id));
     return;
   }
-  if (!row.candidates.includes(personId)) throw new UserError("That person is not one this contact can be linked to.");
+  if (!row.candidates.includes(personId)) throw new UserError("preview.notACandidate");
   const [other] = await db
     .select({ label: syncPreviewContacts.label })
     .from(syncPreviewContacts)
     .where(and(eq(syncPreviewContacts.connectionId, connectionId), eq(syncPreviewContacts.decision, "link"), eq(syncPreviewContacts.personId, personId)));
   if (other && row.personId !== personId) {
-    throw new UserError(`That person is already paired with the contact "${other.label}". Unpair that one first.`);
+    throw new UserError("preview.alreadyPaired", { values: { label: other.label } });
   }
   try {
     await db.update(syncPreviewContacts).set({ decision: "link", personId }).where(eq(syncPreviewContacts.id, row.id));
   } catch (error) {
     // Two answers at once for one person: the unique index keeps the second out.
-    if (isUniqueViolation(error)) throw new UserError("That person was just paired with another contact. Reload the preview.");
+    if (isUniqueViolation(error)) throw new UserError("preview.justPaired");
     throw error;
   }
 }

@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { syncConnections } from "@/db/schema";
+import { LAST_ERROR } from "./last-error";
 import type { OAuthConfig } from "./providers/definition";
 import { InvalidGrantError } from "./provider";
 import { fetchVia, retryVerdict } from "./providers/http";
@@ -146,7 +147,7 @@ async function refresh(db: DB, connectionId: string, endpoint: TokenEndpoint, no
   if (outcome.ok) return outcome.accessToken;
   await db
     .update(syncConnections)
-    .set({ status: "reconnect_needed", lastError: "The account's access was revoked or has expired. Reconnect the account to resume syncing.", updatedAt: new Date() })
+    .set({ status: "reconnect_needed", lastError: LAST_ERROR.revoked, updatedAt: new Date() })
     .where(eq(syncConnections.id, connectionId));
   throw new InvalidGrantError();
 }

@@ -87,9 +87,9 @@ export async function setPictureAction(_prev: ActionState, form: FormData): Prom
         return { ok: true, message: t("pictureRemoved") };
       }
       if (!(file instanceof File) || file.size === 0) {
-        throw new UserError(t("chooseImage"), { picture: t("noFile") });
+        throw new UserError("picture.chooseImage", { fields: { picture: "field.noFile" } });
       }
-      if (file.size > PICTURE_MAX_BYTES) throw new UserError(t("pictureTooLarge"), { picture: t("tooLarge") });
+      if (file.size > PICTURE_MAX_BYTES) throw new UserError("picture.tooLarge", { fields: { picture: "field.tooLarge" } });
       const data = Buffer.from(await file.arrayBuffer());
       await setPersonPicture(db, viewer, id, { contentType: imageTypeOf(data) ?? "application/octet-stream", data });
       return { ok: true, message: t("pictureSaved") };

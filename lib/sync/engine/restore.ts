@@ -10,9 +10,17 @@ import { asConnection, restorePersons } from "@/db/queries/person-writes";
 import { placeholderId } from "@/db/queries/sync-links";
 import { getViewer } from "@/db/queries/users";
 import { persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
+import { englishMessage, type ErrorKeyIn } from "@/lib/errors";
 import { recordEvents } from "./run-log";
 
-export type RestoreOutcome = { ok: true; personId: string } | { ok: false; reason: string };
+/** Why a restore was refused: a message under "errors.restore". */
+export type RestoreRefusal = ErrorKeyIn<"restore">;
+/** `reason`: the refusal in English (logs, tests). */
+export type RestoreOutcome = { ok: true; personId: string } | { ok: false; refusal: RestoreRefusal; reason: string };
+
+function refused(refusal: RestoreRefusal): RestoreOutcome {
+  return { ok: false, refusal, reason: englishMessage(`restore.${refusal}`) };
+}
 
 /** Deletions recorded before events carried the person's version: the trash time must be the
  * event's (the same transaction wrote both). */
@@ -25,21 +33,21 @@ export async function restoreDeletedPerson(db: DB, eventId: string): Promise<Res
     .innerJoin(syncConnections, eq(syncConnections.id, syncEvents.connectionId))
     .where(and(eq(syncEvents.id, eventId), eq(syncEvents.kind, "deleted"), eq(syncEvents.side, "crm")));
   const personId = row?.event.personId;
-  if (!row || !personId) return { ok: false, reason: "Only a person that sync moved to the trash can be restored from here." };
+  if (!row || !personId) return refused("notFromSync");
   const { event, conn } = row;
   const user = await getViewer(db, conn.userId);
-  if (!user) return { ok: false, reason: "The connection's user can no longer make changes." };
+  if (!user) return refused("userInactive");
   const [person] = await db.select({ deletedAt: persons.deletedAt, version: persons.version, ownerId: persons.ownerId }).from(persons).where(eq(persons.id, personId));
-  if (!person?.deletedAt) return { ok: false, reason: "This person is not deleted any more." };
-  if (event.resolvedAt) return { ok: false, reason: "This deletion was already undone (the person was deleted again since)." };
+  if (!person?.deletedAt) return refused("notDeleted");
+  if (event.resolvedAt) return refused("alreadyUndone");
   const version = (event.detail as { personVersion?: unknown }).personVersion;
   const current =
     typeof version === "number" ? person.version === version : Math.abs(person.deletedAt.getTime() - event.createdAt.getTime()) <= LEGACY_WINDOW_MS;
-  if (!current) return { ok: false, reason: "This person was changed after this deletion (restored, or deleted again): this older deletion cannot be undone." };
+  if (!current) return refused("changedSince");
 
   return db.transaction(async (tx): Promise<RestoreOutcome> => {
     const restored = await restorePersons(tx, asConnection(conn.id, user), [personId]);
-    if (restored.length === 0) return { ok: false, reason: "You may not change this person any more." };
+    if (restored.length === 0) return refused("mayNotChange");
     await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(eq(syncEvents.id, event.id));
     await recordEvents(tx, [{ connectionId: conn.id, personId, kind: "restored", side: "crm", label: event.label, detail: { restoredEvent: event.id } }]);
     if (conn.direction === "two_way" && person.ownerId === conn.userId) {

@@ -29,8 +29,9 @@ import { getViewer } from "@/db/queries/users";
 import { companies, syncConnections, syncFailures, syncPreviewContacts, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
+import { LAST_ERROR } from "../last-error";
 import { acquireLease, keepLease, LeaseLostError, releaseLease } from "../lease";
-import { canSetUpSync, PAUSED_NO_PERMISSION, PAUSED_USER_INACTIVE } from "../permission";
+import { canSetUpSync } from "../permission";
 import { InvalidGrantError, type ProviderAdapter } from "../provider";
 import { Run, type FaultPoint } from "./context";
 import { settleFailures } from "./failures";
@@ -52,8 +53,6 @@ export type RunSyncOptions = {
 export type RunSummary =
   | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "preview" | "not_configured" | "user_inactive" | "no_permission" }
   | { status: "done"; runId: string; outcome: RunOutcome; counts: RunCounts; full: boolean; error?: string };
-
-const REVOKED = "The account's access was revoked or has expired. Reconnect the account to resume syncing.";
 
 export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const { db, connectionId } = opts;
@@ -82,7 +81,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   if (!user || !canSetUpSync(user)) {
     await db
       .update(syncConnections)
-      .set({ status: "paused", lastError: user ? PAUSED_NO_PERMISSION : PAUSED_USER_INACTIVE, updatedAt: new Date() })
+      .set({ status: "paused", lastError: user ? LAST_ERROR.pausedNoPermission : LAST_ERROR.pausedUserInactive, updatedAt: new Date() })
       .where(eq(syncConnections.id, conn.id));
     if (opts.runId) await releaseLease(db, conn.id, opts.runId);
     return { status: "skipped", reason: user ? "no_permission" : "user_inactive" };
@@ -123,7 +122,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
     run.log.discard();
     if (error instanceof InvalidGrantError) {
       outcome = "reconnect_needed";
-      failure = REVOKED;
+      failure = LAST_ERROR.revoked;
     } else if (error instanceof LeaseLostError) {
       outcome = "failed";
       failure = error.message;
@@ -151,7 +150,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
       .update(syncConnections)
       .set({
         status,
-        lastError: failure ?? (outcome === "held" ? "Held back deletions: confirm or reject them." : null),
+        lastError: failure ?? (outcome === "held" ? LAST_ERROR.heldDeletions : null),
         lastRunAt: startedAt,
         ...(outcome === "succeeded" || outcome === "held" ? { lastSuccessAt: new Date() } : {}),
         ...(pushedUntil ? { pushWatermark: pushedUntil } : {}),

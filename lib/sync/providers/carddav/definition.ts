@@ -49,15 +49,15 @@ function checkServerUrl(input: string): URL {
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim()) ? input.trim() : `https://${input.trim()}`);
   } catch {
-    throw new UserError("That server address is not a URL, like https://carddav.example.com.", { serverUrl: "Not a URL" });
+    throw new UserError("carddav.notAUrl", { fields: { serverUrl: "field.notAUrl" } });
   }
   // Plain http never leaves this machine, unless the installation allows it.
   const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(url.hostname);
   if (url.protocol === "http:" && !loopback && !env().CARDDAV_ALLOW_HTTP) {
-    throw new UserError("The server address must start with https:// so that your password is not sent in the clear.", { serverUrl: "Use https://" });
+    throw new UserError("carddav.httpsRequired", { fields: { serverUrl: "field.useHttps" } });
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new UserError("The server address must be an https:// URL.", { serverUrl: "Use https://" });
-  if (url.username || url.password) throw new UserError("Give the username and password in their own fields, not in the server address.", { serverUrl: "No credentials here" });
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new UserError("carddav.httpsOnly", { fields: { serverUrl: "field.useHttps" } });
+  if (url.username || url.password) throw new UserError("carddav.credentialsInUrl", { fields: { serverUrl: "field.noCredentialsHere" } });
   return url;
 }
 
@@ -68,20 +68,18 @@ async function verify(input: PasswordSignIn): Promise<{ apiBaseUrl: string }> {
   try {
     const { homeUrl } = await discoverHome(session);
     const books = await listAddressBooks(session, homeUrl);
-    if (books.length === 0) throw new UserError("The account has no address book. Create one on the server, then connect again.");
+    if (books.length === 0) throw new UserError("carddav.noAddressBook");
     return { apiBaseUrl: homeUrl };
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (error instanceof DavError && error.status === 401) {
-      throw new UserError("The server did not accept that username and password. Check them, and use an app-specific password where the service issues one.", {
-        password: "Not accepted",
-      });
+      throw new UserError("carddav.passwordRefused", { fields: { password: "field.notAccepted" } });
     }
-    if (error instanceof DavError && error.status >= 500) throw new UserError(`The server at ${url.host} is not answering properly (HTTP ${error.status}). Try again later.`);
+    if (error instanceof DavError && error.status >= 500) throw new UserError("carddav.serverFailing", { values: { host: url.host, status: error.status } });
     if (error instanceof TypeError || (error instanceof Error && error.name === "TimeoutError")) {
-      throw new UserError(`The server at ${url.host} could not be reached. Check the address.`, { serverUrl: "Not reachable" });
+      throw new UserError("carddav.unreachable", { values: { host: url.host }, fields: { serverUrl: "field.notReachable" } });
     }
-    throw new UserError(`No CardDAV address book was found at ${url.href}. Check the server address (your service's help names it).`, { serverUrl: "Not a CardDAV server" });
+    throw new UserError("carddav.notCardDav", { values: { url: url.href }, fields: { serverUrl: "field.notCardDav" } });
   }
 }
 

@@ -71,7 +71,7 @@ export async function addAccountAction(_prev: ActionState, form: FormData): Prom
         }),
     async (input, { db, viewer }) => {
       if (input.provider && passwordAuthOf(input.provider)) {
-        if (!input.serverUrl) throw new UserError(t("serverMissing"), { serverUrl: t("required") });
+        if (!input.serverUrl) throw new UserError("connect.serverMissing", { fields: { serverUrl: "field.required" } });
         const { connectionId, reconnected } = await connectWithPassword(db, viewer, {
           provider: input.provider,
           email: input.email,
