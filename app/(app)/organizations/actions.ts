@@ -3,13 +3,18 @@
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { z } from "zod";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
+import { NotFoundError } from "@/lib/errors";
+import { isUuid } from "@/lib/uuid";
 import { createOrganization, deleteOrganization, updateOrganization } from "@/db/queries/organizations";
 import { organizationFormToObject, organizationInputSchema } from "@/lib/organizations/input";
 
-const idSchema = z.uuid("Unknown organization");
+/** The id a form posts; a malformed one names nothing, so it reads as not found. */
+function idOf(value: unknown): string {
+  if (typeof value !== "string" || !isUuid(value)) throw new NotFoundError("thisOrganization");
+  return value;
+}
 
 export async function createOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   let id = "";
@@ -27,7 +32,7 @@ export async function createOrganizationAction(_prev: ActionState, form: FormDat
 export async function updateOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
     async () => ({
-      id: idSchema.parse(form.get("id")),
+      id: idOf(form.get("id")),
       input: organizationInputSchema(await getTranslations("organizations.errors")).parse(organizationFormToObject(form)),
     }),
     async ({ id, input }, { db, viewer }) => {
@@ -41,7 +46,7 @@ export async function updateOrganizationAction(_prev: ActionState, form: FormDat
 
 export async function deleteOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => idSchema.parse(form.get("id")),
+    () => idOf(form.get("id")),
     async (id, { db, viewer }) => {
       await deleteOrganization(db, viewer, id);
     },

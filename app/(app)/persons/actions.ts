@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
+import { isUuid } from "@/lib/uuid";
 import { getCompany } from "@/db/queries/users";
 import { imageTypeOf, PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import {
@@ -17,9 +18,13 @@ import {
 } from "@/db/queries/persons";
 import { personFormToObject } from "@/lib/persons/form-data";
 import { personInputSchema } from "@/lib/persons/input";
-import { UserError } from "@/lib/errors";
+import { NotFoundError, UserError } from "@/lib/errors";
 
-const idSchema = z.uuid("Unknown person");
+/** The id a form posts; a malformed one names nothing, so it reads as not found. */
+function idOf(value: unknown): string {
+  if (typeof value !== "string" || !isUuid(value)) throw new NotFoundError("thisPerson");
+  return value;
+}
 
 export async function createPersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   let createdId = "";
@@ -39,7 +44,7 @@ export async function createPersonAction(_prev: ActionState, form: FormData): Pr
 export async function updatePersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
     () => ({
-      id: idSchema.parse(form.get("id")),
+      id: idOf(form.get("id")),
       version: z.coerce.number().int().positive().parse(form.get("version")),
       raw: personFormToObject(form),
     }),
@@ -56,7 +61,7 @@ export async function updatePersonAction(_prev: ActionState, form: FormData): Pr
 
 export async function deletePersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => idSchema.parse(form.get("id")),
+    () => idOf(form.get("id")),
     async (id, { db, viewer }) => {
       await deletePerson(db, viewer, id);
     },
@@ -68,7 +73,7 @@ export async function deletePersonAction(_prev: ActionState, form: FormData): Pr
 
 export async function setFollowingAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => ({ id: idSchema.parse(form.get("id")), follow: form.get("follow") === "true" }),
+    () => ({ id: idOf(form.get("id")), follow: form.get("follow") === "true" }),
     async ({ id, follow }, { db, viewer }) => {
       await setFollowing(db, viewer, id, follow);
     },
@@ -79,7 +84,7 @@ export async function setFollowingAction(_prev: ActionState, form: FormData): Pr
 
 export async function setPictureAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => ({ id: idSchema.parse(form.get("id")), file: form.get("picture"), remove: form.get("remove") === "true" }),
+    () => ({ id: idOf(form.get("id")), file: form.get("picture"), remove: form.get("remove") === "true" }),
     async ({ id, file, remove }, { db, viewer }) => {
       const t = await getTranslations("actions");
       if (remove) {
