@@ -4,6 +4,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { demoProviders } from "@/lib/sync/providers/registry";
 import { currentViewer } from "@/lib/viewer";
 import { SignInForm } from "./sign-in-form";
+import { formatList } from "@/lib/format";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("metadata"))("signIn") };
@@ -15,7 +16,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { next } = await searchParams;
   const demo = demoProviders();
   const t = await getTranslations("signIn");
-  const list = new Intl.ListFormat(await getLocale(), { type: "conjunction" });
+  const locale = await getLocale();
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm">
@@ -26,7 +27,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </div>
         {demo.length > 0 ? (
           <p className="mt-4 rounded-md bg-amber-50 p-3 text-xs text-amber-900 ring-1 ring-amber-200" data-testid="demo-mode">
-            {t.rich("demo", { providers: list.format(demo.map((d) => d.profile.shortName)), code: (chunks) => <code>{chunks}</code> })}
+            {t.rich("demo", { providers: formatList(demo.map((d) => d.profile.shortName), locale), code: (chunks) => <code>{chunks}</code> })}
           </p>
         ) : null}
       </div>

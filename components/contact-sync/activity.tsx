@@ -2,7 +2,7 @@ import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
 import type { ActionItemProps } from "./types";
 import { ActionButton } from "../ui/action-button";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatList } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
 import { FIELD_LABELS } from "./field-labels";
 
@@ -11,7 +11,6 @@ export function ActivityList({ title, items, emptyText, restoreAction }: ActionI
   const locale = useLocale() as Locale;
   const t = useTranslations("activity");
   const field = useTranslations("fields");
-  const list = new Intl.ListFormat(locale, { type: "conjunction" });
   return (
     <section aria-label={title} className="min-w-0">
       <h3 className="mb-2 text-sm font-semibold text-slate-900">{title}</h3>
@@ -20,7 +19,7 @@ export function ActivityList({ title, items, emptyText, restoreAction }: ActionI
       ) : (
         <ul className="space-y-2">
           {items.map((e) => {
-            const fields = list.format(e.changes.map((c) => (c.field in FIELD_LABELS ? field(c.field) : c.field)));
+            const fields = formatList(e.changes.map((c) => (c.field in FIELD_LABELS ? field(c.field) : c.field)), locale);
             return (
               <li key={e.id} className="rounded-md p-2 text-sm ring-1 ring-slate-100">
                 <div className="flex items-start justify-between gap-2">

@@ -8,6 +8,7 @@ import { Alert } from "../ui/card";
 import { Button } from "../ui/button";
 import { Field, Input } from "../ui/field";
 import { useFormAction } from "../ui/use-form-action";
+import { formatList } from "@/lib/format";
 
 /** A demo account of a provider that signs in with a password, with its local server. */
 export type PasswordDemo = { providerId: string; account: string; password: string; serverUrl: string };
@@ -41,7 +42,7 @@ export function AddAccountForm({
         hint={
           detected
             ? t("detected", { provider: detected.shortName })
-            : t("accounts", { accounts: new Intl.ListFormat(locale, { type: "conjunction" }).format(providers.map((p) => p.accounts)) })
+            : t("accounts", { accounts: formatList(providers.map((p) => p.accounts), locale) })
         }
         error={state.fieldErrors?.email}
       >

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import type { ActionState } from "@/lib/action-state";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatList } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { FailedContact, NeedsAttention as Items } from "@/lib/sync/dashboard";
 import { RETRY_LIMIT } from "@/lib/sync/engine/failures";
@@ -108,7 +108,7 @@ export async function NeedsAttention({
           <h4 className="font-medium">{ts("heldTitle", { count: heldCount })}</h4>
           <p className="mt-1">{ts("heldText")}</p>
           {held.length > 0 ? (
-            <p className="mt-1 text-slate-700">{new Intl.ListFormat(locale, { type: "conjunction" }).format(held.map((h) => h.label || t("noName")))}</p>
+            <p className="mt-1 text-slate-700">{formatList(held.map((h) => h.label || t("noName")), locale)}</p>
           ) : null}
           <div className="mt-2 flex flex-wrap gap-2">
             <ActionButton action={actions.held} fields={{ connectionId, confirm: "true" }} variant="danger">

@@ -18,7 +18,7 @@ import { personDisplayName } from "@/lib/persons/display";
 import { displayPhone, telHref } from "@/lib/persons/phone-display";
 import { requireViewer } from "@/lib/viewer";
 import { deletePersonAction, setFollowingAction, setPictureAction, updatePersonAction } from "../actions";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatList } from "@/lib/format";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("person"))("title") };
@@ -162,7 +162,7 @@ export default async function PersonPage({
             <dl className="space-y-3 text-sm">
               <div>
                 <dt className="text-slate-500">{t("followers")}</dt>
-                <dd>{person.followers.length > 0 ? new Intl.ListFormat(locale, { type: "conjunction" }).format(person.followers.map((f) => f.name)) : t("nobody")}</dd>
+                <dd>{person.followers.length > 0 ? formatList(person.followers.map((f) => f.name), locale) : t("nobody")}</dd>
               </div>
               <div>
                 <dt className="text-slate-500">{t("createdAt")}</dt>

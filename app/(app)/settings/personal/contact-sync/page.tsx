@@ -25,6 +25,7 @@ import { demoProviders, listProviders, providerDefinition } from "@/lib/sync/pro
 import { visibilityOptionsForPlan } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
 import { env } from "@/lib/env";
+import { formatList } from "@/lib/format";
 import {
   addAccountAction,
   disconnectAction,
@@ -88,7 +89,7 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
   const tv = await getTranslations("visibility");
   const visibilities = visibilityOptionsForPlan(company.plan).map((v) => ({ value: v, label: tv(`label.${v}`), hint: tv(`hint.${v}`) }));
   const demo = demoProviders();
-  const providerNames = new Intl.ListFormat(locale, { type: "disjunction" }).format(listProviders().map((p) => p.profile.shortName));
+  const providerNames = formatList(listProviders().map((p) => p.profile.shortName), locale, "disjunction");
   const showAdd = connections.length === 0 || params.add === "1";
 
   return (
@@ -125,8 +126,8 @@ export default async function ContactSyncPage({ searchParams }: { searchParams: 
             {demo.length > 0 ? (
               <p className="mt-4 text-xs text-slate-500">
                 {t("demo", {
-                  providers: new Intl.ListFormat(locale, { type: "conjunction" }).format(demo.map((d) => d.profile.shortName)),
-                  accounts: new Intl.ListFormat(locale, { type: "disjunction" }).format(demo.map((d) => d.demo.exampleAccount)),
+                  providers: formatList(demo.map((d) => d.profile.shortName), locale),
+                  accounts: formatList(demo.map((d) => d.demo.exampleAccount), locale, "disjunction"),
                 })}
               </p>
             ) : null}
