@@ -29,6 +29,15 @@ test("a contact Google refuses on push waits under Needs attention with its reas
   await expect(failed).toContainText("Tried once; tried again in 15 minutes");
   expect((await book.list()).size).toBe(0);
   await audit(page, "Contact Sync dashboard, Needs attention");
+  // The same, in Swedish (the browser's language: this user has not chosen one).
+  const sv = await (await browser.newContext({ storageState: await page.context().storageState(), locale: "sv-SE" })).newPage();
+  await sv.goto("/settings/personal/contact-sync");
+  await expect(card(sv, email).getByRole("heading", { name: "Behöver åtgärdas" })).toBeVisible();
+  const svFailed = card(sv, email).getByTestId("failed-contact");
+  await expect(svFailed).toContainText(`Rita ${last} — kunde inte läggas till i Google Contacts`);
+  await expect(svFailed).toContainText("Google Contacts svarade: Request contains an invalid argument.");
+  await expect(svFailed).toContainText("Försökt en gång; nytt försök om 15 minuter");
+  await expect(svFailed.getByRole("button", { name: "Försök igen" })).toBeVisible();
 
   // The user fixes the person's address…
   await failed.getByRole("link", { name: "Edit the person" }).click();

@@ -164,10 +164,7 @@ export async function connectionActivity(
   ]);
   // UNION ALL keeps no order of its own: newest first again, within each kind.
   const items = events
-    .map(({ personLive, personExists, personAccessible, ...r }) => {
-      const hidden = personExists && !personAccessible;
-      return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
-    })
+    .map(asActivity)
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return {
     added: items.filter((e) => e.kind === "added"),
@@ -176,6 +173,23 @@ export async function connectionActivity(
     linked: items.filter((e) => e.kind === "linked"),
     days: perDay,
   };
+}
+
+/** Whether the row's person (left-joined) is live, exists, and may be seen by the viewer. A
+ * join, not EXISTS: the planner turns EXISTS into a hashed scan of every person. */
+function personAccess(viewer: Viewer) {
+  return {
+    personLive: sql<boolean>`coalesce(${persons.deletedAt} is null and ${persons.id} is not null, false)`,
+    personExists: sql<boolean>`${persons.id} is not null`,
+    personAccessible: sql<boolean>`coalesce(${personAccessWhere(viewer)}, false)`,
+  };
+}
+
+/** An event as the viewer may read it: about a person they cannot see, without its name,
+ * changes or values. */
+function asActivity<R extends { personLive: boolean; personExists: boolean; personAccessible: boolean; label: string }>({ personLive, personExists, personAccessible, ...r }: R) {
+  const hidden = personExists && !personAccessible;
+  return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
 }
 
 function eventsQuery(db: DB, viewer: Viewer, connectionId: string, owned: SQL, kind: EventKind, limit: number) {
@@ -190,10 +204,7 @@ function eventsQuery(db: DB, viewer: Viewer, connectionId: string, owned: SQL, k
       createdAt: syncEvents.createdAt,
       personId: syncEvents.personId,
       resolvedAt: syncEvents.resolvedAt,
-      // A join, not EXISTS: the planner turns EXISTS into a hashed scan of every person.
-      personLive: sql<boolean>`coalesce(${persons.deletedAt} is null and ${persons.id} is not null, false)`,
-      personExists: sql<boolean>`${persons.id} is not null`,
-      personAccessible: sql<boolean>`coalesce(${personAccessWhere(viewer)}, false)`,
+      ...personAccess(viewer),
     })
     .from(syncEvents)
     .leftJoin(persons, eq(persons.id, syncEvents.personId))
@@ -259,9 +270,7 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
         attempts: syncFailures.attempts,
         retryAt: syncFailures.retryAt,
         lastFailedAt: syncFailures.lastFailedAt,
-        personLive: sql<boolean>`coalesce(${persons.deletedAt} is null and ${persons.id} is not null, false)`,
-        personExists: sql<boolean>`${persons.id} is not null`,
-        personAccessible: sql<boolean>`coalesce(${personAccessWhere(viewer)}, false)`,
+        ...personAccess(viewer),
       })
       .from(syncFailures)
       .leftJoin(persons, eq(persons.id, syncFailures.personId))
@@ -283,10 +292,7 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
 
 async function recentEvents(db: DB, viewer: Viewer, connectionId: string, owned: SQL, kind: EventKind, limit: number, since?: SQL): Promise<ActivityItem[]> {
   const rows = await eventsQuery(db, viewer, connectionId, and(owned, isNull(syncEvents.resolvedAt), since)!, kind, limit);
-  return rows.map(({ personLive, personExists, personAccessible, ...r }) => {
-    const hidden = personExists && !personAccessible;
-    return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
-  });
+  return rows.map(asActivity);
 }
 
 /** The persons of a connection whose create a crash cut short (see db/queries/sync-links.ts). */
