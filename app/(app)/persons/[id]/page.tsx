@@ -67,6 +67,14 @@ export default async function PersonPage({
         }
         description={
           <>
+            {person.organizationId ? (
+              <>
+                <Link href={`/organizations/${person.organizationId}`} className="text-brand-700 hover:underline" data-testid="header-organization">
+                  {person.organizationName}
+                </Link>{" "}
+                ·{" "}
+              </>
+            ) : null}
             {t("ownedBy", { owner: person.ownerName })} · <Badge>{tv(`label.${person.visibility}`)}</Badge>
           </>
         }
