@@ -19,6 +19,7 @@ import {
   customType,
 } from "drizzle-orm/pg-core";
 import type { Locale } from "@/lib/i18n/locales";
+import type { RefusalCause } from "@/lib/sync/provider";
 import type { ProviderId } from "@/lib/sync/providers/registry";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -514,8 +515,10 @@ export const syncFailures = pgTable(
     operation: text("operation").$type<FailureOperation>().notNull(),
     /** "First Last" as it was sent (or read), so the row reads well on its own. */
     label: text("label").notNull().default(""),
-    /** The provider's reason, as it gave it. */
+    /** The provider's reason, as it gave it… */
     reason: text("reason").notNull(),
+    /** …and what its answer tells of why (lib/sync/provider.ts RefusalCause), when it does. */
+    cause: text("cause").$type<RefusalCause>(),
     attempts: integer("attempts").notNull().default(1),
     /** The person's version the last attempt sent: an edit since makes the failure due at once. */
     personVersion: integer("person_version"),

@@ -25,7 +25,7 @@ test("a contact Google refuses on push waits under Needs attention with its reas
   const failed = attention.getByTestId("failed-contact");
   await expect(failed).toHaveCount(1);
   await expect(failed).toContainText(`Rita ${last} — could not be added to Google Contacts`);
-  await expect(failed).toContainText("Google Contacts said: Request contains an invalid argument.");
+  await expect(failed).toContainText("Google Contacts does not accept one of this person's values. Google Contacts said: Request contains an invalid argument.");
   await expect(failed).toContainText("Tried once; tried again in 15 minutes");
   expect((await book.list()).size).toBe(0);
   await audit(page, "Contact Sync dashboard, Needs attention");
@@ -35,7 +35,7 @@ test("a contact Google refuses on push waits under Needs attention with its reas
   await expect(card(sv, email).getByRole("heading", { name: "Behöver åtgärdas" })).toBeVisible();
   const svFailed = card(sv, email).getByTestId("failed-contact");
   await expect(svFailed).toContainText(`Rita ${last} — kunde inte läggas till i Google Contacts`);
-  await expect(svFailed).toContainText("Google Contacts svarade: Request contains an invalid argument.");
+  await expect(svFailed).toContainText("Google Contacts godtar inte ett av personens värden. Google Contacts svarade: Request contains an invalid argument.");
   await expect(svFailed).toContainText("Försökt en gång; nytt försök om 15 minuter");
   await expect(svFailed.getByRole("button", { name: "Försök igen" })).toBeVisible();
 

@@ -79,7 +79,10 @@ export async function NeedsAttention({
                 <p>
                   {nameOf(f.label, f.personId, f.personVisible)} — {t(`operation.${f.operation}`, { app })}
                 </p>
-                <p className="mt-0.5 text-slate-700">{t("reason", { app, reason: f.reason })}</p>
+                <p className="mt-0.5 text-slate-700">
+                  {f.cause ? `${t(`cause.${f.cause}`, { app })} ` : null}
+                  {t("reason", { app, reason: f.reason })}
+                </p>
                 <p className="mt-0.5 text-xs text-slate-600">
                   {nextStep(f)} · {t("lastTried", { date: formatDateTime(f.lastFailedAt, locale) })}
                 </p>

@@ -6,6 +6,7 @@ CREATE TABLE "sync_failures" (
 	"operation" text NOT NULL,
 	"label" text DEFAULT '' NOT NULL,
 	"reason" text NOT NULL,
+	"cause" text,
 	"attempts" integer DEFAULT 1 NOT NULL,
 	"person_version" integer,
 	"first_failed_at" timestamp with time zone DEFAULT now() NOT NULL,

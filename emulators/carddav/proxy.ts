@@ -20,7 +20,7 @@ export interface DavProxy {
   stats(username: string): AccountStats;
   /** Answers 429 (with Retry-After) / 503 instead of forwarding, for the next `count` requests (of that user, if given). */
   fault(input: { username?: string; kind: "rate_limit" | "server_error"; count: number; retryAfterSeconds?: number }): void;
-  /** Until cleared, PUTs whose vCard contains `match` are refused (403) with `message`. */
+  /** Until cleared, PUTs whose vCard contains `match` are refused (400) with `message`. */
   refuse(input: { username?: string; match: string; message?: string }): void;
   clearFaults(): void;
   /** From now on 401 for that user (like a revoked app password). */
@@ -140,8 +140,8 @@ export async function startDavProxy(target: string): Promise<DavProxy> {
 
     const refusal = method === "PUT" && body ? faults.refusal(username || null, body.toString("utf8")) : null;
     if (refusal) {
-      usage.record(username, endpoint, 403);
-      return answer(res, 403, {}, refusal.message);
+      usage.record(username, endpoint, 400);
+      return answer(res, 400, {}, refusal.message);
     }
 
     if (body && endpoint === "carddav.report.sync-collection") {

@@ -9,6 +9,7 @@ import { getPersonById } from "@/db/queries/persons";
 import { inState } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "./lease";
+import type { RefusalCause } from "./provider";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import {
   persons,
@@ -244,6 +245,7 @@ export type FailedContact = {
   label: string;
   operation: FailureOperation;
   reason: string;
+  cause: RefusalCause | null;
   attempts: number;
   retryAt: Date | null;
   lastFailedAt: Date;
@@ -267,6 +269,7 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
         label: syncFailures.label,
         operation: syncFailures.operation,
         reason: syncFailures.reason,
+        cause: syncFailures.cause,
         attempts: syncFailures.attempts,
         retryAt: syncFailures.retryAt,
         lastFailedAt: syncFailures.lastFailedAt,

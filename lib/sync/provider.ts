@@ -49,11 +49,31 @@ export type PullResult = {
   full: boolean;
 };
 
+/** Why a provider refused a contact, as far as its answer tells (the dashboard says it in the
+ * user's words, beside the provider's own text): a value it does not accept, an address book
+ * that is full, a contact too large, a change the account may not make, or throttling that
+ * outlasted the retries. */
+export const REFUSAL_CAUSES = ["invalid", "full", "too_large", "forbidden", "throttled"] as const;
+export type RefusalCause = (typeof REFUSAL_CAUSES)[number];
+
+/** The cause an HTTP status tells, where it tells one. */
+export function causeOfStatus(status: number | undefined): RefusalCause | undefined {
+  if (status === 413) return "too_large";
+  if (status === 507) return "full";
+  if (status === 403) return "forbidden";
+  if (status === 429 || status === 503) return "throttled";
+  if (status === 400 || status === 415 || status === 422) return "invalid";
+  return undefined;
+}
+
+type Refused = { ok: false; error: "rejected"; message: string; cause?: RefusalCause };
+
 export type WriteResult =
   | { ok: true; id: string; etag: string; contact: Contact }
-  | { ok: false; error: "conflict" | "not_found" | "rejected"; message: string };
+  | { ok: false; error: "conflict" | "not_found"; message: string }
+  | Refused;
 
-export type DeleteResult = { ok: true } | { ok: false; error: "not_found" | "rejected"; message: string };
+export type DeleteResult = { ok: true } | { ok: false; error: "not_found"; message: string } | Refused;
 
 export interface ContactReader {
   listGroups(): Promise<ProviderGroup[]>;

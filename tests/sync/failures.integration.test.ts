@@ -14,6 +14,7 @@ import { listNeedsAttention } from "@/lib/sync/dashboard";
 import { RETRY_LIMIT } from "@/lib/sync/engine/failures";
 import { runSync } from "@/lib/sync/engine/run";
 import { retryFailedContacts } from "@/lib/sync/manage";
+import { setConfig } from "@/emulators";
 import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
@@ -22,7 +23,7 @@ import { personInput } from "@/tests/kit/persons";
 const matrix = EMULATED.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
 const REASON = "Request contains an invalid argument.";
 
-describe.each(matrix)("refused contacts with $provider on $db", ({ start, open }) => {
+describe.each(matrix)("refused contacts with $provider on $db", ({ provider, start, open }) => {
   let emu: TestEmulator;
   let handle: DbHandle;
   let demo: SeededDemo;
@@ -72,7 +73,7 @@ describe.each(matrix)("refused contacts with $provider on $db", ({ start, open }
     // The other person of the batch went through.
     expect(await emailsAtProvider(book)).toEqual([`olga${n}@fine.example`]);
     const [failure] = await failuresOf(id);
-    expect(failure).toMatchObject({ personId: bad, operation: "create", label: `Rita Refused${n}`, attempts: 1 });
+    expect(failure).toMatchObject({ personId: bad, operation: "create", label: `Rita Refused${n}`, attempts: 1, cause: "invalid" });
     expect(failure!.reason).toContain(REASON);
     const wait = failure!.retryAt!.getTime() - Date.now();
     expect(wait).toBeGreaterThan(14 * 60_000);
@@ -124,7 +125,7 @@ describe.each(matrix)("refused contacts with $provider on $db", ({ start, open }
     await setEmail(link!.personId, `uma${n}@refused.example`);
     await sync(id);
     const [failure] = await failuresOf(id);
-    expect(failure).toMatchObject({ personId: link!.personId, operation: "update", providerId: cid, attempts: 1 });
+    expect(failure).toMatchObject({ personId: link!.personId, operation: "update", providerId: cid, attempts: 1, cause: "invalid" });
     expect((await book.list()).get(cid)?.email).toBe(`uma${n}@ok.example`);
     // The CRM keeps the edit meanwhile (nothing is reverted by the pull), and the refused update
     // waits for its time.
@@ -138,6 +139,28 @@ describe.each(matrix)("refused contacts with $provider on $db", ({ start, open }
     await sync(id);
     expect((await book.list()).get(cid)?.email).toBe(`uma${n}@refused.example`);
     expect(await failuresOf(id)).toEqual([]);
+  });
+
+  it.runIf(provider === "google")("an address book at Google's limit: the refused create says it is full, and goes through after Retry once there is room", async () => {
+    const { book, id } = await connect();
+    await setConfig(emu.url, { maxContacts: 1 });
+    try {
+      const v = await east();
+      await createPerson(handle.db, v, personInput({ firstName: "First", lastName: `Fits${n}` }));
+      const second = await createPerson(handle.db, v, personInput({ firstName: "Second", lastName: `Full${n}` }));
+      await sync(id);
+      const [failure] = await failuresOf(id);
+      expect(failure).toMatchObject({ personId: second, operation: "create", cause: "full" });
+      expect((await book.list()).size).toBe(1);
+      // Room is made at Google (here: its limit raised); Retry sends it now.
+      await setConfig(emu.url, { maxContacts: 25_000 });
+      await retryFailedContacts(handle.db, v, id);
+      await sync(id);
+      expect(await failuresOf(id)).toEqual([]);
+      expect((await book.list()).size).toBe(2);
+    } finally {
+      await setConfig(emu.url, { maxContacts: 25_000 });
+    }
   });
 
   it("a refused create whose person is deleted meanwhile is cleared, and Retry is the user's own connection only", async () => {

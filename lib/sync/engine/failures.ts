@@ -10,6 +10,7 @@
 import { and, eq, inArray, isNotNull, ne, sql, type SQL } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { syncFailures, type FailureOperation } from "@/db/schema";
+import type { RefusalCause } from "../provider";
 import type { Run } from "./context";
 
 /** Attempts before a refused write is no longer retried by itself. */
@@ -24,6 +25,7 @@ export type FailedWrite = {
   operation: Exclude<FailureOperation, "read">;
   label: string;
   reason: string;
+  cause?: RefusalCause;
   personVersion: number;
 };
 
@@ -67,15 +69,24 @@ function retryAtAfter(attemptNo: SQL): SQL {
 }
 
 async function noteFailedWrites(tx: Tx, connectionId: string, failed: FailedWrite[]): Promise<void> {
-  const rows = failed.map((f) => ({ person_id: f.personId, provider_id: f.providerId, operation: f.operation, label: f.label, reason: f.reason, person_version: f.personVersion }));
+  const rows = failed.map((f) => ({
+    person_id: f.personId,
+    provider_id: f.providerId,
+    operation: f.operation,
+    label: f.label,
+    reason: f.reason,
+    cause: f.cause ?? null,
+    person_version: f.personVersion,
+  }));
   await tx.execute(sql`
-    insert into sync_failures as f (connection_id, person_id, provider_id, operation, label, reason, person_version, attempts, retry_at)
-    select ${connectionId}, v.person_id, v.provider_id, v.operation, v.label, v.reason, v.person_version, 1, ${retryAtAfter(sql`1`)}
-    from json_to_recordset(${JSON.stringify(rows)}::json) as v(person_id uuid, provider_id text, operation text, label text, reason text, person_version int)
+    insert into sync_failures as f (connection_id, person_id, provider_id, operation, label, reason, cause, person_version, attempts, retry_at)
+    select ${connectionId}, v.person_id, v.provider_id, v.operation, v.label, v.reason, v.cause, v.person_version, 1, ${retryAtAfter(sql`1`)}
+    from json_to_recordset(${JSON.stringify(rows)}::json) as v(person_id uuid, provider_id text, operation text, label text, reason text, cause text, person_version int)
     on conflict (connection_id, person_id) where person_id is not null do update set
       provider_id = excluded.provider_id,
       label = excluded.label,
       reason = excluded.reason,
+      cause = excluded.cause,
       last_failed_at = now(),
       attempts = ${attempt},
       retry_at = ${retryAtAfter(attempt)},

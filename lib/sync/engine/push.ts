@@ -91,7 +91,7 @@ function pushUpdates(run: Run, updates: (Linked & { contact: Contact })[]): Prom
           run.failures.succeededFor(u.person.id);
         } else if (r.error === "rejected") {
           run.log.record({ ...about, kind: "error", detail: { message: r.message } });
-          run.failures.refused({ personId: u.person.id, providerId: u.link.providerId, operation: "update", label: about.label, reason: r.message, personVersion: u.person.version });
+          run.failures.refused({ personId: u.person.id, providerId: u.link.providerId, operation: "update", label: about.label, reason: r.message, cause: r.cause, personVersion: u.person.version });
         }
         // conflict / not_found: the provider changed meanwhile; the next pull merges it.
       }
@@ -112,7 +112,7 @@ function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
           run.failures.succeededFor(d.person.id);
         } else {
           run.log.record({ ...about, kind: "error", detail: { message: r.message } });
-          run.failures.refused({ personId: d.person.id, providerId: d.link.providerId, operation: "delete", label: about.label, reason: r.message, personVersion: d.person.version });
+          run.failures.refused({ personId: d.person.id, providerId: d.link.providerId, operation: "delete", label: about.label, reason: r.message, cause: r.cause, personVersion: d.person.version });
         }
       }
     },
@@ -152,7 +152,7 @@ function pushCreates(run: Run, persons: PersonForSync[]): Promise<void> {
           const label = contactLabel(b.contact);
           run.log.record({ personId: b.person.id, kind: "error", side: "provider", label, detail: { message: r.message } });
           // Not lost: it waits in "Needs attention" and is tried again (failures.ts).
-          run.failures.refused({ personId: b.person.id, providerId: null, operation: "create", label, reason: r.message, personVersion: b.person.version });
+          run.failures.refused({ personId: b.person.id, providerId: null, operation: "create", label, reason: r.message, cause: r.error === "rejected" ? r.cause : undefined, personVersion: b.person.version });
         }
       }
     },

@@ -230,7 +230,9 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
               results.push(toResult(await call(() => api.people.createContact({ requestBody: body, personFields: READ_MASK, sources: SOURCES }, noRetry))));
             } catch (one) {
               if (statusOf(one) !== 400) throw one;
-              results.push({ ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google" });
+              // FAILED_PRECONDITION on a create: the account holds as many contacts as Google allows.
+              const err = bodyOf(one).error as { message?: string; status?: string } | undefined;
+              results.push({ ok: false, error: "rejected", message: err?.message ?? "rejected by Google", cause: err?.status === "FAILED_PRECONDITION" ? "full" : "invalid" });
             }
           }
         }
@@ -291,7 +293,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
               const status = statusOf(one);
               if (status === 404) results.set(w.index, { ok: false, error: "not_found", message: "The contact no longer exists" });
               else if (isEtagMismatch(one)) results.set(w.index, { ok: false, error: "conflict", message: "The contact changed at Google meanwhile" });
-              else if (status === 400) results.set(w.index, { ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google" });
+              else if (status === 400) results.set(w.index, { ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google", cause: "invalid" });
               else throw one;
             }
           }
@@ -316,7 +318,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
               results.push({ ok: true });
             } catch (one) {
               if (statusOf(one) === 404) results.push({ ok: false, error: "not_found", message: "Already gone" });
-              else if (statusOf(one) === 400) results.push({ ok: false, error: "rejected", message: "rejected by Google" });
+              else if (statusOf(one) === 400) results.push({ ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google", cause: "invalid" });
               else throw one;
             }
           }

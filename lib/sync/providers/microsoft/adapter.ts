@@ -15,6 +15,7 @@
 import { Client, GraphError, type AuthProvider, type FetchOptions } from "@microsoft/microsoft-graph-client";
 import type { Contact as GraphContact } from "@microsoft/microsoft-graph-types";
 import {
+  causeOfStatus,
   CursorExpiredError,
   ResumeRefusedError,
   InvalidGrantError,
@@ -23,6 +24,7 @@ import {
   type ProviderAdapter,
   type ProviderGroup,
   type PulledContact,
+  type RefusalCause,
   type WriteResult,
 } from "../../provider";
 import { parseRetryAfter, withRetry } from "../../retry";
@@ -69,6 +71,13 @@ class ThrottledSubrequests extends Error {
 function messageOf(body: unknown): string {
   const err = (body as { error?: { code?: string; message?: string } })?.error;
   return err?.message || err?.code || "rejected by Microsoft";
+}
+
+/** A refused subrequest, with its cause: Exchange's quota codes say the mailbox is full. */
+function refused(r: BatchResponse | undefined): { ok: false; error: "rejected"; message: string; cause?: RefusalCause } {
+  const code = (r?.body as { error?: { code?: string } } | undefined)?.error?.code ?? "";
+  const cause = /quota/i.test(code) ? "full" : causeOfStatus(r?.status);
+  return { ok: false, error: "rejected", message: messageOf(r?.body), ...(cause ? { cause } : {}) };
 }
 
 /** The group is a contact folder id; the API root is Graph's (https://graph.microsoft.com/). */
@@ -129,7 +138,7 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
     if (r.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
     if (r.status === 412) return { ok: false, error: "conflict", message: "The contact changed at Microsoft meanwhile" };
     if (r.status === 401) throw new InvalidGrantError();
-    if (r.status >= 400) return { ok: false, error: "rejected", message: messageOf(r.body) };
+    if (r.status >= 400) return refused(r);
     const read = readGraphContact(r.body as GraphContact, mapping);
     return { ok: true, id: read.id, etag: read.etag, contact: projectForGraph(read.contact) };
   };
@@ -285,7 +294,7 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
         const r = responses.get(String(k));
         if (r && r.status < 300) return { ok: true };
         if (r?.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
-        return { ok: false, error: "rejected", message: messageOf(r?.body) };
+        return refused(r);
       });
     },
   };
