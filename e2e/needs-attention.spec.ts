@@ -26,7 +26,7 @@ test("a contact Google refuses on push waits under Needs attention with its reas
   await expect(failed).toHaveCount(1);
   await expect(failed).toContainText(`Rita ${last} — could not be added to Google Contacts`);
   await expect(failed).toContainText("Google Contacts does not accept one of this person's values. Google Contacts said: Request contains an invalid argument.");
-  await expect(failed).toContainText("Tried once; tried again in 15 minutes");
+  await expect(failed).toContainText("Tried once; next try in 15 minutes");
   expect((await book.list()).size).toBe(0);
   await audit(page, "Contact Sync dashboard, Needs attention");
   // The same, in Swedish (the browser's language: this user has not chosen one).
@@ -38,6 +38,8 @@ test("a contact Google refuses on push waits under Needs attention with its reas
   await expect(svFailed).toContainText("Google Contacts godtar inte ett av personens värden. Google Contacts svarade: Request contains an invalid argument.");
   await expect(svFailed).toContainText("Försökt en gång; nytt försök om 15 minuter");
   await expect(svFailed.getByRole("button", { name: "Försök igen" })).toBeVisible();
+  // E2E_SCREENSHOTS=1: the README's picture of Needs attention.
+  if (process.env.E2E_SCREENSHOTS) await attention.screenshot({ path: "public/needs-attention.png" });
 
   // The user fixes the person's address…
   await failed.getByRole("link", { name: "Edit the person" }).click();
