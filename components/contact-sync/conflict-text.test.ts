@@ -28,7 +28,13 @@ describe("a conflict in words", () => {
       "Job title was changed in both Tandem and Microsoft Outlook. Microsoft Outlook’s “CTO” was kept, because in one-way sync the address book’s value wins; Tandem had “Director”.",
     );
     expect(conflictSentence(t("en"), firstSync, "Last name", "Google Contacts")).toContain("Tandem’s “Rodriguez” was kept, because the first sync never overwrites what you have; Google Contacts had “Rodrigues”.");
-    expect(conflictSentence(t("en"), deleted, "", "Google Contacts")).toContain("The deletion was kept");
+    expect(conflictSentence(t("en"), deleted, "", "Google Contacts")).toBe(
+      "Deleted in Tandem while it was changed in Google Contacts. The deletion was kept, because a deletion wins over a change, so the contact was deleted in Google Contacts too.",
+    );
+    // The other way round (deletions.ts): deleted at the provider, edited in Tandem.
+    expect(conflictSentence(t("en"), { rule: "delete wins", deletedOn: "provider" }, "", "Google Contacts")).toBe(
+      "Deleted in Google Contacts while it was changed in Tandem. The deletion was kept, because a deletion wins over a change, so the person was moved to the trash (you can restore it).",
+    );
   });
 
   it("in Swedish too, with lists of values joined and nothing as a dash", () => {

@@ -23,7 +23,7 @@ type Translate = (key: string, values: Record<string, string>) => string;
 /** One sentence, with `t` over the "conflict" messages. */
 export function conflictSentence(t: Translate, detail: ConflictDetail, field: string, app: string): string {
   const rule = conflictRule(detail);
-  if (rule === "deleteWins") return t("deleteWins", { app });
+  if (rule === "deleteWins") return t(detail.deletedOn === "provider" ? "deleteWinsProvider" : "deleteWins", { app });
   const [crm, provider] = [showValue(detail.crm), showValue(detail.provider)];
   return rule === "oneWay" ? t("oneWay", { field, app, kept: provider, lost: crm }) : t(rule, { field, app, kept: crm, lost: provider });
 }

@@ -35,7 +35,8 @@ function When({ iso, locale, now, overdue }: { iso: string | null; locale: Local
   const at = new Date(iso);
   return (
     <time dateTime={iso}>
-      {overdue !== undefined && at <= now ? overdue : format.relativeTime(at, now)}
+      {/* (A past moment is never "in 12 seconds": the clock moves every 30 s, the data every second.) */}
+      {overdue !== undefined ? (at <= now ? overdue : format.relativeTime(at, now)) : format.relativeTime(at, at > now ? at : now)}
       <span className="block text-xs text-slate-500">{formatDateTime(iso, locale)}</span>
     </time>
   );

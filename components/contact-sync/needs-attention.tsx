@@ -18,6 +18,7 @@ export async function NeedsAttention({
   app,
   twoWay,
   items,
+  counts,
   heldCount,
   actions,
 }: {
@@ -26,6 +27,8 @@ export async function NeedsAttention({
   app: string;
   twoWay: boolean;
   items: Items;
+  /** All of them (the lists hold the latest 25). */
+  counts: { failed: number; conflicts: number };
   heldCount: number;
   actions: { retry: Action; dismiss: Action; held: Action };
 }) {
@@ -39,7 +42,7 @@ export async function NeedsAttention({
   const fieldName = (f: string) => (fields.has(f) ? fields(f) : f);
   const { failed, conflicts, held } = items;
   if (failed.length === 0 && conflicts.length === 0 && heldCount === 0) return null;
-  const retryable = (f: FailedContact) => twoWay && f.operation !== "read" && f.personId !== null;
+  const retryable = (f: FailedContact) => twoWay && f.operation !== "read" && f.personId !== null && f.personVisible;
 
   const nameOf = (label: string, personId: string | null, visible: boolean) =>
     personId && visible ? (
@@ -54,6 +57,8 @@ export async function NeedsAttention({
     if (f.operation === "read") return t("readAgain", { app });
     if (!twoWay) return t("notSent");
     if (f.retryAt === null) return t("stopped", { count: f.attempts, limit: RETRY_LIMIT });
+    // Due already: the next run tries it (whenever the connection's interval brings one).
+    if (f.retryAt <= now || f.attempts === 0) return t("retryNext", { count: f.attempts });
     return t("willRetry", { count: f.attempts, when: format.relativeTime(f.retryAt, now) });
   };
 
@@ -66,7 +71,7 @@ export async function NeedsAttention({
       {failed.length > 0 ? (
         <div className="mt-2">
           <div className="flex flex-wrap items-center justify-between gap-2">
-            <h4 className="font-medium">{t("failedTitle", { count: failed.length })}</h4>
+            <h4 className="font-medium">{t("failedTitle", { count: Math.max(counts.failed, failed.length) })}</h4>
             {failed.filter(retryable).length > 1 ? (
               <ActionButton action={actions.retry} fields={{ connectionId }}>
                 {t("retryAll")}
@@ -79,10 +84,13 @@ export async function NeedsAttention({
                 <p>
                   {nameOf(f.label, f.personId, f.personVisible)} — {t(`operation.${f.operation}`, { app })}
                 </p>
-                <p className="mt-0.5 text-slate-700">
-                  {f.cause ? `${t(`cause.${f.cause}`, { app })} ` : null}
-                  {t("reason", { app, reason: f.reason })}
-                </p>
+                {/* (Nothing of a person the viewer may no longer see: the provider's text may quote it.) */}
+                {f.personVisible || f.personId === null ? (
+                  <p className="mt-0.5 text-slate-700">
+                    {f.cause ? `${t(`cause.${f.cause}`, { app })} ` : null}
+                    {f.operation === "read" ? t("readReason", { reason: f.reason }) : t("reason", { app, reason: f.reason })}
+                  </p>
+                ) : null}
                 <p className="mt-0.5 text-xs text-slate-600">
                   {nextStep(f)} · {t("lastTried", { date: formatDateTime(f.lastFailedAt, locale) })}
                 </p>
@@ -126,7 +134,7 @@ export async function NeedsAttention({
 
       {conflicts.length > 0 ? (
         <div className="mt-3">
-          <h4 className="font-medium">{t("conflictsTitle", { count: conflicts.length })}</h4>
+          <h4 className="font-medium">{t("conflictsTitle", { count: Math.max(counts.conflicts, conflicts.length) })}</h4>
           <ul className="mt-1 space-y-2">
             {conflicts.map((e) => {
               const detail = e.detail as ConflictDetail;

@@ -38,7 +38,7 @@ const columns = (editable: SQL<boolean>) => ({
 });
 const owned = sql<boolean>`true`;
 
-/** False while the person's last write to this connection was refused and waits — for its
+/** True while the person's last write to this connection was refused and waits — for its
  * retry time, or for good (lib/sync/engine/failures.ts); an edit since makes it due. */
 const waitingFailure = (connectionId: string) =>
   sql<boolean>`exists (select 1 from sync_failures f where f.connection_id = ${connectionId} and f.person_id = ${persons.id}

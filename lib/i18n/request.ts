@@ -22,5 +22,8 @@ export default getRequestConfig(async () => {
     messages: (await import(`./messages/${locale}.json`)).default,
     // The server's zone, as the dates rendered before this were.
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    // One "now" for the request, handed to the browser too: relative times ("3 minutes ago")
+    // render the same on the server and when the page hydrates.
+    now: new Date(),
   };
 });

@@ -8,7 +8,7 @@ import { getCompany } from "@/db/queries/users";
 import { asUser, softDeletePersons } from "@/db/queries/person-writes";
 import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
 import { hasPairablePersons } from "@/db/queries/sync-persons";
-import { syncConnections, syncEvents, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
+import { syncConnections, syncEvents, syncFailures, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
 import { env } from "@/lib/env";
 import { NotFoundError, translated, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
@@ -88,6 +88,8 @@ export async function configureConnection(
       // Another group is another scope: its persons stay in the CRM, unlinked; the new group
       // is listed in full.
       await tx.delete(syncLinks).where(eq(syncLinks.connectionId, connectionId));
+      // What waited under Needs attention was about the old group.
+      await tx.delete(syncFailures).where(eq(syncFailures.connectionId, connectionId));
     }
     await tx
       .update(syncConnections)

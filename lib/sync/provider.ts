@@ -73,7 +73,9 @@ export type WriteResult =
   | { ok: false; error: "conflict" | "not_found"; message: string }
   | Refused;
 
-export type DeleteResult = { ok: true } | { ok: false; error: "not_found"; message: string } | Refused;
+/** "conflict": the contact changed at the provider since it was read; the next pull reads it
+ * again, and the deletion is sent again after that (a deletion wins over a change). */
+export type DeleteResult = { ok: true } | { ok: false; error: "not_found" | "conflict"; message: string } | Refused;
 
 export interface ContactReader {
   listGroups(): Promise<ProviderGroup[]>;

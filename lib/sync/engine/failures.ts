@@ -112,6 +112,14 @@ export async function clearUnreadable(tx: Tx, connectionId: string, providerIds:
   await tx.delete(syncFailures).where(and(eq(syncFailures.connectionId, connectionId), eq(syncFailures.operation, "read"), inArray(syncFailures.providerId, providerIds)));
 }
 
+/** After a complete full listing: cards that could not be read and were not sent again are gone
+ * (deleted, or no longer in the listing). */
+export async function clearUnreadableBefore(db: DB, connectionId: string, listingStartedAt: Date): Promise<void> {
+  await db
+    .delete(syncFailures)
+    .where(and(eq(syncFailures.connectionId, connectionId), eq(syncFailures.operation, "read"), sql`${syncFailures.lastFailedAt} < ${listingStartedAt.toISOString()}::timestamptz`));
+}
+
 /** Clears the failures a run has made moot: writes of a one-way connection (it no longer
  * writes), updates and deletions whose link no longer waits to be sent, creates whose person is
  * linked, deleted or no longer the user's. Only called when the connection had failures. */
@@ -136,7 +144,8 @@ export async function settleFailures(run: Run): Promise<void> {
 export async function retryFailures(db: DB, connectionId: string, failureId?: string): Promise<number> {
   const rows = await db
     .update(syncFailures)
-    .set({ attempts: 0, retryAt: new Date() })
+    // The database's clock, which the push's queries judge "due" by.
+    .set({ attempts: 0, retryAt: sql`now()` })
     .where(and(eq(syncFailures.connectionId, connectionId), ne(syncFailures.operation, "read"), isNotNull(syncFailures.personId), failureId ? eq(syncFailures.id, failureId) : undefined))
     .returning({ id: syncFailures.id });
   return rows.length;

@@ -24,7 +24,7 @@ import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPa
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
 import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
-import { clearUnreadable, noteUnreadable } from "./failures";
+import { clearUnreadable, clearUnreadableBefore, noteUnreadable } from "./failures";
 import { linkPaired, previewPairs } from "./link";
 import { reconcileLinked } from "./merge";
 import { contactLabel, fieldChanges } from "./run-log";
@@ -72,6 +72,7 @@ export async function pull(run: Run): Promise<{ full: boolean; held: boolean }> 
     }
   }
 
+  if (result.full && run.hadFailures) await clearUnreadableBefore(run.db, conn.id, listing.startedAt);
   const pending = await collectDeletions(run, result.full ? listing : null);
   const linkCount = result.full ? await countRealLinks(run) : 0;
   const emptied = result.full && listing.inScopeSeen === 0 && linkCount > 0;

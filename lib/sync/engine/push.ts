@@ -110,7 +110,9 @@ function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
           await tx.delete(syncLinks).where(eq(syncLinks.id, d.link.id));
           if (r.ok) run.log.record({ ...about, kind: "deleted" });
           run.failures.succeededFor(d.person.id);
-        } else {
+        } else if (r.error === "conflict") {
+          // Changed at the provider meanwhile: the next pull reads it, and the deletion goes again.
+        } else if (r.error === "rejected") {
           run.log.record({ ...about, kind: "error", detail: { message: r.message } });
           run.failures.refused({ personId: d.person.id, providerId: d.link.providerId, operation: "delete", label: about.label, reason: r.message, cause: r.cause, personVersion: d.person.version });
         }

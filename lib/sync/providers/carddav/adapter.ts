@@ -329,7 +329,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         }
         if (res.status < 300) return { ok: true };
         if (res.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
-        if (res.status === 412) return { ok: false, error: "rejected", message: "The contact changed on the server meanwhile, so it was not deleted" };
+        if (res.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile, so it was not deleted" };
         return refused(res.status, res.message || `The server refused the deletion (HTTP ${res.status})`);
       });
       // Only contacts that are gone leave the group; one the server kept stays a member.

@@ -285,6 +285,7 @@ async function ConnectionCard({
         app={definition.profile.label}
         twoWay={c.direction === "two_way"}
         items={attention}
+        counts={{ failed: c.failedContacts, conflicts: c.recentConflicts }}
         heldCount={c.heldDeletions}
         actions={{ retry: retryFailedAction, dismiss: dismissConflictAction, held: heldDeletionsAction }}
       />
