@@ -291,6 +291,14 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     await putCard(b, "broken", crlf(["BEGIN:VCARD", "VERSION:3.0", "UID:broken", "FN:Broken Bob", "N:Bob;Broken;;;", "END:VCARD"]));
     expect((await sync(id)).counts).toMatchObject({ crmAdded: 1, errors: 0 });
     expect(await handle.db.select().from(syncFailures).where(eq(syncFailures.connectionId, id))).toEqual([]);
+    // A broken card deleted at the server: the deletion the next run reads takes it off Needs
+    // attention.
+    const again = await putCard(b, "broken2", crlf(["BEGIN:VCARD", "VERSION:3.0", "UID:broken2", "FN:Broken Again", "not a property either", "END:VCARD"]));
+    await sync(id);
+    expect(await handle.db.select().from(syncFailures).where(eq(syncFailures.connectionId, id))).toHaveLength(1);
+    await fetch(new URL(again, proxy.url), { method: "DELETE", headers: { authorization: `Basic ${Buffer.from(`${b.email}:${password}`).toString("base64")}` } });
+    await sync(id);
+    expect(await handle.db.select().from(syncFailures).where(eq(syncFailures.connectionId, id))).toEqual([]);
   });
 
   it("a 4 MB inline PHOTO comes across after the run; a 6 MB one is left out and the contact still syncs", async () => {
