@@ -13,9 +13,10 @@ import type { SeededDemo } from "@/db/seed";
 import { listNeedsAttention } from "@/lib/sync/dashboard";
 import { RETRY_LIMIT } from "@/lib/sync/engine/failures";
 import { runSync } from "@/lib/sync/engine/run";
-import { retryFailedContacts } from "@/lib/sync/manage";
+import { configureConnection, retryFailedContacts } from "@/lib/sync/manage";
 import { setConfig } from "@/emulators";
-import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
+import { openAddressBook } from "@/tests/kit/address-book";
+import { adapterFor, connectBook, emulatorOAuthConfig, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
 import { personInput } from "@/tests/kit/persons";
@@ -161,6 +162,18 @@ describe.each(matrix)("refused contacts with $provider on $db", ({ provider, sta
     } finally {
       await setConfig(emu.url, { maxContacts: 25_000 });
     }
+  });
+
+  it.runIf(provider === "google")("a group change drops what waited for the old group", async () => {
+    const { book, id } = await connect();
+    await book.refuse("refused.example");
+    const v = await east();
+    await createPerson(handle.db, v, personInput({ firstName: "Old", lastName: `Group${n}`, emails: [{ value: `old${n}@refused.example`, label: "work" }] }));
+    await sync(id);
+    expect(await failuresOf(id)).toHaveLength(1);
+    const other = await openAddressBook({ provider: "google", url: emu.url, email: book.email, group: "Suppliers", create: true });
+    await configureConnection(handle.db, v, id, { groupId: other.groupId, direction: "two_way", visibility: "company" }, { apiBaseUrl: `${emu.url}/`, oauthConfig: emulatorOAuthConfig("google", emu.url) });
+    expect(await failuresOf(id)).toEqual([]);
   });
 
   it("a refused create whose person is deleted meanwhile is cleared, and Retry is the user's own connection only", async () => {
