@@ -8,6 +8,7 @@
 // worker, the OAuth callback); English is written once, in en.json.
 import { createTranslator } from "use-intl/core";
 import en from "@/lib/i18n/messages/en.json";
+import { isUuid } from "@/lib/uuid";
 
 /** "a.b.c" for every message of a tree of messages. */
 type Leaves<T, Prefix extends string = ""> = {
@@ -105,6 +106,12 @@ export class NotFoundError extends UserError {
     super(`notFound.${what}`);
     this.name = "NotFoundError";
   }
+}
+
+/** An id a form or a request posted: a malformed one names nothing, so it reads as not found. */
+export function postedId(value: unknown, what: NotFoundThing): string {
+  if (typeof value !== "string" || !isUuid(value)) throw new NotFoundError(what);
+  return value;
 }
 
 export class ForbiddenError extends UserError {

@@ -18,7 +18,6 @@ export async function NeedsAttention({
   app,
   twoWay,
   items,
-  counts,
   heldCount,
   actions,
 }: {
@@ -27,8 +26,6 @@ export async function NeedsAttention({
   app: string;
   twoWay: boolean;
   items: Items;
-  /** All of them (the lists hold the latest 25). */
-  counts: { failed: number; conflicts: number };
   heldCount: number;
   actions: { retry: Action; dismiss: Action; held: Action };
 }) {
@@ -40,7 +37,7 @@ export async function NeedsAttention({
   const locale = (await getLocale()) as Locale;
   const now = new Date();
   const fieldName = (f: string) => (fields.has(f) ? fields(f) : f);
-  const { failed, conflicts, held } = items;
+  const { failed, conflicts, held, counts } = items;
   if (failed.length === 0 && conflicts.length === 0 && heldCount === 0) return null;
   const retryable = (f: FailedContact) => twoWay && f.operation !== "read" && f.personId !== null && f.personVisible;
 

@@ -33,10 +33,6 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
   heldDeletions: number;
   /** Creates a crash cut short that the provider does not show: waiting for the user. */
   unconfirmedCreates: number;
-  /** Contacts that failed to sync and wait in "Needs attention" (sync_failures). */
-  failedContacts: number;
-  /** Conflicts of the last CONFLICT_DAYS days the user has not dismissed. */
-  recentConflicts: number;
   /** A run in progress (its lease live); `resumed`: it took over from an interrupted one. */
   running: { runId: string; processed: number; total: number | null; startedAt: Date; resumed: boolean } | null;
   /** The last run did not finish (its worker stopped): how far it got, and when. The next
@@ -75,6 +71,11 @@ type LatestRun = {
   error: string | null;
 };
 
+/** Inside a statement about one connection: it is the viewer's (else the statement finds
+ * nothing), checked there rather than by one more query. */
+const ownsConnection = (viewer: Viewer, connectionId: string) =>
+  sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
+
 /** The outer row's id, spelled out: in a one-table select drizzle leaves columns unqualified,
  * and a bare "id" inside a subquery would name the subquery's own table. */
 const outerId = sql.raw(`"sync_connections"."id"`);
@@ -89,9 +90,6 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
       unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id like 'unconfirmed:%')`,
-      failed: sql<number>`(select count(*)::int from ${syncFailures} f where f.connection_id = ${outerId})`,
-      conflicts: sql<number>`(select count(*)::int from ${syncEvents} e where e.connection_id = ${outerId} and e.kind = 'conflict'
-        and e.created_at > now() - make_interval(days => ${CONFLICT_DAYS}) and e.resolved_at is null)`,
       latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'trigger', r.trigger, 'processed', r.processed, 'total', r.total,
           'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
@@ -99,7 +97,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     .from(syncConnections)
     .where(and(eq(syncConnections.userId, viewer.id), only !== undefined ? eq(syncConnections.id, only) : undefined))
     .orderBy(syncConnections.createdAt);
-  return rows.map(({ conn: c, held, unconfirmed, failed, conflicts, latest: raw }) => {
+  return rows.map(({ conn: c, held, unconfirmed, latest: raw }) => {
     const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
@@ -116,8 +114,6 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       inSync: c.linkedCount,
       heldDeletions: Number(held),
       unconfirmedCreates: Number(unconfirmed),
-      failedContacts: Number(failed),
-      recentConflicts: Number(conflicts),
       running: running
         ? { runId: running.id, processed: running.processed, total: running.total, startedAt: new Date(running.startedAt), resumed: running.trigger === "resume" }
         : null,
@@ -151,8 +147,7 @@ export async function connectionActivity(
   const days = opts.days ?? 14;
   const none = { added: [], updated: [], deleted: [], linked: [], days: emptyDays(days, opts.now) };
   if (!isUuid(connectionId)) return none;
-  // The viewer's connection or nothing: checked inside each statement, not by one more query.
-  const owned = sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
+  const owned = ownsConnection(viewer, connectionId);
   const limit = opts.limit ?? 8;
   const [events, perDay] = await Promise.all([
     unionAll(
@@ -252,16 +247,23 @@ export type FailedContact = {
   personVisible: boolean;
 };
 
-export type NeedsAttention = { failed: FailedContact[]; conflicts: ActivityItem[]; held: ActivityItem[] };
+export type NeedsAttention = {
+  failed: FailedContact[];
+  conflicts: ActivityItem[];
+  held: ActivityItem[];
+  /** All of them (the lists hold the latest `limit`). */
+  counts: { failed: number; conflicts: number };
+};
 
 /** What waits for the user on one of their connections: contacts that failed to sync (with the
  * provider's reason), conflicts of the last days not dismissed, and held deletions — each about
  * a person the viewer may see, or named as one they cannot. */
 export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: string, opts: { limit?: number } = {}): Promise<NeedsAttention> {
-  if (!isUuid(connectionId)) return { failed: [], conflicts: [], held: [] };
-  const owned = sql`exists (select 1 from ${syncConnections} c where c.id = ${connectionId} and c.user_id = ${viewer.id})`;
+  if (!isUuid(connectionId)) return { failed: [], conflicts: [], held: [], counts: { failed: 0, conflicts: 0 } };
+  const owned = ownsConnection(viewer, connectionId);
   const limit = opts.limit ?? 25;
-  const [failed, conflicts, held] = await Promise.all([
+  const recent = sql`${syncEvents.createdAt} > now() - make_interval(days => ${CONFLICT_DAYS})`;
+  const [failed, conflicts, held, [counts]] = await Promise.all([
     db
       .select({
         id: syncFailures.id,
@@ -280,8 +282,16 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
       .where(and(eq(syncFailures.connectionId, connectionId), owned))
       .orderBy(desc(syncFailures.lastFailedAt), desc(syncFailures.id))
       .limit(limit),
-    recentEvents(db, viewer, connectionId, owned, "conflict", limit, sql`${syncEvents.createdAt} > now() - make_interval(days => ${CONFLICT_DAYS})`),
+    recentEvents(db, viewer, connectionId, owned, "conflict", limit, recent),
     recentEvents(db, viewer, connectionId, owned, "held_deletion", limit),
+    db
+      .select({
+        failed: sql<number>`(select count(*)::int from ${syncFailures} where ${syncFailures.connectionId} = ${connectionId})`,
+        conflicts: sql<number>`(select count(*)::int from ${syncEvents} where ${syncEvents.connectionId} = ${connectionId}
+          and ${syncEvents.kind} = 'conflict' and ${syncEvents.resolvedAt} is null and ${recent})`,
+      })
+      .from(syncConnections)
+      .where(and(eq(syncConnections.id, connectionId), eq(syncConnections.userId, viewer.id))),
   ]);
   return {
     failed: failed.map(({ personLive, personExists, personAccessible, ...f }) => {
@@ -290,6 +300,7 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
     }),
     conflicts,
     held,
+    counts: { failed: Number(counts?.failed ?? 0), conflicts: Number(counts?.conflicts ?? 0) },
   };
 }
 

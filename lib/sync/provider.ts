@@ -68,6 +68,11 @@ export function causeOfStatus(status: number | undefined): RefusalCause | undefi
 
 type Refused = { ok: false; error: "rejected"; message: string; cause?: RefusalCause };
 
+/** A write the provider refused, with the cause its answer tells (if it tells one). */
+export function refused(message: string, cause?: RefusalCause): Refused {
+  return { ok: false, error: "rejected", message, ...(cause ? { cause } : {}) };
+}
+
 export type WriteResult =
   | { ok: true; id: string; etag: string; contact: Contact }
   | { ok: false; error: "conflict" | "not_found"; message: string }

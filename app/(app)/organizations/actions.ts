@@ -5,16 +5,9 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
-import { NotFoundError } from "@/lib/errors";
-import { isUuid } from "@/lib/uuid";
+import { postedId } from "@/lib/errors";
 import { createOrganization, deleteOrganization, updateOrganization } from "@/db/queries/organizations";
 import { organizationFormToObject, organizationInputSchema } from "@/lib/organizations/input";
-
-/** The id a form posts; a malformed one names nothing, so it reads as not found. */
-function idOf(value: unknown): string {
-  if (typeof value !== "string" || !isUuid(value)) throw new NotFoundError("thisOrganization");
-  return value;
-}
 
 export async function createOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   let id = "";
@@ -32,7 +25,7 @@ export async function createOrganizationAction(_prev: ActionState, form: FormDat
 export async function updateOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
     async () => ({
-      id: idOf(form.get("id")),
+      id: postedId(form.get("id"), "thisOrganization"),
       input: organizationInputSchema(await getTranslations("organizations.errors")).parse(organizationFormToObject(form)),
     }),
     async ({ id, input }, { db, viewer }) => {
@@ -46,7 +39,7 @@ export async function updateOrganizationAction(_prev: ActionState, form: FormDat
 
 export async function deleteOrganizationAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => idOf(form.get("id")),
+    () => postedId(form.get("id"), "thisOrganization"),
     async (id, { db, viewer }) => {
       await deleteOrganization(db, viewer, id);
     },

@@ -6,7 +6,6 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { runAction } from "@/lib/action";
 import type { ActionState } from "@/lib/action-state";
-import { isUuid } from "@/lib/uuid";
 import { getCompany } from "@/db/queries/users";
 import { imageTypeOf, PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import {
@@ -18,13 +17,7 @@ import {
 } from "@/db/queries/persons";
 import { personFormToObject } from "@/lib/persons/form-data";
 import { personInputSchema } from "@/lib/persons/input";
-import { NotFoundError, UserError } from "@/lib/errors";
-
-/** The id a form posts; a malformed one names nothing, so it reads as not found. */
-function idOf(value: unknown): string {
-  if (typeof value !== "string" || !isUuid(value)) throw new NotFoundError("thisPerson");
-  return value;
-}
+import { postedId, UserError } from "@/lib/errors";
 
 export async function createPersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   let createdId = "";
@@ -44,7 +37,7 @@ export async function createPersonAction(_prev: ActionState, form: FormData): Pr
 export async function updatePersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
     () => ({
-      id: idOf(form.get("id")),
+      id: postedId(form.get("id"), "thisPerson"),
       version: z.coerce.number().int().positive().parse(form.get("version")),
       raw: personFormToObject(form),
     }),
@@ -61,7 +54,7 @@ export async function updatePersonAction(_prev: ActionState, form: FormData): Pr
 
 export async function deletePersonAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => idOf(form.get("id")),
+    () => postedId(form.get("id"), "thisPerson"),
     async (id, { db, viewer }) => {
       await deletePerson(db, viewer, id);
     },
@@ -73,7 +66,7 @@ export async function deletePersonAction(_prev: ActionState, form: FormData): Pr
 
 export async function setFollowingAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => ({ id: idOf(form.get("id")), follow: form.get("follow") === "true" }),
+    () => ({ id: postedId(form.get("id"), "thisPerson"), follow: form.get("follow") === "true" }),
     async ({ id, follow }, { db, viewer }) => {
       await setFollowing(db, viewer, id, follow);
     },
@@ -84,7 +77,7 @@ export async function setFollowingAction(_prev: ActionState, form: FormData): Pr
 
 export async function setPictureAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const state = await runAction(
-    () => ({ id: idOf(form.get("id")), file: form.get("picture"), remove: form.get("remove") === "true" }),
+    () => ({ id: postedId(form.get("id"), "thisPerson"), file: form.get("picture"), remove: form.get("remove") === "true" }),
     async ({ id, file, remove }, { db, viewer }) => {
       const t = await getTranslations("actions");
       if (remove) {

@@ -63,7 +63,8 @@ export async function push(run: Run): Promise<void> {
   // (A requested person has a link and new persons have none; but a refused create retried may
   // also be new since the watermark, when it was created while the run that tried it ran.)
   const requested = await listRequestedCreates(db, run.actor, conn.id);
-  const fresh = (await listNewOwnedPersons(db, run.actor, conn.id, conn.pushWatermark)).filter((p) => !requested.some((r) => r.id === p.id));
+  const asked = new Set(requested.map((p) => p.id));
+  const fresh = (await listNewOwnedPersons(db, run.actor, conn.id, conn.pushWatermark)).filter((p) => !asked.has(p.id));
   await pushCreates(run, [...requested, ...fresh]);
   // Requests for persons that can no longer be sent (deleted, or no longer the user's) lapse.
   await db.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inState("toCreate")));

@@ -20,7 +20,7 @@
 import { randomUUID } from "node:crypto";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../contact";
-import { causeOfStatus, CursorExpiredError, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
+import { causeOfStatus, CursorExpiredError, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, readLimited } from "../http";
 import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
@@ -42,12 +42,6 @@ type Cursor = { token: string } | { etags: Record<string, string> };
 
 type GroupRef = { bookUrl: string; groupCardUrl: string | null };
 
-
-/** A write the server refused, with what its status tells of why. */
-function refused(status: number, message: string): { ok: false; error: "rejected"; message: string; cause?: ReturnType<typeof causeOfStatus> } {
-  const cause = causeOfStatus(status);
-  return { ok: false, error: "rejected", message, ...(cause ? { cause } : {}) };
-}
 
 export function parseGroupId(groupId: string, apiBaseUrl: string): GroupRef {
   const [book, card] = groupId.split("#");
@@ -278,7 +272,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         const body = writeVCard(item.contact, { previous: null, uid, stamp: item.stamp, ...mapping });
         const put = await call(() => writeCard(session, url, "PUT", { body, create: true }));
         if (put.status === 412) return { ok: false, error: "conflict", message: put.message || `The server refused the contact (HTTP ${put.status})` };
-        if (put.status >= 300) return refused(put.status, put.message || `The server refused the contact (HTTP ${put.status})`);
+        if (put.status >= 300) return refused(put.message || `The server refused the contact (HTTP ${put.status})`, causeOfStatus(put.status));
         uids.push(uid);
         return written(idOf(url), await etagAfter(url, put.etag), body);
       });
@@ -306,7 +300,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         const put = await call(() => writeCard(session, url, "PUT", { body, ifMatch: card.etag }));
         if (put.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
         if (put.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
-        if (put.status >= 300) return refused(put.status, put.message || `The server refused the change (HTTP ${put.status})`);
+        if (put.status >= 300) return refused(put.message || `The server refused the change (HTTP ${put.status})`, causeOfStatus(put.status));
         return written(item.id, await etagAfter(url, put.etag), body);
       });
     },
@@ -330,7 +324,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         if (res.status < 300) return { ok: true };
         if (res.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
         if (res.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile, so it was not deleted" };
-        return refused(res.status, res.message || `The server refused the deletion (HTTP ${res.status})`);
+        return refused(res.message || `The server refused the deletion (HTTP ${res.status})`, causeOfStatus(res.status));
       });
       // Only contacts that are gone leave the group; one the server kept stays a member.
       await editGroup([], gone);

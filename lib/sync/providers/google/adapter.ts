@@ -17,6 +17,7 @@ import {
   type ProviderAdapter,
   type ProviderGroup,
   type PulledContact,
+  refused,
   type WriteResult,
 } from "../../provider";
 import { withRetry } from "../../retry";
@@ -232,7 +233,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
               if (statusOf(one) !== 400) throw one;
               // FAILED_PRECONDITION on a create: the account holds as many contacts as Google allows.
               const err = bodyOf(one).error as { message?: string; status?: string } | undefined;
-              results.push({ ok: false, error: "rejected", message: err?.message ?? "rejected by Google", cause: err?.status === "FAILED_PRECONDITION" ? "full" : "invalid" });
+              results.push(refused(err?.message ?? "rejected by Google", err?.status === "FAILED_PRECONDITION" ? "full" : "invalid"));
             }
           }
         }
@@ -293,7 +294,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
               const status = statusOf(one);
               if (status === 404) results.set(w.index, { ok: false, error: "not_found", message: "The contact no longer exists" });
               else if (isEtagMismatch(one)) results.set(w.index, { ok: false, error: "conflict", message: "The contact changed at Google meanwhile" });
-              else if (status === 400) results.set(w.index, { ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google", cause: "invalid" });
+              else if (status === 400) results.set(w.index, refused((bodyOf(one).error as { message?: string })?.message ?? "rejected by Google", "invalid"));
               else throw one;
             }
           }
@@ -318,7 +319,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
               results.push({ ok: true });
             } catch (one) {
               if (statusOf(one) === 404) results.push({ ok: false, error: "not_found", message: "Already gone" });
-              else if (statusOf(one) === 400) results.push({ ok: false, error: "rejected", message: (bodyOf(one).error as { message?: string })?.message ?? "rejected by Google", cause: "invalid" });
+              else if (statusOf(one) === 400) results.push(refused((bodyOf(one).error as { message?: string })?.message ?? "rejected by Google", "invalid"));
               else throw one;
             }
           }

@@ -24,7 +24,7 @@ import {
   type ProviderAdapter,
   type ProviderGroup,
   type PulledContact,
-  type RefusalCause,
+  refused,
   type WriteResult,
 } from "../../provider";
 import { parseRetryAfter, withRetry } from "../../retry";
@@ -74,10 +74,9 @@ function messageOf(body: unknown): string {
 }
 
 /** A refused subrequest, with its cause: Exchange's quota codes say the mailbox is full. */
-function refused(r: BatchResponse | undefined): { ok: false; error: "rejected"; message: string; cause?: RefusalCause } {
+function refusedAnswer(r: BatchResponse | undefined) {
   const code = (r?.body as { error?: { code?: string } } | undefined)?.error?.code ?? "";
-  const cause = /quota/i.test(code) ? "full" : causeOfStatus(r?.status);
-  return { ok: false, error: "rejected", message: messageOf(r?.body), ...(cause ? { cause } : {}) };
+  return refused(messageOf(r?.body), /quota/i.test(code) ? "full" : causeOfStatus(r?.status));
 }
 
 /** The group is a contact folder id; the API root is Graph's (https://graph.microsoft.com/). */
@@ -138,7 +137,7 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
     if (r.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
     if (r.status === 412) return { ok: false, error: "conflict", message: "The contact changed at Microsoft meanwhile" };
     if (r.status === 401) throw new InvalidGrantError();
-    if (r.status >= 400) return refused(r);
+    if (r.status >= 400) return refusedAnswer(r);
     const read = readGraphContact(r.body as GraphContact, mapping);
     return { ok: true, id: read.id, etag: read.etag, contact: projectForGraph(read.contact) };
   };
@@ -294,7 +293,7 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
         const r = responses.get(String(k));
         if (r && r.status < 300) return { ok: true };
         if (r?.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
-        return refused(r);
+        return refusedAnswer(r);
       });
     },
   };

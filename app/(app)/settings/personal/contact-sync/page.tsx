@@ -256,7 +256,7 @@ async function ConnectionCard({
   const [{ added, updated, deleted, linked, days }, unconfirmed, attention] = await Promise.all([
     connectionActivity(db, viewer, c.id, { limit: 8, days: 14 }),
     c.unconfirmedCreates > 0 ? listUnconfirmedCreates(db, viewer, c.id) : Promise.resolve([]),
-    c.failedContacts + c.recentConflicts + c.heldDeletions > 0 ? listNeedsAttention(db, viewer, c.id) : Promise.resolve({ failed: [], conflicts: [], held: [] }),
+    listNeedsAttention(db, viewer, c.id),
   ]);
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -285,7 +285,6 @@ async function ConnectionCard({
         app={definition.profile.label}
         twoWay={c.direction === "two_way"}
         items={attention}
-        counts={{ failed: c.failedContacts, conflicts: c.recentConflicts }}
         heldCount={c.heldDeletions}
         actions={{ retry: retryFailedAction, dismiss: dismissConflictAction, held: heldDeletionsAction }}
       />
