@@ -7,6 +7,11 @@ export async function register(): Promise<void> {
   const { getDbHandle } = await import("./db");
   const handle = await getDbHandle();
   console.log(`[tandem] database ready (${handle.driver === "pglite" ? "embedded PGlite" : "Postgres server"})`);
+  const { demoMode } = await import("./lib/env");
+  const { hasAnyUser } = await import("./db/queries/users");
+  if (!demoMode() && !(await hasAnyUser(handle.db))) {
+    console.warn("[tandem] This database has no user yet, and demo mode is off: the demo company (whose users share a published password) is seeded only in demo mode (DEMO_MODE=1).");
+  }
   // Several app processes (scripts/start.mjs, WEB_CONCURRENCY): the first serves the emulators.
   if ((process.env.TANDEM_PROCESS_INDEX ?? "0") === "0") {
     const { demoProviders } = await import("./lib/sync/providers/registry");

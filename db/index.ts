@@ -1,8 +1,9 @@
 // The app's database handle: opened once per process (kept on globalThis so route and page
 // bundles and dev hot reloads share it), migrated, and seeded with the demo company when an
-// embedded database is brand new.
+// embedded database is brand new and the app runs in demo mode (never otherwise: the demo users'
+// password is published).
 import { createDb, type DB, type DbHandle } from "./client";
-import { env, pgliteDataDir } from "@/lib/env";
+import { demoMode, env, pgliteDataDir } from "@/lib/env";
 
 const store = globalThis as unknown as { __tandemDb?: Promise<DbHandle> };
 
@@ -23,7 +24,7 @@ export async function getDb(): Promise<DB> {
 async function open(): Promise<DbHandle> {
   const url = env().DATABASE_URL;
   const handle = await createDb(url ? { url } : { dataDir: pgliteDataDir() });
-  if (handle.driver === "pglite") {
+  if (handle.driver === "pglite" && demoMode()) {
     const { seedDemoIfEmpty } = await import("./seed");
     await seedDemoIfEmpty(handle.db);
   }

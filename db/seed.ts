@@ -1,13 +1,11 @@
 // The demo company: users that exercise roles, permissions and every visibility level, and
 // persons spread across them. Seeded by `npm run db:seed`, and on the first start of an empty
-// embedded database.
+// embedded database — both only in demo mode: its users share a published password.
 import { count } from "drizzle-orm";
 import type { DB } from "./client";
 import { companies, organizations, personFollowers, persons, roles, users, type Visibility } from "./schema";
-import { hashPassword } from "@/lib/password";
+import { DEMO_PASSWORD, hashPassword } from "@/lib/password";
 import { personSearchText } from "@/lib/persons/input";
-
-export const DEMO_PASSWORD = "tandem-demo";
 
 export const DEMO_USERS = {
   admin: { email: "admin@acme.test", name: "Ada Admin" },

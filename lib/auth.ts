@@ -5,10 +5,8 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { getUserForSignIn } from "@/db/queries/users";
-import { burnPasswordCheck, verifyPassword } from "./password";
 import { authSecret } from "./secrets";
-import { claimAttempt, recordSuccess } from "./sign-in-throttle";
+import { checkCredentials } from "./sign-in";
 
 declare module "next-auth" {
   interface User {
@@ -54,19 +52,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(raw, request) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const { email, password } = parsed.data;
-        const db = await getDb();
-        const keys = { account: email, address: clientAddress(request) };
-        // The attempt is counted before the password is checked (and taken back on success).
-        if ((await claimAttempt(db, keys)) > 0) throw new ThrottledSignIn();
-        const user = await getUserForSignIn(db, email);
-        if (!user) {
-          await burnPasswordCheck(password);
-          return null;
-        }
-        if (!(await verifyPassword(password, user.passwordHash))) return null;
-        await recordSuccess(db, keys);
-        return { id: user.id, name: user.name, email: user.email, companyId: user.companyId };
+        const user = await checkCredentials(await getDb(), { ...parsed.data, address: clientAddress(request) });
+        if (user === "throttled") throw new ThrottledSignIn();
+        return user;
       },
     }),
   ],

@@ -6,6 +6,21 @@ export function normalizeText(value: string): string {
   return value.normalize("NFC").replace(/\s+/g, " ").trim();
 }
 
+/** `value` without the characters at its end that `drop` matches, one character at a time. A
+ * regular expression anchored at the end (`/[ \t]+$/`) would be tried from every position of a
+ * long run that does not end the text: quadratic, and a provider's payload may hold such a run. */
+export function trimEndWhere(value: string, drop: (char: string) => boolean): string {
+  let end = value.length;
+  while (end > 0 && drop(value[end - 1]!)) end--;
+  return value.slice(0, end);
+}
+
+/** An e-mail address as forms and sign-ins accept it: no white space, one "@", a domain of
+ * dot-separated labels. */
+export function isEmailAddress(value: string): boolean {
+  return /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/.test(value);
+}
+
 export function normalizeEmail(value: string): string {
   return normalizeText(value).toLowerCase();
 }

@@ -2,6 +2,9 @@
 import bcrypt from "bcryptjs";
 
 const COST = 10;
+/** The demo users' password, published in the README: outside demo mode it signs nobody in
+ * (lib/auth.ts), whichever account holds it. */
+export const DEMO_PASSWORD = "tandem-demo";
 export const PASSWORD_MIN_LENGTH = 8;
 /** bcrypt only reads the first 72 bytes; refuse longer input rather than silently truncating it. */
 export const PASSWORD_MAX_BYTES = 72;

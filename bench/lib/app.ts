@@ -6,7 +6,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD } from "@/db/seed";
+import { DEMO_PASSWORD } from "@/lib/password";
 import { stopChild } from "./proc";
 
 export type AppHandle = { url: string; close: () => Promise<void> };

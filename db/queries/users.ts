@@ -42,6 +42,12 @@ export async function getUserForSignIn(
   return row ?? null;
 }
 
+/** Whether any user exists (a new installation outside demo mode has none). */
+export async function hasAnyUser(db: DB): Promise<boolean> {
+  const [row] = await db.select({ id: users.id }).from(users).limit(1);
+  return row !== undefined;
+}
+
 export async function getCompany(db: DB, viewer: Viewer): Promise<Company> {
   const [row] = await db.select().from(companies).where(eq(companies.id, viewer.companyId));
   if (!row) throw new NotFoundError("yourCompany");

@@ -59,7 +59,7 @@ function endpointName(method: string, headers: IncomingHttpHeaders, body: string
   return `carddav.${m}`;
 }
 
-const SYNC_TOKEN = /(<(?:[\w.-]+:)?sync-token\b[^>]*>)\s*([^<\s][^<]*?)\s*(<\/(?:[\w.-]+:)?sync-token>)/;
+const SYNC_TOKEN = /(<(?:[\w.-]+:)?sync-token\b[^>]*>)([^<]*)(<\/(?:[\w.-]+:)?sync-token>)/;
 
 /** Same shape as the server's tokens, pointing at no state it has: hex digits of the last segment zeroed. */
 function bogusToken(token: string): string {
@@ -151,9 +151,9 @@ export async function startDavProxy(target: string): Promise<DavProxy> {
       const token = SYNC_TOKEN.exec(text);
       // A collection first seen now has only tokens issued after the last expiry.
       if (!expiredFor.has(key)) expiredFor.set(key, generation);
-      if (token && (expiredFor.get(key) ?? 0) < generation) {
+      if (token?.[2]?.trim() && (expiredFor.get(key) ?? 0) < generation) {
         expiredFor.set(key, generation);
-        body = Buffer.from(text.replace(SYNC_TOKEN, (_all, open: string, value: string, close: string) => `${open}${bogusToken(value)}${close}`), "utf8");
+        body = Buffer.from(text.replace(SYNC_TOKEN, (_all, open: string, value: string, close: string) => `${open}${bogusToken(value.trim())}${close}`), "utf8");
       }
     }
 

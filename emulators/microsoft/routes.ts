@@ -4,7 +4,7 @@
  * (`contactFolders('id')`, used in nextLinks) becomes a plain segment, and
  * segment names match case-insensitively as on Graph.
  */
-import { jsonReply, type Reply } from "../shared/http";
+import { jsonReply, withoutTrailingSlashes, type Reply } from "../shared/http";
 import { Router } from "../shared/router";
 import { createContact, deleteContact, getContact, listContacts, updateContact } from "./contacts";
 import { graphBase, type GraphContext, type GraphHandler } from "./context";
@@ -73,7 +73,7 @@ export interface NormalizedPath {
 
 export function normalizeGraphPath(rawPath: string): NormalizedPath {
   let path = rawPath.replace(/^\/v1\.0(?=\/|$)/i, "");
-  path = path.replace(/\/(\w+)\('([^']*)'\)/g, "/$1/$2").replace(/\/+$/, "");
+  path = withoutTrailingSlashes(path.replace(/\/(\w+)\('([^']*)'\)/g, "/$1/$2"));
   const users = /^\/users\/([^/]+)(\/.*)?$/i.exec(path);
   if (!users) return { path, user: null };
   return { path: `/me${users[2] ?? ""}`, user: (users[1] ?? "").toLowerCase() };

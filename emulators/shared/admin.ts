@@ -8,7 +8,8 @@
 import { z } from "zod";
 import type { Clock } from "./clock";
 import { faultSpecSchema, type FaultInjector } from "./faults";
-import { jsonReply, parseJsonBody, type ApiRequest, type Reply } from "./http";
+import { EMAIL_PATTERN } from "./consent-page";
+import { jsonReply, parseJsonBody, withoutTrailingSlashes, type ApiRequest, type Reply } from "./http";
 import type { UsageStats } from "./stats";
 
 export interface AdminAccountSummary {
@@ -44,7 +45,7 @@ export interface AdminCore {
 }
 
 const resetSchema = z.object({ seed: z.boolean().default(false) }).default({ seed: false });
-const accountSchema = z.object({ email: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/), name: z.string().min(1).optional() });
+const accountSchema = z.object({ email: z.string().regex(EMAIL_PATTERN), name: z.string().min(1).optional() });
 const tokenSchema = z.object({ scopes: z.array(z.string().min(1)).optional(), clientId: z.string().min(1).optional() }).default({});
 const revokeSchema = z.object({ accessTokens: z.enum(["keep", "invalidate"]).optional() }).default({});
 const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
@@ -62,7 +63,7 @@ function parse<T>(schema: z.ZodType<T>, req: ApiRequest): { ok: true; value: T }
 }
 
 export function handleAdmin(req: ApiRequest, core: AdminCore, hooks: AdminHooks): Reply {
-  const path = req.path.replace(/\/+$/, "");
+  const path = withoutTrailingSlashes(req.path);
   const m = req.method;
   const account = /^\/__admin\/accounts\/([^/]+)(?:\/(token|revoke|stats))?$/.exec(path);
 

@@ -139,4 +139,5 @@ export function parseConsentSubmission(form: URLSearchParams): ConsentSubmission
   };
 }
 
-export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An e-mail address: no white space, one "@", a domain of dot-separated labels. */
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;

@@ -150,3 +150,11 @@ export function parseFormBody(body: Buffer): URLSearchParams {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** A path without its trailing slashes (a loop: a regex anchored at the end is quadratic on a
+ * long run of slashes that does not end the path). */
+export function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
+}

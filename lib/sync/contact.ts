@@ -2,7 +2,7 @@
 // Every value is normalised (normalizeContact) before it is compared, hashed or stored as a
 // base snapshot, so that cosmetic differences (case of an e-mail, spacing, phone formatting,
 // order of list items) never look like changes.
-import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
+import { normalizeEmail, normalizePhone, normalizeText, trimEndWhere } from "@/lib/normalize";
 
 export type Labeled = { value: string; label: string };
 
@@ -60,13 +60,16 @@ export const EMPTY_CONTACT: Contact = {
   birthday: null,
 };
 
-/** Multi-line text: NFC, line endings unified, trailing spaces and blank edges removed. */
+const isHorizontalSpace = (char: string) => char === " " || char === "\t" || char === "\u00a0";
+
+/** Multi-line text: NFC, line endings unified, trailing spaces and blank edges removed. Linear
+ * in the text's length, whatever it holds. */
 export function normalizeLongText(value: string): string {
   return value
     .normalize("NFC")
     .replace(/\r\n?/g, "\n")
     .split("\n")
-    .map((line) => line.replace(/[ \t\u00a0]+$/g, ""))
+    .map((line) => trimEndWhere(line, isHorizontalSpace))
     .join("\n")
     .trim();
 }

@@ -59,7 +59,7 @@ export function personToContact(p: Omit<PersonForSync, "editable">, fields: Sync
     phones: p.phones,
     address: p.address,
     postalAddress: cf(fields.postalAddress),
-    ims: ims ? ims.split(/\s*,\s*/).filter(Boolean) : [],
+    ims: ims ? ims.split(",").map((im) => im.trim()).filter(Boolean) : [],
     organization: p.organizationName,
     jobTitle: cf(fields.jobTitle),
     notes: cf(fields.notes),

@@ -12,6 +12,7 @@ import type { DB } from "@/db/client";
 import { oauthStates, syncConnections, type Direction } from "@/db/schema";
 import type { Viewer } from "@/db/queries/visibility";
 import { orList, translated, UserError, type ErrorKey, type ErrorValues } from "@/lib/errors";
+import { isEmailAddress } from "@/lib/normalize";
 import { authSecret } from "@/lib/secrets";
 import { isUuid } from "@/lib/uuid";
 import { createConnection } from "./connections";
@@ -48,7 +49,7 @@ export type StartInput = {
 export async function startAuthorization(db: DB, viewer: Viewer, input: StartInput, config?: OAuthConfig): Promise<{ url: string; provider: ProviderId }> {
   requireSyncPermission(viewer);
   const email = input.email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+  if (!isEmailAddress(email) || email.length > 254) {
     throw new UserError("connect.emailInvalidExample", { fields: { email: "field.notAnEmail" } });
   }
   const provider = input.provider ?? (providerForEmail(email, listProviders().map((p) => p.profile))?.id as ProviderId | undefined);

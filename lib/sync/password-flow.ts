@@ -7,6 +7,7 @@ import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { syncConnections } from "@/db/schema";
 import { UserError } from "@/lib/errors";
+import { isEmailAddress } from "@/lib/normalize";
 import { createConnection, readPassword, type StoredPassword } from "./connections";
 import { requireSyncPermission } from "./permission";
 import { requestSync } from "./scheduler";
@@ -20,7 +21,7 @@ export async function connectWithPassword(db: DB, viewer: Viewer, input: Passwor
   const auth = passwordAuthOf(input.provider);
   if (!auth) throw new UserError("connect.signsInThere", { values: { provider: providerDefinition(input.provider).profile.shortName } });
   const accountEmail = input.email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(accountEmail) || accountEmail.length > 254) {
+  if (!isEmailAddress(accountEmail) || accountEmail.length > 254) {
     throw new UserError("connect.emailInvalid", { fields: { email: "field.notAnEmail" } });
   }
   const username = input.username.trim() || accountEmail;

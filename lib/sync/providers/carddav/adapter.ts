@@ -345,7 +345,22 @@ function parseResume(token: string): { cursor: Cursor; after: string } {
 }
 
 /** A name for a card we could not read: its FN line if it has one, else its file name. */
-function cardLabel(text: string, href: string): string {
-  const fn = /^FN[^:]*:(.*)$/im.exec(text)?.[1]?.trim();
-  return fn || decodeURIComponent(href.split("/").filter(Boolean).at(-1) ?? href);
+export function cardLabel(text: string, href: string): string {
+  return formattedName(text) || decodeURIComponent(href.split("/").filter(Boolean).at(-1) ?? href);
+}
+
+/** The value of a card's first FN line (with or without parameters), found line by line: linear
+ * in the card's size (a regular expression over the whole card was quadratic on some cards). */
+function formattedName(text: string): string | null {
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    if (end - start > 2 && text.slice(start, start + 2).toUpperCase() === "FN" && (text[start + 2] === ":" || text[start + 2] === ";")) {
+      const colon = text.indexOf(":", start + 2);
+      if (colon !== -1 && colon < end) return text.slice(colon + 1, end).trim() || null;
+    }
+    start = end + 1;
+  }
+  return null;
 }

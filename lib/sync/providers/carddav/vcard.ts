@@ -27,7 +27,7 @@
 // ADR with text; clearing one lets a further ADR of the same kind move up.
 import ICAL from "ical.js";
 import { EMPTY_CONTACT, normalizeContact, normalizeLabel, valuesEqual, type Contact, type Labeled } from "@/lib/sync/contact";
-import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
+import { normalizeEmail, normalizePhone, normalizeText, trimEndWhere } from "@/lib/normalize";
 import { oneLine } from "../mapping-kit";
 
 export type CardPhoto = { data: Buffer; contentType: string } | { uri: string };
@@ -316,7 +316,7 @@ export function readVCard(text: string, { defaultCountry }: { defaultCountry: st
  */
 export function projectForCardDav(contact: Contact): Contact {
   const labeled = (items: Labeled[]) => items.map(({ value, label }) => ({ value, label: projectLabel(label) }));
-  const component = (value: string) => value.replace(/[\s\\]+$/, "");
+  const component = (value: string) => trimEndWhere(value, (char) => char === "\\" || /\s/.test(char));
   const optional = (value: string | null) => (value === null ? null : component(value) || null);
   return {
     ...contact,
