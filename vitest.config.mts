@@ -15,6 +15,12 @@ export default defineConfig({
     pool: "forks",
     env: {
       NODE_EXTRA_CA_CERTS: emulatorCert,
+      // The emulators and CardDAV servers of the tests listen on loopback addresses, which the
+      // outbound rule refuses unless an installation allows them (the tests of the rule itself
+      // build agents without this allowance).
+      OUTBOUND_ALLOW: "127.0.0.0/8",
+      // More than a person would connect: test files connect one user to many test address books.
+      MAX_CONNECTIONS_PER_USER: "20",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

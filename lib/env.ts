@@ -1,6 +1,7 @@
 // The only place that reads process.env. Everything is validated once, with defaults for a demo on a laptop.
 import path from "node:path";
 import { z } from "zod";
+import { AllowList } from "@/lib/sync/providers/outbound/address-rule";
 
 const schema = z.object({
   DATABASE_URL: z
@@ -51,6 +52,21 @@ const schema = z.object({
     .enum(["0", "1"])
     .optional()
     .transform((v) => v === "1"),
+  /** Hosts and ranges on a private network that provider requests may reach all the same (a
+   * CardDAV server on the office network): `nas.local,*.corp.example,192.168.1.10,10.0.0.0/8`.
+   * Unset: only public addresses (and, in demo mode, the local servers the app runs). */
+  OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        AllowList.parse(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  /** Address-book connections one user may have. */
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
   /** "off" keeps this app process from running syncs (use `npm run worker` processes instead). */
   SYNC_WORKER: z.enum(["on", "off"]).default("on"),
   /** Minutes between background syncs of a connection. */

@@ -1,5 +1,7 @@
 // Slows down password guessing: after a few failures for one account (or many from one
-// address) further attempts are refused for a delay that doubles with each failure.
+// address) further attempts are refused for a delay that doubles with each failure. The same
+// counts slow down other guessing through the app: the CardDAV connect form (per user and per
+// server it is pointed at, lib/sync/password-flow.ts).
 // Kept in the database so that every app process sees the same counts.
 import { eq, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
@@ -14,8 +16,14 @@ const WINDOW_MS = 60 * 60_000;
 
 export type ThrottleKeys = { account: string; address: string | null };
 
-function keysOf(keys: ThrottleKeys): string[] {
-  return [`account:${keys.account.toLowerCase()}`, ...(keys.address ? [`address:${keys.address}`] : [])];
+/** A throttled key, and the failures it allows before the delays start. */
+export type ThrottleKey = { key: string; free: number };
+
+function keysOf(keys: ThrottleKeys): ThrottleKey[] {
+  return [
+    { key: `account:${keys.account.toLowerCase()}`, free: ACCOUNT_FREE_FAILURES },
+    ...(keys.address ? [{ key: `address:${keys.address}`, free: ADDRESS_FREE_FAILURES }] : []),
+  ];
 }
 
 export function delayAfter(failures: number, free: number): number {
@@ -24,11 +32,11 @@ export function delayAfter(failures: number, free: number): number {
 }
 
 /** Milliseconds the caller must still wait, 0 when an attempt is allowed now. */
-export async function throttleWait(db: DB, keys: ThrottleKeys, now = new Date()): Promise<number> {
+export async function throttleWait(db: DB, keys: ThrottleKeys | ThrottleKey[], now = new Date()): Promise<number> {
   const rows = await db
     .select({ blockedUntil: signInThrottle.blockedUntil })
     .from(signInThrottle)
-    .where(inArray(signInThrottle.key, keysOf(keys)));
+    .where(inArray(signInThrottle.key, listOf(keys).map((k) => k.key)));
   return Math.max(0, ...rows.map((r) => (r.blockedUntil ? r.blockedUntil.getTime() - now.getTime() : 0)));
 }
 
@@ -37,12 +45,14 @@ export async function recordFailure(db: DB, keys: ThrottleKeys, now = new Date()
   for (const key of keysOf(keys)) await countFailure(db, key, now, false);
 }
 
+const listOf = (keys: ThrottleKeys | ThrottleKey[]) => (Array.isArray(keys) ? keys : keysOf(keys));
+
 /** Check and record in one step, per key: an attempt that is allowed is counted as a failure at
  * once (a success takes it back, recordSuccess), under the row's lock — so 30 wrong passwords
  * sent in parallel cannot all pass a check made before any of them was counted. Returns the
  * milliseconds to wait: 0 when the attempt may go ahead. */
-export async function claimAttempt(db: DB, keys: ThrottleKeys, now = new Date()): Promise<number> {
-  for (const key of keysOf(keys)) {
+export async function claimAttempt(db: DB, keys: ThrottleKeys | ThrottleKey[], now = new Date()): Promise<number> {
+  for (const key of listOf(keys)) {
     if (!(await countFailure(db, key, now, true))) return Math.max(1, await throttleWait(db, keys, now));
   }
   return 0;
@@ -50,8 +60,7 @@ export async function claimAttempt(db: DB, keys: ThrottleKeys, now = new Date())
 
 /** One failure more for a key, unless `onlyIfFree` and the key is blocked now. Returns whether
  * it was counted. */
-async function countFailure(db: DB, key: string, now: Date, onlyIfFree: boolean): Promise<boolean> {
-  const free = key.startsWith("account:") ? ACCOUNT_FREE_FAILURES : ADDRESS_FREE_FAILURES;
+async function countFailure(db: DB, { key, free }: ThrottleKey, now: Date, onlyIfFree: boolean): Promise<boolean> {
   // Raw SQL fragments get ISO strings: postgres.js does not serialise a Date inside sql``.
   const at = now.toISOString();
   const windowStart = new Date(now.getTime() - WINDOW_MS).toISOString();
@@ -86,13 +95,19 @@ function delayAt(failures: number, free: number, now: Date): Date | null {
  * accounts). */
 export async function recordSuccess(db: DB, keys: ThrottleKeys): Promise<void> {
   const [account, address] = keysOf(keys);
-  await db.delete(signInThrottle).where(eq(signInThrottle.key, account!));
-  if (!address) return;
-  await db
-    .update(signInThrottle)
-    .set({
-      failures: sql`greatest(${signInThrottle.failures} - 1, 0)`,
-      blockedUntil: sql`case when ${signInThrottle.failures} - 1 < ${ADDRESS_FREE_FAILURES} then null else ${signInThrottle.blockedUntil} end`,
-    })
-    .where(eq(signInThrottle.key, address));
+  await db.delete(signInThrottle).where(eq(signInThrottle.key, account!.key));
+  if (address) await takeBack(db, [address]);
+}
+
+/** Takes back the failure claimAttempt counted for each key (the attempt went through). */
+export async function takeBack(db: DB, keys: ThrottleKey[]): Promise<void> {
+  for (const { key, free } of keys) {
+    await db
+      .update(signInThrottle)
+      .set({
+        failures: sql`greatest(${signInThrottle.failures} - 1, 0)`,
+        blockedUntil: sql`case when ${signInThrottle.failures} - 1 < ${free} then null else ${signInThrottle.blockedUntil} end`,
+      })
+      .where(eq(signInThrottle.key, key));
+  }
 }

@@ -32,7 +32,7 @@ import * as realPhotos from "@/lib/sync/engine/photos";
 import * as realEngine from "@/lib/sync/engine/run";
 import type { RunSummary } from "@/lib/sync/engine/run";
 import { buildPreview, type PreviewSummary } from "@/lib/sync/preview";
-import { davSession, multiget, pathOf, syncChanges } from "@/lib/sync/providers/carddav/dav";
+import { davSession, isDelivered, multiget, pathOf, syncChanges } from "@/lib/sync/providers/carddav/dav";
 import { projectForCardDav, readVCard } from "@/lib/sync/providers/carddav/vcard";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/sync/providers/google/mapping";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
@@ -178,7 +178,7 @@ async function warmUp(db: DB, provider: ProviderId, apiUrl: string, warm: WarmAc
   await Promise.all(Array.from({ length: 4 }, () => db.execute(sql`select 1`)));
   if (provider === "carddav") {
     if (!warm) throw new Error("CardDAV: no warm-up account");
-    const credentials = { kind: "basic" as const, username: warm.username, password: warm.password };
+    const credentials = { kind: "basic" as const, username: warm.username, password: warm.password, origins: [new URL(warm.apiBaseUrl).origin] };
     const adapter = providerDefinition(provider).createAdapter({ apiBaseUrl: warm.apiBaseUrl, credentials, groupId: warm.groupId, defaultCountry: "US" });
     await adapter.listGroups();
     await adapter.pull(null, async () => {});
@@ -203,7 +203,7 @@ type FloorSpec = Extract<MeasuredSpec, { emulatorUrl: string }>;
  * requests), each handed over as the client returns it; `read` maps a page as the adapter does. */
 function floorPages(spec: FloorSpec): { each: (onPage: (raw: unknown[]) => Promise<void>) => Promise<void>; read: (raw: unknown[]) => ReadContact[] } {
   if (spec.provider === "carddav") {
-    const session = davSession(spec.emulatorUrl, spec.username, spec.token);
+    const session = davSession(spec.emulatorUrl, { username: spec.username, password: spec.token, mayRequest: (url) => url.origin === new URL(spec.emulatorUrl).origin });
     const bookUrl = new URL(spec.groupId, spec.emulatorUrl).href;
     const mapping = { defaultCountry: "US" };
     type Card = Awaited<ReturnType<typeof multiget>>[number];
@@ -215,7 +215,7 @@ function floorPages(spec: FloorSpec): { each: (onPage: (raw: unknown[]) => Promi
       },
       read: (raw) =>
         (raw as Card[])
-          .flatMap((card) => ("missing" in card ? [] : [{ card, read: readVCard(card.text, mapping) }]))
+          .flatMap((card) => (isDelivered(card) ? [{ card, read: readVCard(card.text, mapping) }] : []))
           .flatMap((c) => (c.read.kind === "group" ? [] : [{ id: pathOf(c.card.href, bookUrl), etag: c.card.etag, contact: projectForCardDav(c.read.contact) }])),
     };
   }

@@ -15,9 +15,11 @@ import { caBundleWithEmulatorCert, processTrustsEmulatorCert } from "@/emulators
  * shares (tokens are sealed by one process and opened by another). Returns false in the
  * parent, which must then just exit. */
 export function ensureBenchProcess(): boolean {
-  if (processTrustsEmulatorCert() && process.env.TOKEN_ENCRYPTION_KEY) return true;
+  if (processTrustsEmulatorCert() && process.env.TOKEN_ENCRYPTION_KEY && process.env.OUTBOUND_ALLOW) return true;
   const env = {
     ...process.env,
+    // The emulators and servers of a run are on this machine: the installation allows loopback.
+    OUTBOUND_ALLOW: process.env.OUTBOUND_ALLOW || "127.0.0.0/8",
     NODE_EXTRA_CA_CERTS: processTrustsEmulatorCert() ? process.env.NODE_EXTRA_CA_CERTS : caBundleWithEmulatorCert(),
     TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? crypto.randomBytes(32).toString("base64"),
     DATA_DIR: process.env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-data-")),

@@ -1,6 +1,8 @@
 // Creating connections and building the provider adapter a connection talks through.
-import { eq } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
+import type { Dispatcher } from "undici";
 import type { DB } from "@/db/client";
+import { env } from "@/lib/env";
 import { companies, syncConnections, type Direction, type Provider, type SyncConnection, type Visibility } from "@/db/schema";
 import { ensureSyncCustomFields } from "./crm-side";
 import type { ProviderAdapter } from "./provider";
@@ -11,14 +13,15 @@ import { openJson, sealJson } from "./secret-box";
 import { getAccessToken as lifecycleToken, readTokens, tokenEndpointFor, type StoredTokens } from "./tokens";
 
 /** What a password sign-in stores (sealed, like OAuth tokens): where the account's address
- * books are, and the credentials. */
-export type StoredPassword = { kind: "password"; apiBaseUrl: string; username: string; password: string };
+ * books are, the credentials, and the origins the password may be sent to (decided at sign-in;
+ * connections made before that was stored: the address books' own origin). */
+export type StoredPassword = { kind: "password"; apiBaseUrl: string; username: string; password: string; origins: string[] };
 
 export function readPassword(conn: { tokens: string | null }): StoredPassword {
   if (!conn.tokens) throw new Error("This connection has no credentials");
-  const secret = openJson<StoredPassword>(conn.tokens);
+  const secret = openJson<Omit<StoredPassword, "origins"> & { origins?: string[] }>(conn.tokens);
   if (secret.kind !== "password") throw new Error("This connection signs in with OAuth");
-  return secret;
+  return { ...secret, origins: secret.origins ?? [new URL(secret.apiBaseUrl).origin] };
 }
 
 /** Whether the connection's grant allows writing to the address book (two-way). */
@@ -38,6 +41,13 @@ export type NewConnection = {
   direction: Direction;
   visibility: Visibility;
 };
+
+/** Whether a user may add one more connection (MAX_CONNECTIONS_PER_USER): each is a background
+ * sync the installation runs, and a server the app sends requests to on the user's word. */
+export async function hasRoomForConnection(db: DB, userId: string): Promise<boolean> {
+  const [row] = await db.select({ n: count() }).from(syncConnections).where(eq(syncConnections.userId, userId));
+  return (row?.n ?? 0) < env().MAX_CONNECTIONS_PER_USER;
+}
 
 /** Stores a connection (tokens sealed) and creates the company's sync custom fields the first
  * time any connection is configured. */
@@ -66,6 +76,9 @@ export type AdapterOverrides = {
    * OAuth providers only (a password sign-in keeps the server it was given). */
   apiBaseUrl?: string;
   getAccessToken?: () => Promise<string>;
+  /** The HTTP agent to use instead of the provider's (tests: one whose resolver knows their host
+   * names). */
+  agent?: () => Dispatcher;
   retry?: RetryPolicy;
   pageSize?: number;
 };
@@ -80,10 +93,10 @@ export async function adapterForConnection(db: DB, conn: SyncConnection, options
   const { auth } = definition;
   if (auth.kind === "password") {
     const secret = readPassword(conn);
-    const credentials: AdapterCredentials = { kind: "basic", username: secret.username, password: secret.password };
+    const credentials: AdapterCredentials = { kind: "basic", username: secret.username, password: secret.password, origins: secret.origins };
     // Its server is the connection's own (found at sign-in): an API root override is for the
     // providers whose API is one for all.
-    return definition.createAdapter({ ...common, apiBaseUrl: secret.apiBaseUrl, credentials, agent: auth.agent });
+    return definition.createAdapter({ ...common, apiBaseUrl: secret.apiBaseUrl, credentials, agent: options.agent ?? auth.agent });
   }
   const config = auth.config();
   const endpoint = tokenEndpointFor(config);
@@ -91,6 +104,6 @@ export async function adapterForConnection(db: DB, conn: SyncConnection, options
     ...common,
     apiBaseUrl: options.apiBaseUrl ?? config.apiBaseUrl,
     credentials: { kind: "bearer", accessToken: options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint)) },
-    agent: options.apiBaseUrl ? undefined : config.agent,
+    agent: options.agent ?? (options.apiBaseUrl ? undefined : config.agent),
   });
 }

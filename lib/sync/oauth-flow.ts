@@ -15,7 +15,8 @@ import { orList, translated, UserError, type ErrorKey, type ErrorValues } from "
 import { isEmailAddress } from "@/lib/normalize";
 import { authSecret } from "@/lib/secrets";
 import { isUuid } from "@/lib/uuid";
-import { createConnection } from "./connections";
+import { env } from "@/lib/env";
+import { createConnection, hasRoomForConnection } from "./connections";
 import { requireSyncPermission } from "./permission";
 import type { OAuthConfig } from "./providers/definition";
 import { providerForEmail } from "./providers/detect";
@@ -70,6 +71,8 @@ export async function startAuthorization(db: DB, viewer: Viewer, input: StartInp
       .from(syncConnections)
       .where(and(eq(syncConnections.id, input.connectionId), eq(syncConnections.userId, viewer.id)));
     if (!conn) throw new UserError("connect.connectionNotFound");
+  } else if (!(await hasRoomForConnection(db, viewer.id))) {
+    throw new UserError("connect.tooMany", { values: { max: env().MAX_CONNECTIONS_PER_USER } });
   }
   const cfg = config ?? oauthOf(provider).config();
   // Sign-ins that were finished or abandoned are of no further use: purged as new ones start.
@@ -126,7 +129,8 @@ export class OAuthFlowError extends UserError {
       | "no_refresh_token"
       | "wrong_user"
       | "wrong_account"
-      | "no_write_access",
+      | "no_write_access"
+      | "too_many",
     key: ErrorKey & `oauth.${string}`,
     values?: ErrorValues,
   ) {
@@ -230,6 +234,8 @@ export async function finishAuthorization(
       .where(eq(syncConnections.id, existing.id));
     return { connectionId: existing.id, accountEmail, reconnected: true, firstSync };
   }
+  // Checked when the sign-in started too; another one may have finished meanwhile.
+  if (!(await hasRoomForConnection(db, viewer.id))) throw new OAuthFlowError("too_many", "oauth.tooManyConnections", { max: env().MAX_CONNECTIONS_PER_USER });
   const connectionId = await createConnection(db, {
     companyId: viewer.companyId,
     userId: viewer.id,

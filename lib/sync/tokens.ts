@@ -9,7 +9,7 @@ import { syncConnections } from "@/db/schema";
 import { LAST_ERROR } from "./last-error";
 import type { OAuthConfig } from "./providers/definition";
 import { InvalidGrantError } from "./provider";
-import { fetchVia, retryVerdict } from "./providers/http";
+import { providerFetch, retryVerdict } from "./providers/http";
 import { withRetry, type RetryVerdict } from "./retry";
 import { openJson, sealJson } from "./secret-box";
 
@@ -55,7 +55,14 @@ function retryable(error: unknown): RetryVerdict {
 }
 
 /** The token endpoint of a provider (OAuth 2.0, form-encoded, the same shape for both). */
-export function tokenEndpointFor(config: OAuthConfig, fetchImpl: typeof fetch = fetchVia(config.agent)): TokenEndpoint {
+/** A token endpoint's answer is a small JSON object. */
+const TOKEN_RESPONSE_MAX_BYTES = 256 * 1024;
+const TOKEN_TIMEOUT_MS = 30_000;
+
+export function tokenEndpointFor(
+  config: OAuthConfig,
+  fetchImpl: typeof fetch = providerFetch(config.agent, { maxBytes: TOKEN_RESPONSE_MAX_BYTES, timeoutMs: TOKEN_TIMEOUT_MS }),
+): TokenEndpoint {
   async function post(form: Record<string, string>) {
     const body = new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret, ...form });
     return withRetry(

@@ -147,7 +147,7 @@ export async function openCardDavAddressBook(opts: {
     url,
     email,
     accessToken: password,
-    secret: { kind: "password", apiBaseUrl: new URL(home, url).href, username: email, password },
+    secret: { kind: "password", apiBaseUrl: new URL(home, url).href, username: email, password, origins: [new URL(url).origin] },
     stats: async () => needsProxy().stats(email),
     writeCalls: async () => countWrites(needsProxy().stats(email)),
     revoke: async () => needsProxy().revoke(email),

@@ -100,7 +100,7 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     // The account's address books are its groups.
     const groups = await createCardDavAdapter({
       apiBaseUrl,
-      credentials: { kind: "basic", username: b.email, password },
+      credentials: { kind: "basic", username: b.email, password, origins: [new URL(apiBaseUrl).origin] },
       groupId: b.groupId,
       defaultCountry: "US",
     }).listGroups();
@@ -149,7 +149,7 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     const viewer = await east();
     const id = await connectBook(handle.db, demo, b, { unconfigured: true });
     const groupId = `${b.groupId}#${apple}`;
-    const groups = await createCardDavAdapter({ apiBaseUrl: (b.secret as { apiBaseUrl: string }).apiBaseUrl, credentials: { kind: "basic", username: b.email, password }, groupId: b.groupId, defaultCountry: "US" }).listGroups();
+    const groups = await createCardDavAdapter({ apiBaseUrl: (b.secret as { apiBaseUrl: string }).apiBaseUrl, credentials: { kind: "basic", username: b.email, password, origins: [new URL(b.url).origin] }, groupId: b.groupId, defaultCountry: "US" }).listGroups();
     expect(groups).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: b.groupId }),

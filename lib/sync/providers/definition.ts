@@ -19,14 +19,19 @@ export type OAuthConfig = {
   /** The API root the adapter talks to (Google: People API root; Microsoft: Graph root). */
   apiBaseUrl: string;
   redirectUri: string;
-  /** The HTTP agent for this provider's endpoints, when not the process's default (demo mode:
-   * the agent that trusts the emulator's certificate), made when first used. */
+  /** The HTTP agent for this provider's requests (outbound/policy.ts): the address rule, which
+   * also lets through the local endpoints the provider is configured with (a demo emulator, an
+   * endpoint set in the environment), and in demo mode trusts the emulator's certificate. Absent:
+   * the installation's agent. */
   agent?: () => Dispatcher;
 };
 
 /** How an adapter proves who it is: an OAuth access token, or a username and password
  * (CardDAV's app-specific passwords, sent as HTTP Basic over TLS). */
-export type AdapterCredentials = { kind: "bearer"; accessToken: () => Promise<string> } | { kind: "basic"; username: string; password: string };
+export type AdapterCredentials =
+  | { kind: "bearer"; accessToken: () => Promise<string> }
+  /** `origins`: where the password may go (decided at sign-in, stored with it). */
+  | { kind: "basic"; username: string; password: string; origins: string[] };
 
 export type AdapterOptions = {
   /** The API root the adapter talks to (CardDAV: the account's address-book home). */
@@ -38,6 +43,7 @@ export type AdapterOptions = {
   retry?: RetryPolicy;
   /** Contacts per listing page (provider maximum by default; tests use small pages). */
   pageSize?: number;
+  /** The HTTP agent of its requests (the installation's when absent). */
   agent?: () => Dispatcher;
 };
 
@@ -63,10 +69,12 @@ export type PasswordSignIn = { serverUrl: string; username: string; password: st
 export type PasswordAuth = {
   kind: "password";
   /** Checks the credentials and finds the account (discovery); returns the URL the adapter
-   * talks to from then on. Throws UserError in words when the server or the password is wrong. */
-  verify(input: PasswordSignIn, agent?: () => Dispatcher): Promise<{ apiBaseUrl: string }>;
-  /** The HTTP agent for the demo server, when the demo is served by one. */
-  agent?: () => Dispatcher;
+   * talks to from then on, and the origins the password may be sent to (decided here, once).
+   * Throws UserError in words when the server or the password is wrong. */
+  verify(input: PasswordSignIn, agent?: () => Dispatcher): Promise<{ apiBaseUrl: string; origins: string[] }>;
+  /** The HTTP agent of its requests (outbound/policy.ts): in demo mode it also lets through the
+   * demo server the app runs. */
+  agent: () => Dispatcher;
 };
 
 export type ProviderDefinition<Id extends string = string> = {

@@ -1,4 +1,6 @@
 // The plumbing every provider adapter shares, so that each adapter says only what is its own:
+// - the fetch of every provider call: the one outbound client (outbound/: no private addresses,
+//   no blind redirects, byte caps, a time limit), through the provider's agent;
 // - which answers can succeed on retry (429 and 5xx, after the provider's Retry-After);
 // - one call wrapper: our retry policy (retry.ts) around the call, then the outcome in the
 //   engine's terms — a 401 is a revoked grant (InvalidGrantError, nothing but reconnecting
@@ -8,10 +10,18 @@ import type { Dispatcher } from "undici";
 import { InvalidGrantError, ProviderUnavailableError } from "../provider";
 import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../retry";
 import type { AdapterCredentials } from "./definition";
+import { outboundFetch, ResponseTooLargeError, type OutboundLimits } from "./outbound/fetch";
+import { providerAgent } from "./outbound/policy";
 
-/** fetch through a provider's own agent (demo mode: the one that trusts the emulator). */
-export function fetchVia(agent: (() => Dispatcher) | undefined): typeof fetch {
-  return agent ? (input, init) => fetch(input, { ...init, dispatcher: agent() } as RequestInit) : fetch;
+/** What an API answer may weigh (a page of 1,000 contacts is a few MB). */
+export const API_MAX_BYTES = 64 * 1024 * 1024;
+/** The longest a provider request may take, its body included. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+/** fetch for a provider's requests: through its agent (the installation's when it has none of
+ * its own: the address rule with OUTBOUND_ALLOW), within the limits given. */
+export function providerFetch(agent: (() => Dispatcher) | undefined, limits: Partial<OutboundLimits> = {}): typeof fetch {
+  return (input, init) => outboundFetch(agent?.() ?? providerAgent(), { maxBytes: API_MAX_BYTES, timeoutMs: REQUEST_TIMEOUT_MS, ...limits })(input, init);
 }
 
 export function isRetryableStatus(status: number | undefined): boolean {
@@ -59,14 +69,21 @@ export async function readLimited(response: Response, maxBytes: number): Promise
   let total = 0;
   const reader = response.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return Buffer.concat(chunks);
-    total += value.byteLength;
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      // The outbound client's own cap, when it is the smaller.
+      if (error instanceof ResponseTooLargeError) return null;
+      throw error;
+    }
+    if (chunk.done) return Buffer.concat(chunks);
+    total += chunk.value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
       return null;
     }
-    chunks.push(value);
+    chunks.push(chunk.value);
   }
 }
 

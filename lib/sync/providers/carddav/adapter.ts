@@ -17,14 +17,21 @@
 //   changes only the lines we map (vcard.ts), so nothing we do not map is lost.
 // - The CRM person id rides on our creates as X-TANDEM-PERSON-ID, so a listing finds them after
 //   a crash.
+// - The server is whatever the user typed: requests go only to the origins stored with the
+//   password (origins.ts), an answer over DAV_MAX_BYTES is asked again for fewer cards (a card
+//   alone over it, or over the vCard reader's cap, is "too large" under Needs attention), and
+//   what reaches the user of a failure is its kind in our words, never the server's (inWords).
 import { randomUUID } from "node:crypto";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../contact";
-import { causeOfStatus, CursorExpiredError, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
+import { causeOfStatus, CursorExpiredError, InvalidGrantError, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, readLimited } from "../http";
-import { davSession, davStatus, getResource, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
-import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
+import { AddressRefusedError } from "../outbound/agent";
+import { OriginRefusedError, RedirectRefusedError, ResponseTooLargeError } from "../outbound/fetch";
+import { davSession, davStatus, getResource, isDelivered, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
+import { storedOriginsAllow } from "./origins";
+import { CardTooLargeError, projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
 
 /** Cards a page of the engine holds (one transaction), and cards a multiget asks for: a request
  * costs servers a fixed toll (Radicale re-reads its folder), a page costs us one transaction. */
@@ -50,16 +57,22 @@ export function parseGroupId(groupId: string, apiBaseUrl: string): GroupRef {
 
 export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   if (opts.credentials.kind !== "basic") throw new Error("A CardDAV adapter signs in with a username and password");
-  const session = davSession(opts.apiBaseUrl, opts.credentials.username, opts.credentials.password, opts.agent);
+  const { username, password, origins } = opts.credentials;
+  const session = davSession(opts.apiBaseUrl, { username, password, mayRequest: storedOriginsAllow(origins), agent: opts.agent });
   const { bookUrl, groupCardUrl } = parseGroupId(opts.groupId, opts.apiBaseUrl);
   const pageSize = opts.pageSize ?? PAGE;
   const mapping = { defaultCountry: opts.defaultCountry };
-  const call = createCaller({ name: "The CardDAV server", statusOf: davStatus, retryAfterOf: (e) => (e instanceof DavError ? e.retryAfter : null), retry: opts.retry });
+  const caller = createCaller({ name: "The CardDAV server", statusOf: davStatus, retryAfterOf: (e) => (e instanceof DavError ? e.retryAfter : null), retry: opts.retry });
+  const call = <T>(fn: () => Promise<T>): Promise<T> =>
+    caller(fn).catch((error: unknown) => {
+      throw inWords(error);
+    });
 
   /** The synced group card, as the server holds it now. */
   async function groupCard(url: string): Promise<{ etag: string; text: string }> {
     const [card] = await call(() => multiget(session, bookUrl, [url]));
-    if (!card || "missing" in card) throw new DavError(404, "The synced group no longer exists in the address book");
+    if (card && "tooLarge" in card) throw new DavError(0, "The synced group's card is larger than Tandem reads");
+    if (!isDelivered(card)) throw new DavError(404, "The synced group no longer exists in the address book");
     return card;
   }
 
@@ -124,7 +137,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       const body = setGroupMembers(card.text, { add, remove });
       const put = await call(() => writeCard(session, groupCardUrl, "PUT", { body, ifMatch: card.etag }));
       if (put.status !== 412) {
-        if (put.status >= 300) throw new DavError(put.status, `The group could not be changed: ${put.message}`);
+        if (put.status >= 300) throw new DavError(put.status, `The server refused to change the group (HTTP ${put.status})`);
         return;
       }
     }
@@ -134,14 +147,27 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   /** Cards of a book by URL, in multigets of at most `size`, in the order asked. */
   async function fetchCards(urls: string[], size = MULTIGET, url = bookUrl): Promise<FetchedCard[]> {
     const cards: FetchedCard[] = [];
-    for (let i = 0; i < urls.length; i += size) cards.push(...(await call(() => multiget(session, url, urls.slice(i, i + size)))));
+    for (let i = 0; i < urls.length; i += size) cards.push(...(await multigetWithin(urls.slice(i, i + size), url)));
     return cards;
+  }
+
+  /** A multiget whose answer is larger than the cap is asked again in halves; a card that alone
+   * is larger is too large to read. */
+  async function multigetWithin(urls: string[], url: string): Promise<FetchedCard[]> {
+    try {
+      return await call(() => multiget(session, url, urls));
+    } catch (error) {
+      if (!(error instanceof ResponseTooLargeError)) throw error;
+      if (urls.length === 1) return [{ href: urls[0]!, tooLarge: true }];
+      const half = Math.ceil(urls.length / 2);
+      return [...(await multigetWithin(urls.slice(0, half), url)), ...(await multigetWithin(urls.slice(half), url))];
+    }
   }
 
   /** Every card of a book, for a server that cannot filter them (Xandikos fails on a text-match). */
   async function allCards(url: string): Promise<{ href: string; text: string }[]> {
     const { changed } = await call(() => syncChanges(session, url, null));
-    return (await fetchCards(changed, MULTIGET, url)).flatMap((card) => ("missing" in card ? [] : [card]));
+    return (await fetchCards(changed, MULTIGET, url)).filter(isDelivered);
   }
 
   /** A card as read, or null when it is not a valid vCard (any other error is thrown). */
@@ -160,7 +186,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   async function etagAfter(url: string, given: string | null): Promise<string> {
     if (given && !given.startsWith("W/")) return given;
     const [card] = await call(() => multiget(session, bookUrl, [url]));
-    return card && !("missing" in card) ? card.etag : (given ?? "");
+    return isDelivered(card) ? card.etag : (given ?? "");
   }
 
   return {
@@ -222,13 +248,18 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
           for (const card of cards) {
             // Gone between the listing and the fetch: the next listing says so.
             if ("missing" in card) continue;
+            if (!isDelivered(card)) {
+              unreadable.push({ id: idOf(card.href), label: cardLabel("", card.href), message: new CardTooLargeError().message });
+              continue;
+            }
             try {
               const read = readVCard(card.text, mapping);
               if (read.kind === "group") continue;
               items.push(pulled(card.href, card.etag, read, members));
             } catch (error) {
               if (!(error instanceof VCardError)) throw error;
-              unreadable.push({ id: idOf(card.href), label: cardLabel(card.text, card.href), message: `Not a valid vCard: ${error.message}` });
+              const message = error instanceof CardTooLargeError ? error.message : `Not a valid vCard: ${error.message}`;
+              unreadable.push({ id: idOf(card.href), label: cardLabel(card.text, card.href), message });
             }
           }
           const last = from + pageSize >= hrefs.length;
@@ -243,7 +274,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       const inline = contacts.filter((c) => c.photoUrl.startsWith(INLINE_PHOTO)).map((c) => urlOf(c.photoUrl.slice(INLINE_PHOTO.length)));
       const cardPhotos = new Map<string, Photo | null>();
       for (const card of await fetchCards(inline, PHOTO_CARDS)) {
-        const photo = "missing" in card ? null : readable(card.text)?.photo;
+        const photo = isDelivered(card) ? readable(card.text)?.photo : null;
         const fits = photo && !("uri" in photo) && photo.data.length > 0 && photo.data.length <= SYNCED_PICTURE_MAX_BYTES;
         cardPhotos.set(idOf(card.href), fits ? { contentType: photo.contentType, data: photo.data } : null);
       }
@@ -271,8 +302,8 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         const url = new URL(`${uid}.vcf`, bookUrl).href;
         const body = writeVCard(item.contact, { previous: null, uid, stamp: item.stamp, ...mapping });
         const put = await call(() => writeCard(session, url, "PUT", { body, create: true }));
-        if (put.status === 412) return { ok: false, error: "conflict", message: put.message || `The server refused the contact (HTTP ${put.status})` };
-        if (put.status >= 300) return refused(put.message || `The server refused the contact (HTTP ${put.status})`, causeOfStatus(put.status));
+        if (put.status === 412) return { ok: false, error: "conflict", message: "A card with this name already exists on the server" };
+        if (put.status >= 300) return refused(`The server refused the contact (HTTP ${put.status})`, causeOfStatus(put.status));
         uids.push(uid);
         return written(idOf(url), await etagAfter(url, put.etag), body);
       });
@@ -282,9 +313,14 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
 
     async update(items) {
       const current = new Map<string, { etag: string; text: string }>();
-      for (const card of await fetchCards(items.map((u) => urlOf(u.id)))) if (!("missing" in card)) current.set(idOf(card.href), card);
+      const tooLarge = new Set<string>();
+      for (const card of await fetchCards(items.map((u) => urlOf(u.id)))) {
+        if (isDelivered(card)) current.set(idOf(card.href), card);
+        else if ("tooLarge" in card) tooLarge.add(idOf(card.href));
+      }
       return mapLimit(items, async (item): Promise<WriteResult> => {
         const card = current.get(item.id);
+        if (tooLarge.has(item.id)) return refused("The contact on the server is larger than Tandem reads, so it was not changed", "too_large");
         if (!card) return { ok: false, error: "not_found", message: "The contact no longer exists" };
         // Changed since we last saw it: the engine reads it again and merges.
         if (item.etag && card.etag !== item.etag) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
@@ -300,7 +336,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         const put = await call(() => writeCard(session, url, "PUT", { body, ifMatch: card.etag }));
         if (put.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
         if (put.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
-        if (put.status >= 300) return refused(put.message || `The server refused the change (HTTP ${put.status})`, causeOfStatus(put.status));
+        if (put.status >= 300) return refused(`The server refused the change (HTTP ${put.status})`, causeOfStatus(put.status));
         return written(item.id, await etagAfter(url, put.etag), body);
       });
     },
@@ -310,7 +346,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       const uidOf = new Map<string, string>();
       if (groupCardUrl) {
         for (const card of await fetchCards(items.map((i) => urlOf(i.id)))) {
-          const uid = "missing" in card ? null : readable(card.text)?.uid;
+          const uid = isDelivered(card) ? readable(card.text)?.uid : null;
           if (uid) uidOf.set(idOf(card.href), uid);
         }
       }
@@ -324,13 +360,26 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         if (res.status < 300) return { ok: true };
         if (res.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
         if (res.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile, so it was not deleted" };
-        return refused(res.message || `The server refused the deletion (HTTP ${res.status})`, causeOfStatus(res.status));
+        return refused(`The server refused the deletion (HTTP ${res.status})`, causeOfStatus(res.status));
       });
       // Only contacts that are gone leave the group; one the server kept stays a member.
       await editGroup([], gone);
       return results;
     },
   };
+}
+
+/** A failure of a request to the server, as the user may read it: our own errors pass as they are
+ * (their messages are ours: statuses, host names, limits), a network failure says it could not
+ * be reached, and anything else — an answer tsdav could not make sense of, whose error may quote
+ * it — that the server's answer is not a CardDAV server's. The server is whatever the user typed:
+ * its words are not repeated. */
+function inWords(error: unknown): unknown {
+  const ours = [DavError, SyncTokenRefused, CursorExpiredError, ResumeRefusedError, ProviderUnavailableError, InvalidGrantError, VCardError, OriginRefusedError, RedirectRefusedError, ResponseTooLargeError, AddressRefusedError];
+  if (ours.some((kind) => error instanceof kind)) return error;
+  if (error instanceof Error && error.name === "TimeoutError") return new DavError(0, "The server did not answer in time");
+  if (error instanceof TypeError && error.message === "fetch failed") return new DavError(0, "The server could not be reached");
+  return new DavError(0, "The server's answer is not one of a CardDAV server");
 }
 
 /** Where an interrupted listing goes on; anything else is refused (the listing starts again). */

@@ -1,11 +1,14 @@
 // The WebDAV/CardDAV requests the adapter makes, through tsdav (a maintained CardDAV client: it
 // builds and parses the XML of PROPFIND and REPORT, RFC 4918/6352/6578/6764), with our fetch:
-// HTTP Basic credentials, the provider's agent, and statuses turned into errors the shared
-// caller (../http.ts) understands. A 401 is a refused password; 429/5xx are retried; 412 and 404
-// are answers the adapter reads, not errors.
+// the outbound client (no private addresses, redirects only within the origin, a byte cap), HTTP
+// Basic credentials, requests only to the origins the password may go to, and statuses turned
+// into errors the shared caller (../http.ts) understands. A 401 is a refused password; 429/5xx
+// are retried; 412 and 404 are answers the adapter reads, not errors. A server's own words (an
+// error body) never leave this file: what the user reads is the status, in ours.
 import type { Dispatcher } from "undici";
 import { addressBookMultiGet, davRequest, fetchAddressBooks, fetchHomeUrl, fetchPrincipalUrl, propfind, serviceDiscovery, syncCollection, type DAVAccount, type DAVResponse } from "tsdav";
-import { fetchVia } from "../http";
+import { providerFetch } from "../http";
+import { OriginRefusedError } from "../outbound/fetch";
 
 /** A DAV answer the caller acts on: refused credentials, throttling, a server error. */
 export class DavError extends Error {
@@ -26,17 +29,30 @@ export type DavSession = {
 };
 
 const TIMEOUT_MS = 60_000;
+/** The most one answer may weigh: a multiget of cards with their photos, and room for the XML
+ * around the largest card read (CARD_MAX_CHARS). A card alone larger than this cannot be read
+ * (the adapter asks for fewer cards at a time before concluding so). */
+export const DAV_MAX_BYTES = 12 * 1024 * 1024;
 
-export function davSession(serverUrl: string, username: string, password: string, agent?: () => Dispatcher): DavSession {
-  const base = fetchVia(agent);
-  const authorization = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
-  const origin = new URL(serverUrl).origin;
+export type DavSessionOptions = {
+  username: string;
+  password: string;
+  /** Where requests — and the password with them — may go (origins.ts); nothing else is asked. */
+  mayRequest: (url: URL) => boolean;
+  agent?: () => Dispatcher;
+};
+
+export function davSession(serverUrl: string, opts: DavSessionOptions): DavSession {
+  const send = providerFetch(opts.agent, { maxBytes: DAV_MAX_BYTES, timeoutMs: TIMEOUT_MS, mayRequest: opts.mayRequest });
+  const authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`, "utf8").toString("base64")}`;
   const authFetch: typeof fetch = async (input, init) => {
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    // A URL a server's answer named (a discovery target, a home, a card) that leaves the origins
+    // the password may go to is refused before anything is sent.
+    if (!opts.mayRequest(url)) throw new OriginRefusedError(url.href);
     const headers = new Headers(init?.headers);
-    // The password goes only to the server it was given for (a redirect elsewhere gets none).
-    if (url.origin === origin) headers.set("authorization", authorization);
-    const response = await base(url, { ...init, headers, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+    headers.set("authorization", authorization);
+    const response = await send(url, { ...init, headers });
     if (response.status === 401) throw new DavError(401, "The server did not accept the username and password");
     if (response.status === 429 || response.status >= 500) {
       await response.body?.cancel();
@@ -64,7 +80,7 @@ export type AddressBookInfo = { url: string; displayName: string; syncCollection
 export async function listAddressBooks(session: DavSession, homeUrl: string): Promise<AddressBookInfo[]> {
   const books = await fetchAddressBooks({ account: { ...session.account, rootUrl: homeUrl, homeUrl }, fetch: session.fetch });
   return books.map((b) => ({
-    url: b.url,
+    url: sameOriginHref(b.url, homeUrl),
     displayName: typeof b.displayName === "string" && b.displayName ? b.displayName : decodeURIComponent(new URL(b.url).pathname.split("/").filter(Boolean).at(-1) ?? "Contacts"),
     syncCollection: (b.reports ?? []).includes("syncCollection"),
   }));
@@ -109,7 +125,7 @@ export async function syncChanges(session: DavSession, bookUrl: string, token: s
   const changed: string[] = [];
   const removed: string[] = [];
   for (const r of responses) {
-    if (!r.href || sameCollection(r.href, bookUrl)) continue;
+    if (!r.href || sameCollection(sameOriginHref(r.href, bookUrl), bookUrl)) continue;
     if (r.status === 404) removed.push(r.href);
     else changed.push(r.href);
   }
@@ -128,14 +144,25 @@ export async function listEtags(session: DavSession, bookUrl: string): Promise<M
   const responses = await propfind({ url: bookUrl, props: { "d:getetag": {}, "d:resourcetype": {} }, depth: "1", fetch: session.fetch });
   const etags = new Map<string, string>();
   for (const r of responses) {
-    if (!r.href || sameCollection(r.href, bookUrl) || !r.ok) continue;
+    if (!r.href || sameCollection(sameOriginHref(r.href, bookUrl), bookUrl) || !r.ok) continue;
     const etag = propText(r.props?.getetag);
     if (etag) etags.set(r.href, etag);
   }
   return etags;
 }
 
-export type FetchedCard = { href: string; etag: string; text: string } | { href: string; missing: true };
+/** A card as a multiget delivered it: its text, or gone, or larger than Tandem reads. */
+export type FetchedCard = { href: string; etag: string; text: string } | { href: string; missing: true } | { href: string; tooLarge: true };
+
+export const isDelivered = (card: FetchedCard | undefined): card is { href: string; etag: string; text: string } => card !== undefined && "text" in card;
+
+/** An href of a server's answer, resolved against the URL it answered for, which must not leave
+ * that URL's origin (`//other.host/…` included): the adapter asks only where it may. */
+export function sameOriginHref(href: string, base: string): string {
+  const url = new URL(href, base);
+  if (url.origin !== new URL(base).origin) throw new OriginRefusedError(url.href);
+  return url.href;
+}
 
 /** addressbook-multiget: the cards' data and etags, in the order asked. */
 export async function multiget(session: DavSession, bookUrl: string, hrefs: string[]): Promise<FetchedCard[]> {
@@ -148,7 +175,7 @@ export async function multiget(session: DavSession, bookUrl: string, hrefs: stri
     fetch: session.fetch,
   });
   const byPath = new Map<string, DAVResponse>();
-  for (const r of responses) if (r.href) byPath.set(pathOf(r.href, bookUrl), r);
+  for (const r of responses) if (r.href) byPath.set(pathOf(sameOriginHref(r.href, bookUrl), bookUrl), r);
   return hrefs.map((href) => {
     const r = byPath.get(pathOf(href, bookUrl));
     const text = propText(r?.props?.addressData);
@@ -158,21 +185,21 @@ export async function multiget(session: DavSession, bookUrl: string, hrefs: stri
   });
 }
 
-/** A PUT or DELETE: the status and the new etag, never thrown for 404/412. */
+/** A PUT or DELETE: the status and the new etag, never thrown for 404/412. The server's words
+ * are not read: the caller says what the status means. */
 export async function writeCard(
   session: DavSession,
   url: string,
   method: "PUT" | "DELETE",
   opts: { body?: string; ifMatch?: string | null; create?: boolean },
-): Promise<{ status: number; etag: string | null; message: string }> {
+): Promise<{ status: number; etag: string | null }> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined) headers["content-type"] = "text/vcard; charset=utf-8";
   if (opts.create) headers["if-none-match"] = "*";
   else if (opts.ifMatch) headers["if-match"] = opts.ifMatch;
   const response = await session.fetch(url, { method, headers, body: opts.body });
-  const message = response.ok ? "" : (await response.text()).slice(0, 300).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
-  if (response.ok) await response.body?.cancel();
-  return { status: response.status, etag: response.headers.get("etag"), message };
+  await response.body?.cancel();
+  return { status: response.status, etag: response.headers.get("etag") };
 }
 
 /** GET of a resource of the server (a card, or a photo the card points to). */
@@ -207,7 +234,7 @@ export async function queryGroupCards(session: DavSession, bookUrl: string): Pro
   if (!responses || (responses.length === 1 && !responses[0]!.ok && !responses[0]!.props)) return null;
   return responses.flatMap((r) => {
     const text = propText(r.props?.addressData);
-    return r.href && text ? [{ href: r.href, text }] : [];
+    return r.href && text ? [{ href: sameOriginHref(r.href, bookUrl), text }] : [];
   });
 }
 

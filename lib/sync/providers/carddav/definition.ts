@@ -3,12 +3,17 @@
 // password; we find the address books (RFC 6764 discovery) and keep the password sealed, as
 // OAuth tokens are. Groups are address books, and group cards inside them.
 import fs from "node:fs";
+import type { Dispatcher } from "undici";
 import { UserError } from "@/lib/errors";
 import { demoMode, env } from "@/lib/env";
 import type { PasswordSignIn, ProviderDefinition } from "../definition";
 import type { SignInService } from "../detect";
+import { AddressRefusedError } from "../outbound/agent";
+import { OriginRefusedError, RedirectRefusedError, ResponseTooLargeError } from "../outbound/fetch";
+import { providerAgent } from "../outbound/policy";
 import { createCardDavAdapter } from "./adapter";
 import { davSession, DavError, discoverHome, listAddressBooks } from "./dav";
+import { signInMayReach } from "./origins";
 
 const SERVICES: SignInService[] = [
   {
@@ -61,26 +66,50 @@ function checkServerUrl(input: string): URL {
   return url;
 }
 
-/** Checks the credentials at once and finds the address-book home. */
-async function verify(input: PasswordSignIn): Promise<{ apiBaseUrl: string }> {
+/** Checks the credentials at once and finds the address-book home; decides, once, which origins
+ * the password may go to (origins.ts): the typed one and the https hosts of its registrable
+ * domain that the discovery leads to. What went wrong is said by its kind, in our words: the
+ * server is whatever was typed, and its own answer is not repeated. */
+async function verify(input: PasswordSignIn, agent: () => Dispatcher = carddavAgent): Promise<{ apiBaseUrl: string; origins: string[] }> {
   const url = checkServerUrl(input.serverUrl);
-  const session = davSession(url.href, input.username, input.password);
+  const reached = new Set([url.origin]);
+  const mayRequest = (to: URL) => {
+    const allowed = signInMayReach(url, to);
+    if (allowed) reached.add(to.origin);
+    return allowed;
+  };
+  const session = davSession(url.href, { username: input.username, password: input.password, mayRequest, agent });
   try {
     const { homeUrl } = await discoverHome(session);
     const books = await listAddressBooks(session, homeUrl);
     if (books.length === 0) throw new UserError("carddav.noAddressBook");
-    return { apiBaseUrl: homeUrl };
+    return { apiBaseUrl: homeUrl, origins: [...reached] };
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    if (error instanceof DavError && error.status === 401) {
-      throw new UserError("carddav.passwordRefused", { fields: { password: "field.notAccepted" } });
-    }
-    if (error instanceof DavError && error.status >= 500) throw new UserError("carddav.serverFailing", { values: { host: url.host, status: error.status } });
-    if (error instanceof TypeError || (error instanceof Error && error.name === "TimeoutError")) {
-      throw new UserError("carddav.unreachable", { values: { host: url.host }, fields: { serverUrl: "field.notReachable" } });
-    }
-    throw new UserError("carddav.notCardDav", { values: { url: url.href }, fields: { serverUrl: "field.notCardDav" } });
+    throw inWords(error, url);
   }
+}
+
+function inWords(error: unknown, url: URL): UserError {
+  const host = url.host;
+  if (error instanceof UserError) return error;
+  if (error instanceof AddressRefusedError) return new UserError("carddav.privateAddress", { values: { host: error.host }, fields: { serverUrl: "field.privateNetwork" } });
+  if (error instanceof OriginRefusedError || error instanceof RedirectRefusedError) {
+    const to = error instanceof OriginRefusedError ? error.url : error.to;
+    return new UserError("carddav.leftServer", { values: { host, to: to ? new URL(to).host : "?" }, fields: { serverUrl: "field.anotherSite" } });
+  }
+  if (error instanceof DavError && error.status === 401) return new UserError("carddav.passwordRefused", { fields: { password: "field.notAccepted" } });
+  if (error instanceof DavError && error.status >= 500) return new UserError("carddav.serverFailing", { values: { host, status: error.status } });
+  if (error instanceof DavError && error.status >= 400) return new UserError("carddav.serverRefused", { values: { host, status: error.status }, fields: { serverUrl: "field.notCardDav" } });
+  if (error instanceof ResponseTooLargeError) return new UserError("carddav.tooLarge", { values: { host }, fields: { serverUrl: "field.notCardDav" } });
+  if (error instanceof TypeError || (error instanceof Error && error.name === "TimeoutError")) {
+    return new UserError("carddav.unreachable", { values: { host }, fields: { serverUrl: "field.notReachable" } });
+  }
+  return new UserError("carddav.notCardDav", { values: { url: url.href }, fields: { serverUrl: "field.notCardDav" } });
+}
+
+/** The agent of CardDAV requests: in demo mode it also reaches the demo server the app runs. */
+function carddavAgent(): Dispatcher {
+  return providerAgent({ origins: carddav.demo.active() ? [demoUrl()] : [] });
 }
 
 export const carddav = {
@@ -95,7 +124,7 @@ export const carddav = {
     services: SERVICES,
   },
   groupHint: "contactSync.groupHint.carddav",
-  auth: { kind: "password", verify },
+  auth: { kind: "password", verify, agent: carddavAgent },
   available: (): boolean => true,
   demo: {
     active: (): boolean => demoMode() && radicaleInstalled(),

@@ -51,6 +51,18 @@ export class VCardError extends Error {
   name = "VCardError";
 }
 
+/** The largest card read (characters): a photo of several MB, base64-encoded and folded, and
+ * room for the rest. A larger card is not parsed at all. */
+export const CARD_MAX_CHARS = 10 * 1024 * 1024;
+
+/** A card larger than CARD_MAX_CHARS, or than one answer of the server may weigh. */
+export class CardTooLargeError extends VCardError {
+  name = "CardTooLargeError";
+  constructor() {
+    super(`The card is larger than ${CARD_MAX_CHARS / 1024 / 1024} MB, more than Tandem reads`);
+  }
+}
+
 const PRODID = "-//Tandem//CRM//EN";
 const FOLD_OCTETS = 75;
 /** Apple's year for "no year" (a leap year, so 29 February fits). */
@@ -290,6 +302,7 @@ function contactOf(card: Card, country: string): Contact {
 }
 
 export function readVCard(text: string, { defaultCountry }: { defaultCountry: string }): CardRead {
+  if (text.length > CARD_MAX_CHARS) throw new CardTooLargeError();
   const card = parseCard(text);
   const lines = propLines(card);
   const single = (name: string) => normalizeText(textOf(firstProp(lines, name)?.value)) || null;

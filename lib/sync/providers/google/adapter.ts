@@ -23,7 +23,8 @@ import {
 import { withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
-import { applyPagesAhead, bearerToken, createCaller, fetchVia, readLimited, retryVerdict } from "../http";
+import { applyPagesAhead, bearerToken, createCaller, providerFetch, readLimited, retryVerdict } from "../http";
+import { ResponseTooLargeError } from "../outbound/fetch";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];
@@ -85,8 +86,10 @@ export function isEtagMismatch(error: unknown): boolean {
 /** The group is a contact group's resource name: "contactGroups/myContacts", "contactGroups/abc123". */
 export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
   const oauth = new googleAuth.OAuth2();
-  const api = people({ version: "v1", auth: oauth, rootUrl: opts.apiBaseUrl });
   const apiOrigin = new URL(opts.apiBaseUrl).origin;
+  // The client's requests go through the outbound client, to the API's origin only.
+  const api = people({ version: "v1", auth: oauth, rootUrl: opts.apiBaseUrl, fetchImplementation: providerFetch(opts.agent, { mayRequest: (url) => url.origin === apiOrigin }) });
+  const photoFetch = providerFetch(opts.agent, { maxBytes: SYNCED_PICTURE_MAX_BYTES, timeoutMs: PHOTO_TIMEOUT_MS });
   const mapping = { groupResourceName: opts.groupId, defaultCountry: opts.defaultCountry };
 
   const caller = createCaller({ name: "Google", statusOf, retryAfterOf: (error) => headerOf(error, "retry-after"), retry: opts.retry });
@@ -183,13 +186,17 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
         if (!isPhotoUrlAllowed(url, apiOrigin)) return null;
         const res = await withRetry(
           async () => {
-            const r = await fetchVia(opts.agent)(url, { redirect: "manual", signal: AbortSignal.timeout(PHOTO_TIMEOUT_MS) });
+            const r = await photoFetch(url, { redirect: "manual" });
             if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`photo ${r.status}`), { status: r.status, retryAfter: r.headers.get("retry-after") });
             return r;
           },
           (error) => retryVerdict(statusOf(error), (error as { retryAfter?: string | null }).retryAfter),
           opts.retry,
-        );
+        ).catch((error: unknown) => {
+          if (error instanceof ResponseTooLargeError) return null;
+          throw error;
+        });
+        if (!res) return null;
         if (res.status !== 200) {
           await res.body?.cancel();
           return null;

@@ -3,6 +3,7 @@
 import { demoMode, env } from "@/lib/env";
 import type { ProviderDefinition } from "../definition";
 import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
+import { providerAgent } from "../outbound/policy";
 import { createGoogleAdapter } from "./adapter";
 
 const WRITE_SCOPE = "https://www.googleapis.com/auth/contacts";
@@ -34,6 +35,8 @@ export const google = {
         tokenUrl: e.GOOGLE_TOKEN_URL ?? (demo ? `${base}/token` : "https://oauth2.googleapis.com/token"),
         apiBaseUrl: e.GOOGLE_PEOPLE_ROOT_URL ?? (demo ? `${base}/` : "https://people.googleapis.com/"),
         redirectUri: redirectUriFor("google"),
+        // Local servers it may reach: the emulator in demo mode, endpoints the administrator set.
+        agent: () => providerAgent({ origins: demo ? [base] : [e.GOOGLE_TOKEN_URL, e.GOOGLE_PEOPLE_ROOT_URL].filter((u) => u !== undefined) }),
       };
     },
     scopes: (direction) => ["openid", "email", direction === "two_way" ? WRITE_SCOPE : `${WRITE_SCOPE}.readonly`],

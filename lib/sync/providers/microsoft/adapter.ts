@@ -12,7 +12,18 @@
 //   only for those, 4 to a $batch (run together by Graph), within a share of the 10,000.
 // - Updates are PATCHes of the changed properties, always with displayName (Graph would
 //   regenerate it), and If-Match with the last change key we saw.
-import { Client, GraphError, type AuthProvider, type FetchOptions } from "@microsoft/microsoft-graph-client";
+import {
+  AuthenticationHandler,
+  Client,
+  CustomAuthenticationProvider,
+  GraphError,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+  type AuthProvider,
+  type Context,
+  type Middleware,
+} from "@microsoft/microsoft-graph-client";
 import type { Contact as GraphContact } from "@microsoft/microsoft-graph-types";
 import {
   causeOfStatus,
@@ -29,7 +40,7 @@ import {
 } from "../../provider";
 import { parseRetryAfter, withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
-import { applyPagesAhead, bearerToken, createCaller, isRetryableStatus } from "../http";
+import { applyPagesAhead, bearerToken, createCaller, isRetryableStatus, providerFetch } from "../http";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
 
@@ -79,6 +90,17 @@ function refusedAnswer(r: BatchResponse | undefined) {
   return refused(messageOf(r?.body), /quota/i.test(code) ? "full" : causeOfStatus(r?.status));
 }
 
+/** The last link of the Graph client's chain, in place of its own (the global fetch, and a
+ * redirect handler that follows any host): the outbound client — no private addresses, no
+ * redirect off the API's origin, byte caps. */
+class OutboundHandler implements Middleware {
+  constructor(private readonly send: typeof fetch) {}
+
+  async execute(context: Context): Promise<void> {
+    context.response = await this.send(context.request, context.options as RequestInit);
+  }
+}
+
 /** The group is a contact folder id; the API root is Graph's (https://graph.microsoft.com/). */
 export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
   const base = new URL(opts.apiBaseUrl);
@@ -88,13 +110,18 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
       (error: unknown) => done(error, null),
     );
   };
-  const client = Client.init({
-    authProvider,
+  const client = Client.initWithMiddleware({
     baseUrl: base.origin + "/",
     defaultVersion: "v1.0",
     customHosts: new Set([base.hostname]),
-    // Passed on to fetch as they are: the agent of a demo emulator, when there is one.
-    ...(opts.agent ? { fetchOptions: { dispatcher: opts.agent() } as FetchOptions } : {}),
+    // The client's default chain but its last two links: the token, Graph's retry of 429/503/504,
+    // its telemetry header, then the outbound client to the API's origin only.
+    middleware: [
+      new AuthenticationHandler(new CustomAuthenticationProvider(authProvider)),
+      new RetryHandler(new RetryHandlerOptions()),
+      new TelemetryHandler(),
+      new OutboundHandler(providerFetch(opts.agent, { mayRequest: (url) => url.origin === base.origin })),
+    ],
   });
   const mapping = { folderId: opts.groupId, defaultCountry: opts.defaultCountry };
   const folderPath = `/me/contactFolders/${encodeURIComponent(opts.groupId)}`;

@@ -1,9 +1,10 @@
 // Microsoft Outlook, Live, MSN, Hotmail and Microsoft 365 contacts (Graph): OAuth 2.0 through
 // the Microsoft identity platform; groups are contact folders.
 import { demoMode, env } from "@/lib/env";
-import { demoEmulatorDispatcher } from "../demo-tls";
+import { demoEmulatorCertificate } from "../demo-tls";
 import type { ProviderDefinition } from "../definition";
 import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
+import { providerAgent } from "../outbound/policy";
 import { createMicrosoftAdapter } from "./adapter";
 
 // The Graph client sends the token only over https: the emulator serves https.
@@ -40,7 +41,12 @@ export const microsoft = {
         tokenUrl: `${login}/${e.MICROSOFT_TENANT}/oauth2/v2.0/token`,
         apiBaseUrl: e.GRAPH_BASE_URL ?? (demo ? `${emulatorUrl()}/` : "https://graph.microsoft.com/"),
         redirectUri: redirectUriFor("microsoft"),
-        ...(demo && !e.MICROSOFT_LOGIN_URL && !e.GRAPH_BASE_URL ? { agent: demoEmulatorDispatcher } : {}),
+        // Local servers it may reach: the emulator in demo mode (trusting its test certificate),
+        // endpoints the administrator set.
+        agent:
+          demo && !e.MICROSOFT_LOGIN_URL && !e.GRAPH_BASE_URL
+            ? () => providerAgent({ origins: [emulatorUrl()], ca: demoEmulatorCertificate })
+            : () => providerAgent({ origins: [e.MICROSOFT_LOGIN_URL, e.GRAPH_BASE_URL].filter((u) => u !== undefined) }),
       };
     },
     scopes: (direction) => ["openid", "email", "offline_access", "User.Read", direction === "two_way" ? "Contacts.ReadWrite" : "Contacts.Read"],

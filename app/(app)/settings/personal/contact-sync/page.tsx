@@ -60,6 +60,7 @@ const ERRORS = [
   "wrong_account",
   "no_write_access",
   "no_refresh_token",
+  "too_many",
   "forbidden",
   "unexpected",
 ] as const;

@@ -5,7 +5,7 @@
 // not expect: only the app's own client, sending the user back to the app's own callback with a
 // plain query, and only redirects that stay in the app are passed on.
 import { env } from "@/lib/env";
-import { fetchVia } from "@/lib/sync/providers/http";
+import { providerFetch } from "@/lib/sync/providers/http";
 import { isProviderId, providerDefinition } from "@/lib/sync/providers/registry";
 
 export const dynamic = "force-dynamic";
@@ -30,7 +30,7 @@ async function relay(request: Request, params: Promise<{ provider: string; path:
     if ((q.get("response_mode") ?? "query") !== "query") return refuse(400, "Unsupported response mode.");
   }
   const target = new URL(`/${path.join("/")}${incoming.search}`, definition.demo.emulatorUrl());
-  const upstream = await fetchVia(config.agent)(target, {
+  const upstream = await providerFetch(config.agent, { mayRequest: (url) => url.origin === target.origin })(target, {
     method: request.method,
     headers: { "content-type": request.headers.get("content-type") ?? "application/x-www-form-urlencoded" },
     body: request.method === "POST" ? await request.text() : undefined,
