@@ -142,6 +142,9 @@ export class SyncTokenRefused extends Error {
 /** Every card's href and etag (PROPFIND Depth 1): for servers without sync-collection. */
 export async function listEtags(session: DavSession, bookUrl: string): Promise<Map<string, string>> {
   const responses = await propfind({ url: bookUrl, props: { "d:getetag": {}, "d:resourcetype": {} }, depth: "1", fetch: session.fetch });
+  // A refused listing is not an empty address book (its cards would look deleted).
+  const refusedAnswer = notAMultistatus(responses, "list the address book");
+  if (refusedAnswer) throw refusedAnswer;
   const etags = new Map<string, string>();
   for (const r of responses) {
     if (!r.href || sameCollection(sameOriginHref(r.href, bookUrl), bookUrl) || !r.ok) continue;
@@ -149,6 +152,14 @@ export async function listEtags(session: DavSession, bookUrl: string): Promise<M
     if (etag) etags.set(r.href, etag);
   }
   return etags;
+}
+
+/** tsdav hands back an answer that is not an XML multistatus (an error, an HTML page) as one
+ * entry with the raw text: that is a refusal to say in our words, never an empty answer. */
+function notAMultistatus(responses: DAVResponse[], what: string): DavError | null {
+  const first = responses[0];
+  if (responses.length !== 1 || typeof first?.raw !== "string") return null;
+  return first.ok ? new DavError(0, `The server's answer when asked to ${what} is not a CardDAV answer`) : new DavError(first.status, `The server refused to ${what} (HTTP ${first.status})`);
 }
 
 /** A card as a multiget delivered it: its text, or gone, or larger than Tandem reads. */
@@ -174,6 +185,8 @@ export async function multiget(session: DavSession, bookUrl: string, hrefs: stri
     depth: "1",
     fetch: session.fetch,
   });
+  const refusedAnswer = notAMultistatus(responses, "send the cards");
+  if (refusedAnswer) throw refusedAnswer;
   const byPath = new Map<string, DAVResponse>();
   for (const r of responses) if (r.href) byPath.set(pathOf(sameOriginHref(r.href, bookUrl), bookUrl), r);
   return hrefs.map((href) => {
