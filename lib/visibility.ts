@@ -30,6 +30,13 @@ export function isVisibilityAllowed(plan: Plan, visibility: Visibility): boolean
   return visibilityOptionsForPlan(plan).includes(visibility);
 }
 
+/** Whether everyone `a` lets see a person is let in by `b` too (for any owner, role tree and
+ * followers): "owner only" is inside every level, the owner's group inside the group and its
+ * sub-groups, and every level inside the entire company. */
+export function isWithin(a: Visibility, b: Visibility): boolean {
+  return a === b || a === "owner" || b === "company" || (a === "group" && b === "group_subgroups");
+}
+
 /** Offered by every plan, so a safe default everywhere. */
 export const DEFAULT_VISIBILITY: Visibility = "company";
 

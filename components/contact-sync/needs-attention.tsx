@@ -82,7 +82,7 @@ export async function NeedsAttention({
                   {nameOf(f.label, f.personId, f.personVisible)} — {t(`operation.${f.operation}`, { app })}
                 </p>
                 {/* (Nothing of a person the viewer may no longer see: the provider's text may quote it.) */}
-                {f.personVisible || f.personId === null ? (
+                {!f.personHidden ? (
                   <p className="mt-0.5 text-slate-700">
                     {f.cause ? `${t(`cause.${f.cause}`, { app })} ` : null}
                     {f.operation === "read" ? t("readReason", { reason: f.reason }) : t("reason", { app, reason: f.reason })}

@@ -20,7 +20,7 @@ import { ForbiddenError, NotFoundError, translated, UserError } from "@/lib/erro
 import { personSearchText, type PersonInput } from "@/lib/persons/input";
 import { PICTURE_MAX_BYTES, PICTURE_TYPES } from "@/lib/persons/picture";
 import { isUuid } from "@/lib/uuid";
-import { isVisibilityAllowed } from "@/lib/visibility";
+import { isVisibilityAllowed, isWithin } from "@/lib/visibility";
 
 /** The persons list counts matches up to here (or a little past the page asked for): past it
  * the page says "1,000+". Counting 60,000 visible persons costs a pass over all of them on every
@@ -191,8 +191,15 @@ async function checkReferences(
   input: PersonInput,
   current: { visibility: Visibility; ownerId: string } | null,
 ): Promise<void> {
-  if (current && input.ownerId && input.ownerId !== current.ownerId && !viewer.isAdmin && current.ownerId !== viewer.id) {
-    throw new ForbiddenError("persons.mayNotChangeOwner");
+  // The owner decides who else sees a person and whose address book two-way sync sends it to:
+  // only they (handing it over) or an admin set another owner. A new person is its creator's:
+  // only an admin creates one for someone else.
+  const givenAway = current ? input.ownerId !== undefined && input.ownerId !== current.ownerId && current.ownerId !== viewer.id : input.ownerId !== undefined && input.ownerId !== viewer.id;
+  if (givenAway && !viewer.isAdmin) throw new ForbiddenError("persons.mayNotChangeOwner");
+  // Likewise, letting more people see a person someone else owns is for its owner or an admin;
+  // an editor may narrow it.
+  if (current && !viewer.isAdmin && current.ownerId !== viewer.id && !isWithin(input.visibility, current.visibility)) {
+    throw new ForbiddenError("persons.mayNotWidenVisibility");
   }
   const [company] = await db.select({ plan: companies.plan }).from(companies).where(eq(companies.id, viewer.companyId));
   if (!company) throw new NotFoundError("yourCompany");

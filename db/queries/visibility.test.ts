@@ -7,6 +7,7 @@ import { companies, personFollowers, persons, roles, users, type Visibility } fr
 import { seedDemo, type SeededDemo } from "../seed";
 import {
   countVisiblePersons,
+  createPerson,
   deletePerson,
   getPersonById,
   listPersons,
@@ -18,13 +19,15 @@ import { asConnection, asUser, restorePersons, softDeletePersons, updatePersonVa
 import { getViewer } from "./users";
 import type { Viewer } from "./visibility";
 import { testDatabases } from "@/tests/kit/databases";
-import { NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { personSearchText } from "@/lib/persons/input";
 import { personInput } from "@/tests/kit/persons";
 
 type ViewerKind = "owner" | "follower" | "sameRole" | "subRole" | "parentRole" | "unrelated" | "admin";
-/** "sync …": the same write made by a sync connection acting for the viewer (the engine's path). */
-type Action = "list" | "view" | "edit" | "delete" | "sync update" | "sync delete" | "sync restore";
+/** "sync …": the same write made by a sync connection acting for the viewer (the engine's path).
+ * "widen": an edit that lets the whole company see the person; "give away": one that makes
+ * another user its owner — both the owner's decision (or an admin's). */
+type Action = "list" | "view" | "edit" | "delete" | "sync update" | "sync delete" | "sync restore" | "widen" | "give away";
 
 // Owner: a rep in "Sales East" (below "Sales Manager"). The matrix below is the specification.
 const EXPECTED: Record<Visibility, Record<ViewerKind, boolean>> = {
@@ -36,7 +39,12 @@ const EXPECTED: Record<Visibility, Record<ViewerKind, boolean>> = {
 };
 const KINDS = Object.keys(EXPECTED.owner) as ViewerKind[];
 const LEVELS = Object.keys(EXPECTED) as Visibility[];
-const ACTIONS: Action[] = ["list", "view", "edit", "delete", "sync update", "sync delete", "sync restore"];
+const ACTIONS: Action[] = ["list", "view", "edit", "delete", "sync update", "sync delete", "sync restore", "widen", "give away"];
+const OWNER_DECIDES: Action[] = ["widen", "give away"];
+
+function expected(level: Visibility, kind: ViewerKind, action: Action): boolean {
+  return EXPECTED[level][kind] && (!OWNER_DECIDES.includes(action) || kind === "owner" || kind === "admin");
+}
 /** The connection the "sync" actions act through (a label: writes never read it). */
 const CONNECTION = "00000000-0000-4000-8000-00000000c0de";
 
@@ -119,21 +127,20 @@ describe.each(testDatabases())("visibility on $name", ({ open }) => {
         expect((await softDeletePersons(db, asUser(viewers.admin), [id])).map((p) => p.id)).toEqual([id]);
         return (await restorePersons(db, asConnection(CONNECTION, viewer), [id])).length === 1;
       case "edit":
+      case "widen":
+      case "give away":
       case "delete":
         try {
-          if (action === "edit") {
-            const input = personInput({
-              firstName: "Edited",
-              lastName: row!.lastName,
-              visibility: (await db.select({ v: persons.visibility }).from(persons).where(eq(persons.id, id)))[0]!.v,
-            });
-            await updatePerson(db, viewer, id, input);
-          } else {
+          if (action === "delete") {
             await deletePerson(db, viewer, id);
+          } else {
+            const [current] = await db.select({ visibility: persons.visibility, ownerId: persons.ownerId }).from(persons).where(eq(persons.id, id));
+            const input = personInput({ firstName: "Edited", lastName: row!.lastName, visibility: action === "widen" ? "company" : current!.visibility });
+            await updatePerson(db, viewer, id, { ...input, ownerId: action === "give away" ? viewers.unrelated.id : current!.ownerId });
           }
           return true;
         } catch (error) {
-          if (error instanceof NotFoundError) return false;
+          if (error instanceof NotFoundError || error instanceof ForbiddenError) return false;
           throw error;
         }
     }
@@ -142,7 +149,9 @@ describe.each(testDatabases())("visibility on $name", ({ open }) => {
   for (const level of LEVELS) {
     for (const kind of KINDS) {
       for (const action of ACTIONS) {
-        const allowed = EXPECTED[level][kind];
+        // The entire company is as wide as it gets.
+        if (level === "company" && action === "widen") continue;
+        const allowed = expected(level, kind, action);
         it(`${level}: ${kind} ${allowed ? "may" : "may not"} ${action}`, async () => {
           const id = await personAt(level);
           expect(await attempt(action, viewers[kind], id)).toBe(allowed);
@@ -158,6 +167,24 @@ describe.each(testDatabases())("visibility on $name", ({ open }) => {
       }
     }
   }
+
+  it("an editor who does not own a person may narrow who sees it, but not widen it", async () => {
+    const id = await personAt("group_subgroups");
+    const input = (visibility: Visibility) => personInput({ firstName: "Matrix", lastName: "Narrowed", visibility });
+    await expect(updatePerson(handle.db, viewers.sameRole, id, { ...input("company"), ownerId: viewers.owner.id })).rejects.toBeInstanceOf(ForbiddenError);
+    await updatePerson(handle.db, viewers.sameRole, id, { ...input("group"), ownerId: viewers.owner.id });
+    await expect(updatePerson(handle.db, viewers.sameRole, id, { ...input("group_subgroups"), ownerId: viewers.owner.id })).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await handle.db.select({ v: persons.visibility }).from(persons).where(eq(persons.id, id)))[0]!.v).toBe("group");
+  });
+
+  it("a new person is the creator's: only an admin creates one owned by another user", async () => {
+    const mine = await createPerson(handle.db, viewers.sameRole, { ...personInput({ firstName: "Mine", lastName: "Created" }), ownerId: viewers.sameRole.id });
+    expect((await handle.db.select({ o: persons.ownerId }).from(persons).where(eq(persons.id, mine)))[0]!.o).toBe(viewers.sameRole.id);
+    await expect(createPerson(handle.db, viewers.sameRole, { ...personInput({ firstName: "Pushed", lastName: "Onto" }), ownerId: viewers.unrelated.id })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await handle.db.select().from(persons).where(eq(persons.lastName, "Onto"))).toEqual([]);
+    const given = await createPerson(handle.db, viewers.admin, { ...personInput({ firstName: "Given", lastName: "Away" }), ownerId: viewers.unrelated.id });
+    expect((await handle.db.select({ o: persons.ownerId }).from(persons).where(eq(persons.id, given)))[0]!.o).toBe(viewers.unrelated.id);
+  });
 
   it("counts only what the viewer may see", async () => {
     const unrelatedCount = await countVisiblePersons(handle.db, viewers.unrelated);

@@ -181,11 +181,11 @@ function personAccess(viewer: Viewer) {
   };
 }
 
-/** An event as the viewer may read it: about a person they cannot see, without its name,
- * changes or values. */
-function asActivity<R extends { personLive: boolean; personExists: boolean; personAccessible: boolean; label: string }>({ personLive, personExists, personAccessible, ...r }: R) {
+/** An event as the viewer may read it: about a person they cannot see, nothing of it — not its
+ * id, name, changes or values. */
+function asActivity<R extends { personLive: boolean; personExists: boolean; personAccessible: boolean; label: string; personId: string | null }>({ personLive, personExists, personAccessible, ...r }: R) {
   const hidden = personExists && !personAccessible;
-  return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
+  return { ...r, ...(hidden ? { label: HIDDEN_PERSON_LABEL, personId: null, changes: [], detail: {} } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
 }
 
 function eventsQuery(db: DB, viewer: Viewer, connectionId: string, owned: SQL, kind: EventKind, limit: number) {
@@ -245,6 +245,8 @@ export type FailedContact = {
   retryAt: Date | null;
   lastFailedAt: Date;
   personVisible: boolean;
+  /** About a person the viewer may not see: nothing of it is given (no id, name or reason). */
+  personHidden: boolean;
 };
 
 export type NeedsAttention = {
@@ -295,8 +297,10 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
   ]);
   return {
     failed: failed.map(({ personLive, personExists, personAccessible, ...f }) => {
+      // About a person the viewer cannot see: nothing of it (the provider's reason may quote its
+      // values), only that something waits.
       const hidden = personExists && !personAccessible;
-      return { ...f, ...(hidden ? { label: HIDDEN_PERSON_LABEL } : {}), personVisible: personLive && personAccessible };
+      return { ...f, ...(hidden ? { label: HIDDEN_PERSON_LABEL, personId: null, reason: "", cause: null } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
     }),
     conflicts,
     held,

@@ -6,11 +6,11 @@ import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_FOLDER, type DbHandle } from "@/db/client";
-import { persons, syncActivityDays, syncConnections, syncLinks, syncRuns } from "@/db/schema";
+import { persons, syncActivityDays, syncConnections, syncFailures, syncLinks, syncRuns } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
-import { connectionActivity, HIDDEN_PERSON_LABEL, listConnectionSummaries, personSyncHistory } from "@/lib/sync/dashboard";
+import { connectionActivity, HIDDEN_PERSON_LABEL, listConnectionSummaries, listNeedsAttention, personSyncHistory } from "@/lib/sync/dashboard";
 import { runSync } from "@/lib/sync/engine/run";
 import { testDatabases } from "@/tests/kit/databases";
 import { adapterFor, connectBook, openSeeded } from "@/tests/kit/connect";
@@ -110,11 +110,20 @@ describe.each(testDatabases())("the contact sync dashboard on $name", ({ open })
     await handle.db.update(persons).set({ ownerId: west.id, visibility: "owner", firstName: "Renamed" }).where(eq(persons.id, link!.personId));
 
     const { added } = await connectionActivity(handle.db, east, id);
-    const hidden = added.find((e) => e.personId === link!.personId)!;
-    expect(hidden).toMatchObject({ label: HIDDEN_PERSON_LABEL, changes: [], personVisible: false, personHidden: true });
+    const hidden = added.find((e) => e.personHidden)!;
+    expect(hidden).toMatchObject({ label: HIDDEN_PERSON_LABEL, personId: null, changes: [], personVisible: false, personHidden: true });
     expect(added.filter((e) => e.personHidden)).toHaveLength(1);
     expect(JSON.stringify(added)).not.toContain("Handed");
     expect(JSON.stringify(added)).not.toContain("Renamed");
+    expect(JSON.stringify(added)).not.toContain(link!.personId);
+
+    // Needs attention too: a refused write of that person waits, and East reads only that
+    // something of a person they cannot see waits — not its name, id, or the provider's words.
+    await handle.db.insert(syncFailures).values({ connectionId: id, personId: link!.personId, providerId: cid, operation: "update", label: "Handed Away", reason: "Google said: Handed Away's birthday is invalid", cause: "invalid", personVersion: 1 });
+    const attention = await listNeedsAttention(handle.db, east, id);
+    expect(attention.failed).toEqual([expect.objectContaining({ label: HIDDEN_PERSON_LABEL, personId: null, reason: "", cause: null, personVisible: false, personHidden: true })]);
+    expect(JSON.stringify(attention)).not.toContain("Handed");
+    expect(JSON.stringify(attention)).not.toContain(link!.personId);
 
     // West sees the person, but not East's address book: neither its account nor its events.
     const westView = await personSyncHistory(handle.db, west, link!.personId);

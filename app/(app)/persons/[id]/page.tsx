@@ -37,7 +37,7 @@ export default async function PersonPage({
   const person = await getPersonById(db, viewer, id);
   if (!person) notFound();
   const [options, fields, { created, edit }, syncHistory, company] = await Promise.all([
-    personFormOptions(db, viewer, person.visibility),
+    personFormOptions(db, viewer, person),
     listCustomFields(db, viewer),
     searchParams,
     personSyncHistory(db, viewer, person.id),
