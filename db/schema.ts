@@ -19,6 +19,7 @@ import {
   customType,
 } from "drizzle-orm/pg-core";
 import type { Locale } from "@/lib/i18n/locales";
+import type { OversizeField } from "@/lib/sync/contact";
 import type { RefusalCause } from "@/lib/sync/provider";
 import type { ProviderId } from "@/lib/sync/providers/registry";
 
@@ -495,7 +496,9 @@ export const syncPreviewContacts = pgTable(
   ],
 );
 
-export const FAILURE_OPERATIONS = ["create", "update", "delete", "read"] as const;
+/** A write the provider refused (create, update, delete), a contact that could not be read, or
+ * one read without fields longer than Tandem syncs ("oversize"). */
+export const FAILURE_OPERATIONS = ["create", "update", "delete", "read", "oversize"] as const;
 export type FailureOperation = (typeof FAILURE_OPERATIONS)[number];
 
 /** A contact that failed to sync and is waiting: a write the provider refused (create, update,
@@ -526,12 +529,15 @@ export const syncFailures = pgTable(
     lastFailedAt: timestamp("last_failed_at", { withTimezone: true }).notNull().defaultNow(),
     /** When a run tries it again; null: not retried by itself (stopped after the limit, or a read). */
     retryAt: timestamp("retry_at", { withTimezone: true }),
+    /** "oversize": the fields left out, with their lengths and limits. */
+    heldFields: jsonb("held_fields").$type<OversizeField[]>(),
   },
   (t) => [
     // The run's "any failures?" and the dashboard's list, newest first.
     index("sync_failures_connection_idx").on(t.connectionId, t.lastFailedAt),
     uniqueIndex("sync_failures_person_uq").on(t.connectionId, t.personId).where(sql`person_id is not null`),
     uniqueIndex("sync_failures_contact_uq").on(t.connectionId, t.providerId).where(sql`operation = 'read'`),
+    uniqueIndex("sync_failures_oversize_uq").on(t.connectionId, t.providerId).where(sql`operation = 'oversize'`),
   ],
 );
 

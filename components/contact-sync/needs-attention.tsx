@@ -39,7 +39,8 @@ export async function NeedsAttention({
   const fieldName = (f: string) => (fields.has(f) ? fields(f) : f);
   const { failed, conflicts, held, counts } = items;
   if (failed.length === 0 && conflicts.length === 0 && heldCount === 0) return null;
-  const retryable = (f: FailedContact) => twoWay && f.operation !== "read" && f.personId !== null && f.personVisible;
+  const retryable = (f: FailedContact) => twoWay && f.operation !== "read" && f.operation !== "oversize" && f.personId !== null && f.personVisible;
+  const heldNames = (f: FailedContact) => formatList((f.heldFields ?? []).map((h) => fieldName(h.field).toLowerCase()), locale);
 
   const nameOf = (label: string, personId: string | null, visible: boolean) =>
     personId && visible ? (
@@ -52,6 +53,7 @@ export async function NeedsAttention({
 
   const nextStep = (f: FailedContact) => {
     if (f.operation === "read") return t("readAgain", { app });
+    if (f.operation === "oversize") return t("oversizeNext", { app });
     if (!twoWay) return t("notSent");
     if (f.retryAt === null) return t("stopped", { count: f.attempts, limit: RETRY_LIMIT });
     // Due already: the next run tries it (whenever the connection's interval brings one).
@@ -79,10 +81,15 @@ export async function NeedsAttention({
             {failed.map((f) => (
               <li key={f.id} className="rounded-md bg-white p-2 ring-1 ring-amber-100" data-testid="failed-contact">
                 <p>
-                  {nameOf(f.label, f.personId, f.personVisible)} — {t(`operation.${f.operation}`, { app })}
+                  {nameOf(f.label, f.personId, f.personVisible)} — {t(`operation.${f.operation}`, { app, fields: heldNames(f) })}
                 </p>
                 {/* (Nothing of a person the viewer may no longer see: the provider's text may quote it.) */}
-                {!f.personHidden ? (
+                {f.operation === "oversize" ? (
+                  <p className="mt-0.5 text-slate-700">
+                    {(f.heldFields ?? []).map((h) => `${t("oversizeField", { field: fieldName(h.field), app, length: h.length, limit: h.limit, unit: h.unit })} `)}
+                    {t("oversizeReason", { app })}
+                  </p>
+                ) : !f.personHidden ? (
                   <p className="mt-0.5 text-slate-700">
                     {f.cause ? `${t(`cause.${f.cause}`, { app })} ` : null}
                     {f.operation === "read" ? t("readReason", { reason: f.reason }) : t("reason", { app, reason: f.reason })}

@@ -44,6 +44,11 @@ const waitingFailure = (connectionId: string) =>
   sql<boolean>`exists (select 1 from sync_failures f where f.connection_id = ${connectionId} and f.person_id = ${persons.id}
     and f.operation <> 'read' and f.person_version >= ${persons.version} and (f.retry_at is null or f.retry_at > now()))`;
 
+/** True while the link's contact was last read with fields longer than Tandem syncs: nothing is
+ * sent to it (lib/sync/engine/failures.ts "oversize"). */
+const heldContact = (connectionId: string) =>
+  sql<boolean>`exists (select 1 from sync_failures f where f.connection_id = ${connectionId} and f.provider_id = ${syncLinks.providerId} and f.operation = 'oversize')`;
+
 /** Persons by id. With `lock` (inside a page's transaction) they are locked, so an edit made
  * meanwhile waits for the page to commit and then finds a new version (and is refused as stale). */
 export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[], { lock = false } = {}): Promise<Map<string, PersonForSync>> {
@@ -68,7 +73,13 @@ export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[]
 export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: string): Promise<{ link: SyncLink; person: PersonForSync }[]> {
   return db.transaction(async (tx) => {
     const rows = await tx
-      .select({ link: syncLinks, person: columns(owned), real: sql<boolean>`${isRealLink}`.mapWith(Boolean), waiting: waitingFailure(connectionId).mapWith(Boolean) })
+      .select({
+        link: syncLinks,
+        person: columns(owned),
+        real: sql<boolean>`${isRealLink}`.mapWith(Boolean),
+        waiting: waitingFailure(connectionId).mapWith(Boolean),
+        held: heldContact(connectionId).mapWith(Boolean),
+      })
       .from(syncLinks)
       .innerJoin(persons, eq(persons.id, syncLinks.personId))
       .leftJoin(organizations, eq(organizations.id, persons.organizationId))
@@ -77,8 +88,10 @@ export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: 
     const toSend = (r: (typeof rows)[number]) => r.person.version !== r.link.crmVersion && r.person.ownerId === actor.user.id;
     const settled = rows.filter((r) => r.real && !toSend(r)).map((r) => r.link.id);
     if (settled.length > 0) await tx.update(syncLinks).set({ crmChanged: false }).where(inArray(syncLinks.id, settled));
-    // (A refused write waiting for its retry stays marked, to be sent when it is due.)
-    return rows.filter((r) => r.real && toSend(r) && !r.waiting).map(({ link, person }) => ({ link, person }));
+    // (A refused write waiting for its retry stays marked, to be sent when it is due; so does an
+    // edit of a contact with fields over Tandem's limits, sent once they are shortened — a
+    // deletion goes all the same.)
+    return rows.filter((r) => r.real && toSend(r) && !r.waiting && !(r.held && !r.person.deletedAt)).map(({ link, person }) => ({ link, person }));
   });
 }
 

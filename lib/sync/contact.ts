@@ -129,6 +129,62 @@ export function normalizeBirthday(value: string | null | undefined): string | nu
   return dayExists(parts.year, parts.month, parts.day) ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
+/** The longest value of each field Tandem syncs, in characters (lists: each item), and the most
+ * items a list field may have. Far above what people write (a person's form takes less), they
+ * bound what one contact of a provider's answer can cost to read, store and compare. */
+export const FIELD_LIMITS: Record<ContactField, number> = {
+  firstName: 1_000,
+  lastName: 1_000,
+  emails: 1_000,
+  phones: 1_000,
+  address: 2_000,
+  postalAddress: 2_000,
+  ims: 1_000,
+  organization: 1_000,
+  jobTitle: 1_000,
+  notes: 64_000,
+  birthday: 100,
+};
+export const LIST_ITEMS_LIMIT = 200;
+
+/** A field of a provider's contact longer than Tandem syncs: left out, never cut. `unit`: what
+ * was too many — characters of a value, or items of a list. */
+export type OversizeField = { field: ContactField; length: number; limit: number; unit: "characters" | "items" };
+
+/** The fields of a contact as a provider's answer holds it (not yet normalised) that are over
+ * FIELD_LIMITS: checked before anything else reads them. */
+export function oversizeFields(raw: Contact): OversizeField[] {
+  const out: OversizeField[] = [];
+  for (const field of CONTACT_FIELDS) {
+    const value = raw[field];
+    const limit = FIELD_LIMITS[field];
+    if (Array.isArray(value)) {
+      if (value.length > LIST_ITEMS_LIMIT) out.push({ field, length: value.length, limit: LIST_ITEMS_LIMIT, unit: "items" });
+      else {
+        const longest = Math.max(0, ...value.map((item: Labeled | string) => (typeof item === "string" ? item.length : item.value.length + item.label.length)));
+        if (longest > limit) out.push({ field, length: longest, limit, unit: "characters" });
+      }
+    } else if (typeof value === "string" && value.length > limit) out.push({ field, length: value.length, limit, unit: "characters" });
+  }
+  return out;
+}
+
+/** A provider's contact as the engine reads it: normalised, with any field over its limit left
+ * out (empty here; the engine keeps what both sides hold of it as it is) and named. */
+export function readProviderContact(raw: Contact, defaultCountry: string): { contact: Contact; oversize: OversizeField[] } {
+  const oversize = oversizeFields(raw);
+  const kept: Contact = { ...raw };
+  for (const { field } of oversize) (kept as Record<ContactField, unknown>)[field] = EMPTY_CONTACT[field];
+  return { contact: normalizeContact(kept, defaultCountry), oversize };
+}
+
+/** The contact with these fields taken from `from`. */
+export function withFieldsOf(contact: Contact, from: Contact, fields: readonly ContactField[]): Contact {
+  const out = { ...contact } as Record<ContactField, unknown>;
+  for (const field of fields) out[field] = from[field];
+  return out as Contact;
+}
+
 /** The one normalisation. Idempotent: normalizeContact(normalizeContact(c)) equals normalizeContact(c). */
 export function normalizeContact(c: Contact, defaultCountry: string): Contact {
   return {

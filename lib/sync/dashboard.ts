@@ -9,6 +9,7 @@ import { getPersonById } from "@/db/queries/persons";
 import { inState } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "./lease";
+import type { OversizeField } from "./contact";
 import type { RefusalCause } from "./provider";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import {
@@ -244,6 +245,8 @@ export type FailedContact = {
   attempts: number;
   retryAt: Date | null;
   lastFailedAt: Date;
+  /** "oversize": the fields left out. */
+  heldFields: OversizeField[] | null;
   personVisible: boolean;
   /** About a person the viewer may not see: nothing of it is given (no id, name or reason). */
   personHidden: boolean;
@@ -277,6 +280,7 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
         attempts: syncFailures.attempts,
         retryAt: syncFailures.retryAt,
         lastFailedAt: syncFailures.lastFailedAt,
+        heldFields: syncFailures.heldFields,
         ...personAccess(viewer),
       })
       .from(syncFailures)

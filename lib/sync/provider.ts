@@ -1,7 +1,7 @@
 // What the engine needs from a contact provider, split by capability. Each adapter maps its
 // provider's JSON to the canonical Contact (providers/*/mapping.ts) and talks to the provider
 // through its official client (providers/*/adapter.ts). Nothing here knows Google or Microsoft.
-import type { Contact } from "./contact";
+import type { Contact, OversizeField } from "./contact";
 import type { ProviderId } from "./providers/registry";
 
 export type ProviderGroup = { id: string; name: string; memberCount?: number };
@@ -21,6 +21,10 @@ export type PulledContact = {
   previousIds?: string[];
   /** The CRM person id stamped on the contact when we created it, if the provider keeps one. */
   stamp?: string | null;
+  /** Fields longer than Tandem syncs (contact.ts FIELD_LIMITS): left out of `contact`, never
+   * cut; the engine leaves them as they are on both sides, and lists the contact under "Needs
+   * attention" until they are shortened. */
+  oversize?: OversizeField[];
 };
 
 /** A contact the provider delivered but that could not be read (a malformed vCard): it is

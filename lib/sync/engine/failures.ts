@@ -1,15 +1,18 @@
 // Contacts that failed to sync and wait in "Needs attention" (sync_failures): a write the
-// provider refused — creating, updating or deleting a person's contact — or a contact the
-// provider sent that could not be read.
+// provider refused — creating, updating or deleting a person's contact — a contact the provider
+// sent that could not be read, or one read without fields longer than Tandem syncs ("oversize":
+// those fields are left as they are on both sides, and nothing is sent to the contact until they
+// are shortened at the provider).
 //
 // A refused write is tried again by later runs, each wait longer than the last (RETRY_AFTER),
 // and no more after RETRY_LIMIT attempts; an edit of the person makes it due at once (the edit
 // may be the fix), and so does the user's Retry. A write that goes through clears its failure,
 // and so does anything that makes it moot (the person deleted, given away, or linked). A contact
 // that could not be read is read again when the provider next sends it.
-import { and, eq, inArray, isNotNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { syncFailures, type FailureOperation } from "@/db/schema";
+import type { OversizeField } from "../contact";
 import type { RefusalCause } from "../provider";
 import type { Run } from "./context";
 
@@ -22,7 +25,7 @@ export type FailedWrite = {
   personId: string;
   /** The contact at the provider (null for a create). */
   providerId: string | null;
-  operation: Exclude<FailureOperation, "read">;
+  operation: Exclude<FailureOperation, "read" | "oversize">;
   label: string;
   reason: string;
   cause?: RefusalCause;
@@ -106,18 +109,44 @@ export async function noteUnreadable(tx: Tx, connectionId: string, contacts: { i
       label = excluded.label, reason = excluded.reason, last_failed_at = now(), attempts = f.attempts + 1`);
 }
 
-/** Contacts of a pulled page that were read (or are gone): their read failures are over. */
-export async function clearUnreadable(tx: Tx, connectionId: string, providerIds: string[]): Promise<void> {
-  if (providerIds.length === 0) return;
-  await tx.delete(syncFailures).where(and(eq(syncFailures.connectionId, connectionId), eq(syncFailures.operation, "read"), inArray(syncFailures.providerId, providerIds)));
+/** Contacts of a pulled page that were read with fields over Tandem's limits: noted (or noted
+ * again, with the fields they have now). */
+export async function noteOversize(tx: Tx, connectionId: string, contacts: { id: string; label: string; oversize: OversizeField[] }[]): Promise<void> {
+  if (contacts.length === 0) return;
+  const rows = contacts.map((c) => ({ provider_id: c.id, label: c.label, reason: oversizeReason(c.oversize), held_fields: c.oversize }));
+  await tx.execute(sql`
+    insert into sync_failures as f (connection_id, provider_id, operation, label, reason, held_fields, attempts)
+    select ${connectionId}, v.provider_id, 'oversize', v.label, v.reason, v.held_fields, 1
+    from json_to_recordset(${JSON.stringify(rows)}::json) as v(provider_id text, label text, reason text, held_fields jsonb)
+    on conflict (connection_id, provider_id) where operation = 'oversize' do update set
+      label = excluded.label, reason = excluded.reason, held_fields = excluded.held_fields, last_failed_at = now(), attempts = f.attempts + 1`);
 }
 
-/** After a complete full listing: cards that could not be read and were not sent again are gone
- * (deleted, or no longer in the listing). */
+/** In English, for logs and the failure's own record (the dashboard says it from held_fields). */
+function oversizeReason(fields: OversizeField[]): string {
+  return fields
+    .map((f) => `${f.field} has ${f.length.toLocaleString("en")} ${f.unit}, more than the ${f.limit.toLocaleString("en")} Tandem syncs`)
+    .join("; ");
+}
+
+/** Contacts of a pulled page that were read (or are gone): their failures to be read, in full or
+ * at all, are over (one read with fields over the limits is noted again after). */
+export async function clearUnreadable(tx: Tx, connectionId: string, providerIds: string[]): Promise<void> {
+  if (providerIds.length === 0) return;
+  await tx
+    .delete(syncFailures)
+    .where(and(eq(syncFailures.connectionId, connectionId), inArray(syncFailures.operation, READS), inArray(syncFailures.providerId, providerIds)));
+}
+
+/** Failures of reading a contact, rather than of writing a person. */
+const READS: FailureOperation[] = ["read", "oversize"];
+
+/** After a complete full listing: contacts that could not be read (in full) and were not sent
+ * again are gone (deleted, or no longer in the listing). */
 export async function clearUnreadableBefore(db: DB, connectionId: string, listingStartedAt: Date): Promise<void> {
   await db
     .delete(syncFailures)
-    .where(and(eq(syncFailures.connectionId, connectionId), eq(syncFailures.operation, "read"), sql`${syncFailures.lastFailedAt} < ${listingStartedAt.toISOString()}::timestamptz`));
+    .where(and(eq(syncFailures.connectionId, connectionId), inArray(syncFailures.operation, READS), sql`${syncFailures.lastFailedAt} < ${listingStartedAt.toISOString()}::timestamptz`));
 }
 
 /** Clears the failures a run has made moot: writes of a one-way connection (it no longer
@@ -126,11 +155,11 @@ export async function clearUnreadableBefore(db: DB, connectionId: string, listin
 export async function settleFailures(run: Run): Promise<void> {
   const { db, conn } = run;
   if (conn.direction !== "two_way") {
-    await db.delete(syncFailures).where(and(eq(syncFailures.connectionId, conn.id), ne(syncFailures.operation, "read")));
+    await db.delete(syncFailures).where(and(eq(syncFailures.connectionId, conn.id), notInArray(syncFailures.operation, READS)));
     return;
   }
   await db.execute(sql`
-    delete from sync_failures f where f.connection_id = ${conn.id} and f.operation <> 'read' and not (
+    delete from sync_failures f where f.connection_id = ${conn.id} and f.operation not in ('read', 'oversize') and not (
       (f.operation in ('update', 'delete') and exists (select 1 from sync_links l
         where l.connection_id = f.connection_id and l.person_id = f.person_id and l.crm_changed))
       or (f.operation = 'create' and exists (select 1 from persons p
@@ -146,7 +175,7 @@ export async function retryFailures(db: DB, connectionId: string, failureId?: st
     .update(syncFailures)
     // The database's clock, which the push's queries judge "due" by.
     .set({ attempts: 0, retryAt: sql`now()` })
-    .where(and(eq(syncFailures.connectionId, connectionId), ne(syncFailures.operation, "read"), isNotNull(syncFailures.personId), failureId ? eq(syncFailures.id, failureId) : undefined))
+    .where(and(eq(syncFailures.connectionId, connectionId), notInArray(syncFailures.operation, READS), isNotNull(syncFailures.personId), failureId ? eq(syncFailures.id, failureId) : undefined))
     .returning({ id: syncFailures.id });
   return rows.length;
 }

@@ -17,14 +17,14 @@ import { insertPersons } from "@/db/queries/person-writes";
 import { isRealLink } from "@/db/queries/sync-links";
 import { getPersonsForSync } from "@/db/queries/sync-persons";
 import { syncConnections, syncLinks, syncRuns, type ListingResume, type SyncLink } from "@/db/schema";
-import { EMPTY_CONTACT } from "../contact";
+import { EMPTY_CONTACT, withFieldsOf, type Contact } from "../contact";
 import { contactToPersonColumns } from "../crm-side";
 import { LeaseLostError } from "../lease";
 import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../provider";
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
 import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
-import { clearUnreadable, clearUnreadableBefore, noteUnreadable } from "./failures";
+import { clearUnreadable, clearUnreadableBefore, noteOversize, noteUnreadable } from "./failures";
 import { linkPaired, previewPairs } from "./link";
 import { reconcileLinked } from "./merge";
 import { contactLabel, fieldChanges } from "./run-log";
@@ -158,7 +158,7 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
         // (An adopted link's person was not among those loaded for the page.)
         const personId = link.personId;
         const person = people.get(personId) ?? (await getPersonsForSync(tx, run.actor, [personId], { lock: true })).get(personId) ?? null;
-        await reconcileLinked(run, tx, link, person, item);
+        await reconcileLinked(run, tx, link, person, withHeldFields(item, link));
       }
       for (const u of unreadable) {
         // Kept as it was (seen, so a full listing does not take it for gone), and reported.
@@ -166,9 +166,12 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
         if (link) live.add(link.id);
         run.log.record({ personId: link?.personId ?? null, kind: "error", side: "provider", label: u.label, detail: { message: u.message } });
       }
-      // What could not be read waits in "Needs attention"; what was read (or is gone) no longer.
+      // What could not be read (in full) waits in "Needs attention"; what was read (or is gone)
+      // no longer.
       await noteUnreadable(tx, conn.id, unreadable);
       if (run.hadFailures) await clearUnreadable(tx, conn.id, items.map((i) => i.id));
+      const oversize = items.filter((i) => !i.deleted && i.inScope && (i.oversize?.length ?? 0) > 0);
+      await noteOversize(tx, conn.id, oversize.map((i) => ({ id: i.id, label: contactLabel(i.contact), oversize: i.oversize! })));
       // A previewed first sync links the contacts paired with persons the user had (link.ts).
       const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);
       await createPersons(run, tx, unpaired, full ? listing.startedAt : null);
@@ -189,6 +192,14 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
     throw error;
   }
   await afterPage(run);
+}
+
+/** A linked contact with fields over Tandem's limits: for the merge, those fields hold what the
+ * provider held before (the link's base), so nothing of them reaches the person, and the push
+ * leaves the contact alone until they are shortened (sync_failures "oversize"). */
+function withHeldFields(item: PulledContact, link: SyncLink): PulledContact {
+  if (!item.oversize?.length) return item;
+  return { ...item, contact: withFieldsOf(item.contact, link.base as Contact, item.oversize.map((f) => f.field)) };
 }
 
 async function afterPage(run: Run): Promise<void> {

@@ -112,7 +112,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   function pulled(href: string, etag: string, card: CardRead, members: Set<string> | null): PulledContact {
     const inScope = !members || (card.uid !== null && members.has(card.uid));
     const photoUrl = card.photo ? ("uri" in card.photo ? card.photo.uri : `${INLINE_PHOTO}${idOf(href)}`) : null;
-    return { id: idOf(href), etag, deleted: false, inScope, contact: card.contact, photoUrl, stamp: card.stamp };
+    return { id: idOf(href), etag, deleted: false, inScope, contact: card.contact, oversize: card.oversize, photoUrl, stamp: card.stamp };
   }
 
   async function mapLimit<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -26,7 +26,7 @@
 // Known limit (as Google's mapping): the address slots are the first non-work and the first work
 // ADR with text; clearing one lets a further ADR of the same kind move up.
 import ICAL from "ical.js";
-import { EMPTY_CONTACT, normalizeContact, normalizeLabel, valuesEqual, type Contact, type Labeled } from "@/lib/sync/contact";
+import { EMPTY_CONTACT, normalizeContact, normalizeLabel, readProviderContact, valuesEqual, type Contact, type Labeled, type OversizeField } from "@/lib/sync/contact";
 import { normalizeEmail, normalizePhone, normalizeText, trimEndWhere } from "@/lib/normalize";
 import { oneLine } from "../mapping-kit";
 
@@ -38,6 +38,8 @@ export type CardRead = {
   version: "3.0" | "4.0";
   /** Normalised and projected; EMPTY_CONTACT for a group card. */
   contact: Contact;
+  /** Fields over Tandem's limits, left out of `contact`. */
+  oversize: OversizeField[];
   photo: CardPhoto | null;
   /** X-TANDEM-PERSON-ID: the CRM person id our creates carry. */
   stamp: string | null;
@@ -126,6 +128,22 @@ function withTypeNames(text: string): string {
 }
 
 const PROPERTY_NAME = /^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)(?=[;:])/;
+/** The longest name-and-parameters part of a line read (characters before the value): far above
+ * any real card's, and a bound on ical.js's parameter parser, which slows down more than in
+ * proportion on a line of thousands of parameters. */
+const PARAMETERS_MAX_CHARS = 8 * 1024;
+
+/** Where a content line's value starts: its first colon outside double quotes (a parameter value
+ * may hold a quoted colon); -1 when there is none. One pass over the line. */
+function valueColon(text: string): number {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted;
+    else if (c === 0x3a && !quoted) return i;
+  }
+  return -1;
+}
 
 function parseProperty(line: Line, design: DesignSet): Prop {
   const preview = JSON.stringify(line.text.length > 40 ? `${line.text.slice(0, 40)}…` : line.text);
@@ -133,6 +151,8 @@ function parseProperty(line: Line, design: DesignSet): Prop {
   const name = PROPERTY_NAME.exec(line.text);
   if (!name) throw fail("is not a property (NAME:value)");
   if (/^(begin|end)$/i.test(name[2]!)) throw fail("begins or ends a second card inside this one");
+  const colon = valueColon(line.text);
+  if ((colon === -1 ? line.text.length : colon) > PARAMETERS_MAX_CHARS) throw fail("has longer parameters than Tandem reads");
   let jprop: JProp;
   try {
     jprop = ICAL.parse.property(withTypeNames(line.text), design);
@@ -278,7 +298,8 @@ const withoutUrn = (uri: string) => uri.trim().replace(/^urn:uuid:/i, "");
 const isGroup = (lines: PropLine[]) =>
   lines.some((l) => (l.prop.name === "kind" || l.prop.name === "x-addressbookserver-kind") && textOf(l.prop.value).trim().toLowerCase() === "group");
 
-function contactOf(card: Card, country: string): Contact {
+/** The card's contact, with the fields over Tandem's limits left out and named. */
+function contactOf(card: Card, country: string): { contact: Contact; oversize: OversizeField[] } {
   const lines = propLines(card);
   const abLabels = abLabelsOf(lines);
   const readers = itemReaders(abLabels, country);
@@ -298,7 +319,8 @@ function contactOf(card: Card, country: string): Contact {
     notes: textOf(first("note")?.value),
     birthday: birthdayOf(first("bday")),
   };
-  return projectForCardDav(normalizeContact(contact, country));
+  const read = readProviderContact(contact, country);
+  return { contact: projectForCardDav(read.contact), oversize: read.oversize };
 }
 
 export function readVCard(text: string, { defaultCountry }: { defaultCountry: string }): CardRead {
@@ -308,11 +330,13 @@ export function readVCard(text: string, { defaultCountry }: { defaultCountry: st
   const single = (name: string) => normalizeText(textOf(firstProp(lines, name)?.value)) || null;
   const group = isGroup(lines);
   const uid = single("uid");
+  const { contact, oversize } = group ? { contact: EMPTY_CONTACT, oversize: [] } : contactOf(card, defaultCountry);
   return {
     uid: uid === null ? null : withoutUrn(uid),
     kind: group ? "group" : "individual",
     version: card.version,
-    contact: group ? EMPTY_CONTACT : contactOf(card, defaultCountry),
+    contact,
+    oversize,
     photo: photoOf(firstProp(lines, "photo")),
     stamp: single("x-tandem-person-id"),
     groupName: group ? single("fn") : null,
@@ -512,7 +536,7 @@ export function writeVCard(
 ): string {
   const next = projectForCardDav(normalizeContact(contact, defaultCountry));
   const card = parseCard(previous ?? newCard(next, uid));
-  const current = contactOf(card, defaultCountry);
+  const current = contactOf(card, defaultCountry).contact;
   const draft = draftOf(card);
   const { design, version } = card;
   const abLabels = abLabelsOf(draft.lines);

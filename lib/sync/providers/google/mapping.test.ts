@@ -286,6 +286,7 @@ describe("Google mapping: reading real payloads", () => {
       deleted: false,
       inScope: true,
       contact: contact({ firstName: "Daniele", lastName: "Buono", emails: [{ value: "dennyno01@gmail.com", label: "other" }], phones: [{ value: "234456", label: "other" }] }),
+      oversize: [],
       photoUrl: null,
       previousIds: [],
     });
@@ -298,7 +299,7 @@ describe("Google mapping: reading real payloads", () => {
 
   it("reads a deleted tombstone as deleted, out of scope and empty, with its earlier ids", () => {
     const tombstone: Person = { resourceName: "people/c9", etag: "%E9", metadata: { deleted: true, previousResourceNames: ["people/c8"] } };
-    expect(read(tombstone)).toEqual({ id: "people/c9", etag: "%E9", deleted: true, inScope: false, contact: EMPTY_CONTACT, photoUrl: null, previousIds: ["people/c8"] });
+    expect(read(tombstone)).toEqual({ id: "people/c9", etag: "%E9", deleted: true, inScope: false, contact: EMPTY_CONTACT, oversize: [], photoUrl: null, previousIds: ["people/c8"] });
     expect(read({ ...CAPTURED, metadata: { deleted: true } }).inScope).toBe(false);
   });
 

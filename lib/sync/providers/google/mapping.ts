@@ -11,7 +11,7 @@
 // that the person also has is what the next read reports ("promotion").
 import type { people_v1 } from "@googleapis/people";
 import { isValidPhoneNumber } from "libphonenumber-js";
-import { birthdayParts, EMPTY_CONTACT, normalizeContact, yearlessBirthday, type Contact, type Labeled } from "@/lib/sync/contact";
+import { birthdayParts, EMPTY_CONTACT, normalizeContact, readProviderContact, yearlessBirthday, type Contact, type Labeled, type OversizeField } from "@/lib/sync/contact";
 import { oneLine, pad, sameJson } from "../mapping-kit";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
 
@@ -47,6 +47,8 @@ export type GooglePersonRead = {
   inScope: boolean;
   /** Normalised and projected; EMPTY_CONTACT for a deleted person. */
   contact: Contact;
+  /** Fields over Tandem's limits, left out of `contact`. */
+  oversize: OversizeField[];
   /** The first photo the user set (Google's generated placeholders are skipped). */
   photoUrl: string | null;
   previousIds: string[];
@@ -148,7 +150,13 @@ function contactFromPerson(person: Person): Contact {
   };
 }
 
-const readContact = (person: Person, defaultCountry: string): Contact => projectForGoogle(normalizeContact(contactFromPerson(person), defaultCountry));
+/** The contact, with the fields over Tandem's limits left out and named. */
+function readContactOf(person: Person, defaultCountry: string): { contact: Contact; oversize: OversizeField[] } {
+  const { contact, oversize } = readProviderContact(contactFromPerson(person), defaultCountry);
+  return { contact: projectForGoogle(contact), oversize };
+}
+
+const readContact = (person: Person, defaultCountry: string): Contact => readContactOf(person, defaultCountry).contact;
 
 function isMember(person: Person, groupResourceName: string): boolean {
   return (person.memberships ?? []).some((m) => {
@@ -159,12 +167,14 @@ function isMember(person: Person, groupResourceName: string): boolean {
 
 export function readGooglePerson(person: Person, { groupResourceName, defaultCountry }: GoogleMappingOptions): GooglePersonRead {
   const deleted = person.metadata?.deleted === true;
+  const { contact, oversize } = deleted ? { contact: EMPTY_CONTACT, oversize: [] } : readContactOf(person, defaultCountry);
   return {
     id: person.resourceName ?? "",
     etag: person.etag ?? "",
     deleted,
     inScope: !deleted && isMember(person, groupResourceName),
-    contact: deleted ? EMPTY_CONTACT : readContact(person, defaultCountry),
+    contact,
+    oversize,
     photoUrl: (person.photos ?? []).find((p) => p.default !== true)?.url ?? null,
     previousIds: person.metadata?.previousResourceNames ?? [],
   };

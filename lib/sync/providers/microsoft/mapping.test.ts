@@ -306,12 +306,13 @@ describe("Graph mapping: reading real payloads", () => {
         jobTitle: "Web Marketing Manager",
         birthday: "1974-07-22",
       }),
+      oversize: [],
     });
   });
 
   it("reads an '@removed' delta item as deleted, out of scope and empty", () => {
     const removed: GraphContactItem = { "@odata.type": "#microsoft.graph.contact", id: "AAMk9", "@removed": { reason: "deleted" } } as GraphContactItem;
-    expect(read(removed)).toEqual({ id: "AAMk9", etag: "", deleted: true, inScope: false, contact: EMPTY_CONTACT });
+    expect(read(removed)).toEqual({ id: "AAMk9", etag: "", deleted: true, inScope: false, contact: EMPTY_CONTACT, oversize: [] });
     expect(read({ ...DOCS_SAMPLE, "@removed": { reason: "changed" } }).inScope).toBe(false);
   });
 

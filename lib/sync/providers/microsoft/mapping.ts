@@ -7,7 +7,7 @@
 // content changes (plus displayName, which Graph would otherwise regenerate); properties we do
 // not map (middleName, nickName, department, categories, otherAddress, …) are never sent.
 import type { Contact as GraphContact, PhysicalAddress } from "@microsoft/microsoft-graph-types";
-import { birthdayParts, EMPTY_CONTACT, normalizeContact, yearlessBirthday, type Contact, type Labeled } from "@/lib/sync/contact";
+import { birthdayParts, EMPTY_CONTACT, normalizeContact, readProviderContact, yearlessBirthday, type Contact, type Labeled, type OversizeField } from "@/lib/sync/contact";
 import { oneLine, pad, sameJson } from "../mapping-kit";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
 
@@ -52,6 +52,8 @@ export type GraphContactRead = {
   inScope: boolean;
   /** Normalised and projected; EMPTY_CONTACT for a tombstone. */
   contact: Contact;
+  /** Fields over Tandem's limits, left out of `contact`. */
+  oversize: OversizeField[];
 };
 
 const ADDRESS_SLOTS = ["street", "city", "state", "postalCode", "countryOrRegion"] as const;
@@ -100,16 +102,24 @@ function contactFromGraph(item: GraphContact): Contact {
   };
 }
 
-const readContact = (item: GraphContact, defaultCountry: string): Contact => projectForGraph(normalizeContact(contactFromGraph(item), defaultCountry));
+/** The contact, with the fields over Tandem's limits left out and named. */
+function readContactOf(item: GraphContact, defaultCountry: string): { contact: Contact; oversize: OversizeField[] } {
+  const { contact, oversize } = readProviderContact(contactFromGraph(item), defaultCountry);
+  return { contact: projectForGraph(contact), oversize };
+}
+
+const readContact = (item: GraphContact, defaultCountry: string): Contact => readContactOf(item, defaultCountry).contact;
 
 export function readGraphContact(item: GraphContactItem, { folderId, defaultCountry }: { folderId: string; defaultCountry: string }): GraphContactRead {
   const deleted = item["@removed"] !== undefined;
+  const { contact, oversize } = deleted ? { contact: EMPTY_CONTACT, oversize: [] } : readContactOf(item, defaultCountry);
   return {
     id: item.id ?? "",
     etag: item.changeKey ?? item["@odata.etag"] ?? "",
     deleted,
     inScope: !deleted && (item.parentFolderId == null || item.parentFolderId === folderId),
-    contact: deleted ? EMPTY_CONTACT : readContact(item, defaultCountry),
+    contact,
+    oversize,
   };
 }
 

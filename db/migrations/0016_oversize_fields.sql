@@ -1,0 +1,2 @@
+ALTER TABLE "sync_failures" ADD COLUMN "held_fields" jsonb;--> statement-breakpoint
+CREATE UNIQUE INDEX "sync_failures_oversize_uq" ON "sync_failures" USING btree ("connection_id","provider_id") WHERE operation = 'oversize';
