@@ -87,7 +87,7 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   try {
     // pg_trgm: the persons search's trigram index (a Postgres server ships it as contrib).
     const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
-    const db = drizzle(client, { schema });
+    const db = embedded(client, drizzle(client, { schema }));
     return {
       db: db as unknown as DB,
       driver: "pglite",
@@ -99,6 +99,102 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   } catch (error) {
     release();
     throw error;
+  }
+}
+
+/** How long PGlite may keep this thread before a statement gives the event loop a turn. */
+const PGLITE_SLICE_MS = 10;
+
+/** Queries and transactions of the embedded database that have been asked for and not finished
+ * (running, or waiting for the one running), when the last one finished, and when queries last
+ * had to wait for another (the latest few). */
+type Activity = { pending: number; lastFinished: number; waits: number[] };
+const embeddedDbs = new WeakMap<object, Activity>();
+
+/** The embedded database counts as shared while CONTENDED_WAITS queries have had to wait for
+ * another within CONTENDED_FOR_MS: a page the app serves makes several; a sync's own lease
+ * renewal, one every few seconds. */
+const CONTENDED_FOR_MS = 2_000;
+const CONTENDED_WAITS = 3;
+
+/** Whether the embedded database (PGlite: this thread, one connection at a time) is being shared:
+ * a query had to wait for another a moment ago (the pages of the app while a sync runs). There a
+ * long transaction holds up every other query — every page the app serves — until it ends, so
+ * bulk work then goes in small transactions (lib/sync/engine/pull.ts); alone, in large ones
+ * (fewer statements, faster). False on a server. */
+export function isContended(db: DB | Tx): boolean {
+  const activity = embeddedDbs.get(db);
+  if (!activity) return false;
+  const since = performance.now() - CONTENDED_FOR_MS;
+  return activity.waits.filter((at) => at > since).length >= CONTENDED_WAITS;
+}
+
+/** Waited at most before bulk work goes on, and the quiet after others' last query it waits for
+ * (a page's queries come one after another, a few milliseconds of rendering apart). */
+const GIVE_WAY_MAX_MS = 50;
+const GIVE_WAY_QUIET_MS = 5;
+
+/** Bulk work on the embedded database (a sync's next transaction) lets others' queries go first:
+ * it waits while any are asked for, until they have been quiet for a moment (or for at most
+ * GIVE_WAY_MAX_MS, so that it still moves under constant load). At once on a server, and when
+ * nobody else is waiting. The caller must have nothing of its own in flight. */
+export async function giveWay(db: DB): Promise<void> {
+  const activity = embeddedDbs.get(db);
+  if (!activity) return;
+  const start = performance.now();
+  for (;;) {
+    const now = performance.now();
+    const othersBusy = activity.pending > 0 || (activity.lastFinished > start && now - activity.lastFinished < GIVE_WAY_QUIET_MS);
+    if (!othersBusy || now - start >= GIVE_WAY_MAX_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Makes a drizzle database over a PGlite client the app's embedded database: its statements
+ * give the event loop a turn (yieldBetweenStatements), and its queries are tracked for giveWay()
+ * and isContended(). Also for tools that open PGlite with options of their own (the
+ * benchmarks' statement counter). */
+export function embedded<T extends object>(client: import("@electric-sql/pglite").PGlite, db: T): T {
+  yieldBetweenStatements(client);
+  const activity: Activity = { pending: 0, lastFinished: 0, waits: [] };
+  const target = client as unknown as Record<"query" | "exec" | "transaction", (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ["query", "exec", "transaction"] as const) {
+    const original = target[name]!.bind(client);
+    target[name] = async (...args) => {
+      if (activity.pending > 0) activity.waits = [...activity.waits.slice(1 - CONTENDED_WAITS), performance.now()];
+      activity.pending += 1;
+      try {
+        return await original(...args);
+      } finally {
+        activity.pending -= 1;
+        activity.lastFinished = performance.now();
+      }
+    };
+  }
+  embeddedDbs.set(db, activity);
+  return db;
+}
+
+/** PGlite runs each statement synchronously on this thread, and its promises settle at once: a
+ * run of statements (a sync page's transaction) would hold the event loop — and every page the
+ * app serves meanwhile — from its first statement to its last. So before a statement, once the
+ * thread has been busy for PGLITE_SLICE_MS, the event loop gets a turn (pending requests are
+ * read, their queries queue up behind the current transaction). */
+function yieldBetweenStatements(client: import("@electric-sql/pglite").PGlite): void {
+  let busySince = performance.now();
+  const breathe = async () => {
+    if (performance.now() - busySince < PGLITE_SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    busySince = performance.now();
+  };
+  // Every statement goes through one of these (the query methods call them on `this`).
+  const target = client as unknown as Record<"execProtocol" | "execProtocolStream", (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ["execProtocol", "execProtocolStream"] as const) {
+    const original = target[name]!.bind(client);
+    target[name] = async (...args) => {
+      await breathe();
+      return original(...args);
+    };
   }
 }
 

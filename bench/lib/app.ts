@@ -22,10 +22,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `node scripts/start.mjs --no-build` (what `npm start` runs after its build) on a free port;
- * its own sync worker off (the benchmark runs the sync), Google demo mode pointed at the
- * benchmark's emulator; `processes` app processes (WEB_CONCURRENCY). */
-export async function startApp(databaseUrl: string, googleEmulatorPort: number, processes = 1): Promise<AppHandle> {
+export type AppOptions = {
+  /** A Postgres server's database, or the embedded database's folder (PGlite). */
+  database: { url: string } | { pgliteDir: string };
+  googleEmulatorPort: number;
+  /** App processes (WEB_CONCURRENCY; Postgres only). */
+  processes?: number;
+  /** The app's own sync worker (default off: the benchmark runs the sync). */
+  syncWorker?: boolean;
+  /** A file the server process appends its event loop's stalls to (bench/lib/loop-monitor.cjs). */
+  loopLog?: string;
+};
+
+/** `node scripts/start.mjs --no-build` (what `npm start` runs after its build) on a free port,
+ * Google demo mode pointed at the benchmark's emulator. */
+export async function startApp(opts: AppOptions): Promise<AppHandle> {
+  const { database, googleEmulatorPort, processes = 1 } = opts;
   if (!fs.existsSync(path.join(".next", "BUILD_ID"))) throw new Error("No production build: run `npx next build` first");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -39,8 +51,10 @@ export async function startApp(databaseUrl: string, googleEmulatorPort: number, 
     env: {
       ...process.env,
       NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      SYNC_WORKER: "off",
+      DATABASE_URL: "url" in database ? database.url : "",
+      ...("pgliteDir" in database ? { PGLITE_DATA_DIR: database.pgliteDir } : {}),
+      SYNC_WORKER: opts.syncWorker ? "on" : "off",
+      ...(opts.loopLog ? { BENCH_LOOP_LOG: opts.loopLog, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.resolve("bench/lib/loop-monitor.cjs")}`.trim() } : {}),
       APP_URL: url,
       AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
       DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-app-")),

@@ -10,7 +10,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { sql } from "drizzle-orm";
 import type { Logger } from "drizzle-orm/logger";
-import { createDb, type DB, type DbHandle } from "@/db/client";
+import { createDb, embedded, type DB, type DbHandle } from "@/db/client";
 import * as schema from "@/db/schema";
 
 export type DbKind = "postgres" | "pglite";
@@ -76,7 +76,9 @@ export async function openCounted(target: DbTarget, poolSize = 4): Promise<{ db:
     const { drizzle } = await import("drizzle-orm/pglite");
     const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
     const client = await PGlite.create(target.dataDir, { extensions: { pg_trgm } });
-    db = drizzle(client, { schema, logger: counter }) as unknown as DB;
+    // As the app opens it (db/client.ts): statements give the event loop a turn, and the engine
+    // knows it is the embedded database.
+    db = embedded(client, drizzle(client, { schema, logger: counter }) as unknown as DB);
     close = () => client.close();
   }
   const transaction = db.transaction.bind(db);

@@ -18,6 +18,7 @@
 // tells the provider's share of a run whose requests are made one at a time (CardDAV).
 import crypto from "node:crypto";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { eq, sql } from "drizzle-orm";
 import { auth as googleAuth, people } from "@googleapis/people";
@@ -63,6 +64,10 @@ export type MeasuredResult = {
   cpuMs: number;
   /** fetch requests during the work, and the sum of their waits for the response headers. */
   http: { requests: number; waitMs: number };
+  /** The event loop during the work (perf_hooks.monitorEventLoopDelay, 10 ms resolution): its
+   * longest stall and the 99th percentile of its delays — what a web server sharing this
+   * process (`npm start` on the embedded database) would have suffered. */
+  loop: { maxMs: number; p99Ms: number };
   summary?: RunSummary;
   photos?: realPhotos.PhotoSummary;
   preview?: PreviewSummary;
@@ -143,9 +148,12 @@ async function main(): Promise<void> {
     http.waitMs = 0;
     const startRss = process.memoryUsage().rss;
     const startCpu = process.cpuUsage();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const start = performance.now();
     const out = await work();
     const ms = Math.round(performance.now() - start);
+    loop.disable();
     const cpu = process.cpuUsage(startCpu);
     const waited = { requests: http.requests, waitMs: Math.round(http.waitMs) };
     const counts = counter.snapshot();
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
       startRssMb: mb(startRss),
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       http: waited,
+      loop: { maxMs: Math.round(loop.max / 1e6), p99Ms: Math.round(loop.percentile(99) / 1e6) },
       ...out,
     } satisfies MeasuredResult);
   } finally {

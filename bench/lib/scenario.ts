@@ -236,6 +236,7 @@ export function runLine(run: RunFigures): string {
     `${run.ms} ms; provider calls ${run.calls} (${endpointsLine(run.byEndpoint)}); ` +
     `db ${run.db.statements} statements + ${run.db.transactions} transactions = ${run.db.roundTrips} round trips` +
     (run.rowsWritten ? `; rows written ${compact(run.rowsWritten)}; rows read ${compact(run.rowsRead)}` : `; statements writing ${compact(run.db.writes)}`) +
-    `; peak RSS ${run.peakRssMb} MB`
+    `; peak RSS ${run.peakRssMb} MB` +
+    (run.loop ? `; event loop: longest stall ${run.loop.maxMs} ms, p99 ${run.loop.p99Ms} ms` : "")
   );
 }

@@ -13,7 +13,7 @@ import { FailureLog } from "./failures";
 import { RunLog } from "./run-log";
 
 /** Named points where tests inject a crash. */
-export type FaultPoint = "after-page" | "before-cursor" | "after-cursor" | "after-provider-write" | "before-finish";
+export type FaultPoint = "after-page" | "between-transactions" | "before-cursor" | "after-cursor" | "after-provider-write" | "before-finish";
 
 export type CrmLookups = { fieldIds: SyncFieldIds; defaultCountry: string; orgs: OrganizationResolver };
 

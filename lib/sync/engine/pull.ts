@@ -3,6 +3,10 @@
 // linked to the persons the user paired them with: link.ts), linked ones are merged (merge.ts),
 // our own interrupted creates are adopted (adopt.ts) — and deletions are noted on their links
 // for deletions.ts, which settles them and stores the cursor once everything is committed.
+// On the embedded database, while others use it too (the pages the app serves), a page goes in
+// transactions of EMBEDDED_CHUNK contacts instead: there a transaction holds up every other
+// query until it ends. Each is idempotent, and the page's resume point is stored with its last:
+// an interruption between them replays the page, whose committed part is then a no-op.
 //
 // A listing is resumable: each page's transaction also stores where the listing goes on (the
 // provider's token for the next page, in sync_connections.resume), marks the links a full
@@ -11,7 +15,7 @@
 // if the provider no longer accepts that token, the listing starts again (its committed pages
 // replay as no-ops). Nothing is kept only in memory across pages.
 import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import { giveWay, isContended, type Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import { insertPersons } from "@/db/queries/person-writes";
 import { isRealLink } from "@/db/queries/sync-links";
@@ -28,6 +32,10 @@ import { clearUnreadable, clearUnreadableBefore, noteOversize, noteUnreadable } 
 import { linkPaired, previewPairs } from "./link";
 import { reconcileLinked } from "./merge";
 import { contactLabel, fieldChanges } from "./run-log";
+
+/** Contacts a transaction applies on the embedded database while it is shared (a few tens of
+ * milliseconds of its statements). */
+export const EMBEDDED_CHUNK = 100;
 
 /** One listing: from a cursor (null: everything) or resumed, with what it has counted so far. */
 type Listing = { fromCursor: string | null; startedAt: Date; inScopeSeen: number };
@@ -104,12 +112,10 @@ async function collectDeletions(run: Run, full: Listing | null): Promise<Pending
   }));
 }
 
-/** Applies one page of pulled contacts in one transaction, with where the listing goes on. */
+/** Applies one page of pulled contacts — in one transaction, with where the listing goes on (on
+ * the embedded database, in a few: see the top of this file). */
 async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<void> {
-  const { db, conn } = run;
   const items = page.items;
-  const full = listing.fromCursor === null;
-  const inScope = items.filter((i) => !i.deleted && i.inScope).length;
   // Nothing changed and nothing to go on from (a run with nothing to do): no transaction.
   const unreadable = page.unreadable ?? [];
   if (items.length === 0 && unreadable.length === 0 && !page.next) {
@@ -117,6 +123,25 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
     if (run.lease?.lost) throw new LeaseLostError();
     return run.fault("after-page");
   }
+  for (let from = 0, size = 0; from === 0 || from < items.length; from += size) {
+    // (On the embedded database, the pages being served go first, and while there are any, the
+    // page goes in small transactions.)
+    await giveWay(run.db);
+    size = isContended(run.db) ? EMBEDDED_CHUNK : Math.max(items.length - from, 1);
+    const last = from + size >= items.length;
+    await applyItems(run, listing, { items: items.slice(from, from + size), unreadable: last ? unreadable : [], next: last ? page.next : null });
+    if (!last) await run.fault("between-transactions");
+  }
+  await afterPage(run);
+}
+
+/** Applies pulled contacts in one transaction; with `next`, the listing's resume point too. */
+async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<void> {
+  const { db, conn } = run;
+  const { items, next } = page;
+  const unreadable = page.unreadable ?? [];
+  const full = listing.fromCursor === null;
+  const inScope = items.filter((i) => !i.deleted && i.inScope).length;
   try {
     await db.transaction(async (tx) => {
       const ids = [...new Set([...items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]), ...unreadable.map((u) => u.id)])];
@@ -178,8 +203,8 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
       await markLinks(tx, gone, live, full ? listing.startedAt : null);
       listing.inScopeSeen += inScope;
       run.processed += items.length;
-      const resume: ListingResume | null = page.next
-        ? { pageToken: page.next, fromCursor: listing.fromCursor, startedAt: listing.startedAt.toISOString(), inScopeSeen: listing.inScopeSeen, processed: run.processed }
+      const resume: ListingResume | null = next
+        ? { pageToken: next, fromCursor: listing.fromCursor, startedAt: listing.startedAt.toISOString(), inScopeSeen: listing.inScopeSeen, processed: run.processed }
         : null;
       // The last page keeps the previous resume point: until the cursor is stored, an
       // interruption replays that page (as a no-op).
@@ -191,7 +216,6 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
     run.crm.orgs.reset();
     throw error;
   }
-  await afterPage(run);
 }
 
 /** A linked contact with fields over Tandem's limits: for the merge, those fields hold what the

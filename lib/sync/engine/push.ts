@@ -7,7 +7,7 @@
 // seen again next run (the provider already matches, so nothing is written twice), and a create
 // was recorded as an intent first (adopt.ts).
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Tx } from "@/db/client";
+import { giveWay, type Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import { inState, placeholderId } from "@/db/queries/sync-links";
 import { listChangedOwnedLinks, listNewOwnedPersons, listRequestedCreates, type PersonForSync } from "@/db/queries/sync-persons";
@@ -30,6 +30,8 @@ async function pushBatches<T, R>(
     await steps.before?.(batch);
     const results = await steps.send(batch);
     await run.fault("after-provider-write");
+    // (On the embedded database, the pages being served go first.)
+    await giveWay(run.db);
     await run.db.transaction(async (tx) => {
       await steps.save(tx, batch, results);
       await run.failures.flush(tx, run.hadFailures);

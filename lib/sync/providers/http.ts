@@ -5,7 +5,9 @@
 // - one call wrapper: our retry policy (retry.ts) around the call, then the outcome in the
 //   engine's terms — a 401 is a revoked grant (InvalidGrantError, nothing but reconnecting
 //   helps), a 429/5xx past the budget is ProviderUnavailableError, anything else is thrown as is;
-// - the pager that asks for the next page while the current one is applied.
+// - the pager that asks for the next page while the current one is applied, and the mapping of a
+//   page's contacts in slices that leave the event loop its turns (a sync may share its thread
+//   with the web server: `npm start`).
 import type { Dispatcher } from "undici";
 import { InvalidGrantError, ProviderUnavailableError } from "../provider";
 import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../retry";
@@ -101,6 +103,24 @@ export async function applyPagesAhead<P>(first: () => Promise<P>, nextOf: (page:
     await apply(page);
     if (!fetchNext) return page;
   }
+}
+
+/** How long mapping a page's contacts may keep the thread before the event loop gets a turn. */
+const MAP_SLICE_MS = 5;
+
+/** `items.map(fn)`, giving the event loop a turn every MAP_SLICE_MS: mapping a page of 1,000
+ * contacts (normalising, parsing phone numbers) takes a good part of a second. */
+export async function mapInSlices<T, R>(items: readonly T[], fn: (item: T) => R): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let sliceStart = performance.now();
+  for (let i = 0; i < items.length; i++) {
+    out[i] = fn(items[i]!);
+    if (performance.now() - sliceStart > MAP_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return out;
 }
 
 /** The access token of an OAuth provider's adapter (its credentials are always a bearer token). */

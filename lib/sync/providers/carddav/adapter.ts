@@ -26,7 +26,7 @@ import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../contact";
 import { causeOfStatus, CursorExpiredError, InvalidGrantError, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
-import { applyPagesAhead, createCaller, readLimited } from "../http";
+import { applyPagesAhead, createCaller, mapInSlices, readLimited } from "../http";
 import { AddressRefusedError } from "../outbound/agent";
 import { OriginRefusedError, RedirectRefusedError, ResponseTooLargeError } from "../outbound/fetch";
 import { davSession, davStatus, getResource, isDelivered, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
@@ -245,22 +245,22 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         async ({ from, ids, cards }) => {
           const items: PulledContact[] = from === 0 ? [...tombstones] : [];
           const unreadable: UnreadableContact[] = [];
-          for (const card of cards) {
+          const read = await mapInSlices(cards, (card): { item?: PulledContact; unreadable?: UnreadableContact } => {
             // Gone between the listing and the fetch: the next listing says so.
-            if ("missing" in card) continue;
-            if (!isDelivered(card)) {
-              unreadable.push({ id: idOf(card.href), label: cardLabel("", card.href), message: new CardTooLargeError().message });
-              continue;
-            }
+            if ("missing" in card) return {};
+            if (!isDelivered(card)) return { unreadable: { id: idOf(card.href), label: cardLabel("", card.href), message: new CardTooLargeError().message } };
             try {
-              const read = readVCard(card.text, mapping);
-              if (read.kind === "group") continue;
-              items.push(pulled(card.href, card.etag, read, members));
+              const vcard = readVCard(card.text, mapping);
+              return vcard.kind === "group" ? {} : { item: pulled(card.href, card.etag, vcard, members) };
             } catch (error) {
               if (!(error instanceof VCardError)) throw error;
               const message = error instanceof CardTooLargeError ? error.message : `Not a valid vCard: ${error.message}`;
-              unreadable.push({ id: idOf(card.href), label: cardLabel(card.text, card.href), message });
+              return { unreadable: { id: idOf(card.href), label: cardLabel(card.text, card.href), message } };
             }
+          });
+          for (const r of read) {
+            if (r.item) items.push(r.item);
+            if (r.unreadable) unreadable.push(r.unreadable);
           }
           const last = from + pageSize >= hrefs.length;
           await onPage({ items, unreadable, next: last ? null : JSON.stringify({ cursor: end, after: ids.at(-1) }) });

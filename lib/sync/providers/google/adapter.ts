@@ -23,7 +23,7 @@ import {
 import { withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
-import { applyPagesAhead, bearerToken, createCaller, providerFetch, readLimited, retryVerdict } from "../http";
+import { applyPagesAhead, bearerToken, createCaller, mapInSlices, providerFetch, readLimited, retryVerdict } from "../http";
 import { ResponseTooLargeError } from "../outbound/fetch";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
@@ -172,7 +172,7 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
       const last = await applyPagesAhead(
         () => fetchPage(options.resumeFrom),
         (data) => (data.nextPageToken ? () => fetchPage(data.nextPageToken!) : null),
-        (data) => onPage({ items: (data.connections ?? []).map(toPulled), next: data.nextPageToken ?? null }),
+        async (data) => onPage({ items: await mapInSlices(data.connections ?? [], toPulled), next: data.nextPageToken ?? null }),
       );
       if (!last.nextSyncToken) throw new Error("Google ended a listing without a sync token");
       return { cursor: last.nextSyncToken, full: !cursor };

@@ -40,7 +40,7 @@ import {
 } from "../../provider";
 import { parseRetryAfter, withRetry } from "../../retry";
 import type { AdapterOptions } from "../definition";
-import { applyPagesAhead, bearerToken, createCaller, isRetryableStatus, providerFetch } from "../http";
+import { applyPagesAhead, bearerToken, createCaller, isRetryableStatus, mapInSlices, providerFetch } from "../http";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, writeGraphContact } from "./mapping";
 
@@ -212,8 +212,8 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
       const last = await applyPagesAhead(
         () => fetchPage(options.resumeFrom ?? cursor ?? `${folderPath}/contacts/delta?$select=${GRAPH_CONTACT_SELECT}`),
         (page) => (page["@odata.nextLink"] ? () => fetchPage(page["@odata.nextLink"]!) : null),
-        (page) => {
-          const items: PulledContact[] = (page.value ?? []).map((item) => {
+        async (page) => {
+          const items: PulledContact[] = await mapInSlices(page.value ?? [], (item) => {
             const read = readGraphContact(item, mapping);
             // Delta does not say whether a contact has a photo: every live contact is a candidate
             // (the photo phase asks which have one: contactsWithPhotos).
