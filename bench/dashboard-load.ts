@@ -184,8 +184,8 @@ async function embeddedRun(contacts: number, values: Record<string, string | boo
 
 benchMain(
   "dashboard-load",
-  async ({ db, contacts, pgUrl, values }) => {
-    if (db === "pglite") return embeddedRun(contacts, values);
+  async ({ db, contacts, pgUrl, values, smoke }) => {
+    if (db === "pglite") return embeddedRun(contacts, smoke ? { ...values, "idle-seconds": "3" } : values);
     const bench = await SyncBench.start({ provider: "google", contacts, db: "postgres", pgUrl, direction: "one_way" });
     try {
       if (bench.world.target.kind !== "postgres") throw new Error("Postgres only");

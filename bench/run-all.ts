@@ -35,7 +35,10 @@ const JOBS: Job[] = [
   ]),
   // CardDAV: a real Radicale, 5,000 contacts (smoke: 200), initial and noop.
   ...["initial", "noop"].map((script): Job => ({ script, args: ["--provider", "carddav"], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"], needs: needsRadicale })),
-  { script: "dashboard-load", args: [], dbs: ["postgres"], needs: needsApp },
+  // Postgres: the sync in its own process; PGlite: the default `npm start`, whose own worker syncs.
+  { script: "dashboard-load", args: [], dbs: ["postgres", "pglite"], needs: needsApp },
+  // Provider data at its worst (200 kB inputs): no database; run once.
+  { script: "hostile", args: [], dbs: ["pglite"] },
   // Worker processes against a Postgres server: 2,000 idle connections (smoke: 50), 8 minutes.
   { script: "many", args: [], dbs: ["postgres"] },
   { script: "persons-100k", args: [], dbs: ["postgres", "pglite"] },

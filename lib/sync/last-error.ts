@@ -12,6 +12,7 @@ export const LAST_ERROR = {
   writeAccessNeeded: "Allow write access to your contacts to sync both ways.",
   previewRevoked: "The account's access was revoked or has expired. Reconnect the account, then the preview is prepared again.",
   previewListingFailed: "The address book could not be listed to prepare the first sync. Nothing was synced; try again in a moment.",
+  bookTooLarge: "The address book holds more than the 50,000 contacts Tandem syncs from one address book. Sync a smaller address book or group.",
 } as const;
 
 export type LastErrorKey = keyof typeof LAST_ERROR;

@@ -2,6 +2,7 @@
 // provider's JSON to the canonical Contact (providers/*/mapping.ts) and talks to the provider
 // through its official client (providers/*/adapter.ts). Nothing here knows Google or Microsoft.
 import type { Contact, OversizeField } from "./contact";
+import { LAST_ERROR } from "./last-error";
 import type { ProviderId } from "./providers/registry";
 
 export type ProviderGroup = { id: string; name: string; memberCount?: number };
@@ -121,6 +122,18 @@ export interface ProviderAdapter extends ContactReader, ContactWriter {
   /** Maps a contact onto what this provider can represent (e.g. Graph has no e-mail types), so
    * that CRM-side details the provider cannot hold never look like changes. */
   project(contact: Contact): Contact;
+}
+
+/** Contacts Tandem syncs from one address book: twice Google's maximum (25,000). A listing that
+ * holds more stops the run (AddressBookTooLargeError) before anything of it is written where the
+ * provider says so up front (CardDAV), else at the page that goes past it. */
+export const MAX_BOOK_CONTACTS = 50_000;
+
+export class AddressBookTooLargeError extends Error {
+  constructor() {
+    super(LAST_ERROR.bookTooLarge);
+    this.name = "AddressBookTooLargeError";
+  }
 }
 
 export class CursorExpiredError extends Error {

@@ -42,6 +42,8 @@ export class Run {
     readonly adapter: ProviderAdapter,
     readonly logger: Logger,
     readonly fault: (point: FaultPoint) => void | Promise<void>,
+    /** Contacts synced from one address book: a full listing with more stops the run. */
+    readonly maxContacts: number,
   ) {
     this.log = new RunLog(conn.id, id);
     this.failures = new FailureLog(conn.id);

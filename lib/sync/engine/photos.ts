@@ -20,6 +20,10 @@ import type { Photo, PhotoQuota, ProviderAdapter } from "../provider";
 
 const PHOTO_BATCH = 100;
 const PHOTO_BUDGET_MS = 5 * 60_000;
+/** The most picture data one phase stores (a phase follows every run): a backlog of thousands of
+ * large photos — or a server that answers every card with 5 MB of one — is taken a share at a
+ * time, the rest waiting for the next phase. */
+export const PHOTO_BYTES_PER_PHASE = 256 * 1024 * 1024;
 /** Asking each of this many candidates costs about what listing the contacts with photos does. */
 const LIST_ABOVE = 20;
 
@@ -35,6 +39,8 @@ export type PhotoSummary =
       remaining: boolean;
       /** The provider's request share for the window is spent: the rest waits for the next one. */
       quotaSpent?: boolean;
+      /** PHOTO_BYTES_PER_PHASE was reached: the rest waits for the next phase. */
+      bytesSpent?: boolean;
       error?: string;
     };
 
@@ -45,6 +51,8 @@ export type SyncPhotosOptions = {
   logger?: Logger;
   /** Stops after this long (the backlog left is fetched next time). */
   budgetMs?: number;
+  /** Stops after storing this much picture data (PHOTO_BYTES_PER_PHASE). */
+  bytesPerPhase?: number;
 };
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -89,9 +97,10 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
   let fetched = 0;
   let checked = 0;
   let requests = 0;
+  let bytes = 0;
   const quota = adapter.photoQuota;
   let left = quota ? await requestsLeft(db, connectionId, quota) : Infinity;
-  const done = (extra: { remaining: boolean; quotaSpent?: boolean; error?: string }): PhotoSummary => ({ status: "done", fetched, checked, requests, ...extra });
+  const done = (extra: { remaining: boolean; quotaSpent?: boolean; bytesSpent?: boolean; error?: string }): PhotoSummary => ({ status: "done", fetched, checked, requests, ...extra });
   const spend = async (n: number) => {
     requests += n;
     left -= n;
@@ -132,6 +141,10 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
         .where(and(eq(syncLinks.connectionId, connectionId), sql`${syncLinks.photoUrl} is not null`))
         .limit(PHOTO_BATCH);
       if (batch.length === 0) return done({ remaining: false });
+      if (bytes >= (opts.bytesPerPhase ?? PHOTO_BYTES_PER_PHASE)) {
+        logger.info("photo phase: as much picture data as one phase stores; the rest waits for the next", { connectionId, bytes });
+        return done({ remaining: true, bytesSpent: true });
+      }
       const candidates = batch.filter((b) => !b.hasPicture);
       // Within the quota: what does not fit waits, noted, for the next window.
       const wanted = candidates.slice(0, Math.max(0, left));
@@ -163,6 +176,7 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
       });
       fetched += pictures.length;
       checked += settled.length;
+      bytes += pictures.reduce((n, p) => n + p.data.length, 0);
       if (settled.length < batch.length) return done({ remaining: true, quotaSpent: true });
     }
   } finally {

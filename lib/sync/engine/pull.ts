@@ -24,7 +24,7 @@ import { syncConnections, syncLinks, syncRuns, type ListingResume, type SyncLink
 import { EMPTY_CONTACT, withFieldsOf, type Contact } from "../contact";
 import { contactToPersonColumns } from "../crm-side";
 import { LeaseLostError } from "../lease";
-import { CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../provider";
+import { AddressBookTooLargeError, CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../provider";
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
 import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
@@ -122,6 +122,10 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
     // Nor any progress to note; the lease is checked where the cursor is stored (deletions.ts).
     if (run.lease?.lost) throw new LeaseLostError();
     return run.fault("after-page");
+  }
+  // A full listing larger than Tandem syncs from one address book stops here, before this page.
+  if (listing.fromCursor === null && listing.inScopeSeen + items.filter((i) => !i.deleted && i.inScope).length > run.maxContacts) {
+    throw new AddressBookTooLargeError();
   }
   for (let from = 0, size = 0; from === 0 || from < items.length; from += size) {
     // (On the embedded database, the pages being served go first, and while there are any, the

@@ -32,7 +32,7 @@ import { ensureSyncCustomFields, OrganizationResolver } from "../crm-side";
 import { LAST_ERROR } from "../last-error";
 import { acquireLease, keepLease, LeaseLostError, releaseLease } from "../lease";
 import { canSetUpSync } from "../permission";
-import { InvalidGrantError, type ProviderAdapter } from "../provider";
+import { InvalidGrantError, MAX_BOOK_CONTACTS, type ProviderAdapter } from "../provider";
 import { Run, type FaultPoint } from "./context";
 import { settleFailures } from "./failures";
 import { pull } from "./pull";
@@ -48,6 +48,8 @@ export type RunSyncOptions = {
   fault?: (point: FaultPoint) => void | Promise<void>;
   /** The run id a scheduler already leased the connection for. */
   runId?: string;
+  /** Contacts synced from one address book (MAX_BOOK_CONTACTS; tests use fewer). */
+  maxContacts?: number;
 };
 
 export type RunSummary =
@@ -91,7 +93,7 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const leased = opts.runId !== undefined && conn.leaseOwner === runId && conn.leaseUntil !== null && conn.leaseUntil.getTime() > Date.now() + 5_000;
   if (!leased && !(await acquireLease(db, conn.id, runId))) return { status: "skipped", reason: "busy" };
 
-  const run = new Run(runId, db, conn, asConnection(conn.id, user), opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}));
+  const run = new Run(runId, db, conn, asConnection(conn.id, user), opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}), opts.maxContacts ?? MAX_BOOK_CONTACTS);
   run.lease = keepLease(db, conn.id, runId);
 
   let outcome: RunOutcome = "succeeded";

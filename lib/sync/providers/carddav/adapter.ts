@@ -24,7 +24,7 @@
 import { randomUUID } from "node:crypto";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../contact";
-import { causeOfStatus, CursorExpiredError, InvalidGrantError, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
+import { AddressBookTooLargeError, causeOfStatus, CursorExpiredError, InvalidGrantError, MAX_BOOK_CONTACTS, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, mapInSlices, readLimited } from "../http";
 import { AddressRefusedError } from "../outbound/agent";
@@ -82,7 +82,18 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
     return new Set(readVCard((await groupCard(groupCardUrl)).text, mapping).members);
   }
 
+  /** What changed since the cursor (everything without one), no more than Tandem syncs from one
+   * address book: a listing larger than that (or than its answer may weigh) stops the run before
+   * anything of it is written. */
   async function changes(cursor: Cursor | null): Promise<{ changed: string[]; removed: string[]; next: Cursor }> {
+    const listed = await listChanges(cursor).catch((error: unknown) => {
+      throw error instanceof ResponseTooLargeError ? new AddressBookTooLargeError() : error;
+    });
+    if (listed.changed.length > MAX_BOOK_CONTACTS) throw new AddressBookTooLargeError();
+    return listed;
+  }
+
+  async function listChanges(cursor: Cursor | null): Promise<{ changed: string[]; removed: string[]; next: Cursor }> {
     if (!cursor || "token" in cursor) {
       try {
         const c = await call(() => syncChanges(session, bookUrl, cursor?.token ?? null));
@@ -375,7 +386,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
  * it — that the server's answer is not a CardDAV server's. The server is whatever the user typed:
  * its words are not repeated. */
 function inWords(error: unknown): unknown {
-  const ours = [DavError, SyncTokenRefused, CursorExpiredError, ResumeRefusedError, ProviderUnavailableError, InvalidGrantError, VCardError, OriginRefusedError, RedirectRefusedError, ResponseTooLargeError, AddressRefusedError];
+  const ours = [DavError, SyncTokenRefused, CursorExpiredError, AddressBookTooLargeError, ResumeRefusedError, ProviderUnavailableError, InvalidGrantError, VCardError, OriginRefusedError, RedirectRefusedError, ResponseTooLargeError, AddressRefusedError];
   if (ours.some((kind) => error instanceof kind)) return error;
   if (error instanceof Error && error.name === "TimeoutError") return new DavError(0, "The server did not answer in time");
   if (error instanceof TypeError && error.message === "fetch failed") return new DavError(0, "The server could not be reached");

@@ -25,6 +25,8 @@ export class DavError extends Error {
 export type DavSession = {
   /** fetch with the account's credentials; throws DavError for 401, 429 and 5xx. */
   fetch: typeof fetch;
+  /** The same, for a listing of the whole address book (a larger answer: LISTING_MAX_BYTES). */
+  listingFetch: typeof fetch;
   account: DAVAccount;
 };
 
@@ -33,6 +35,9 @@ const TIMEOUT_MS = 60_000;
  * around the largest card read (CARD_MAX_CHARS). A card alone larger than this cannot be read
  * (the adapter asks for fewer cards at a time before concluding so). */
 export const DAV_MAX_BYTES = 12 * 1024 * 1024;
+/** The most a listing of every card's href and etag may weigh: about 150,000 cards, three times
+ * as many as Tandem syncs from one address book (MAX_BOOK_CONTACTS). */
+export const LISTING_MAX_BYTES = 48 * 1024 * 1024;
 
 export type DavSessionOptions = {
   username: string;
@@ -43,9 +48,15 @@ export type DavSessionOptions = {
 };
 
 export function davSession(serverUrl: string, opts: DavSessionOptions): DavSession {
-  const send = providerFetch(opts.agent, { maxBytes: DAV_MAX_BYTES, timeoutMs: TIMEOUT_MS, mayRequest: opts.mayRequest });
+  const fetchFor = (maxBytes: number) => authFetch(providerFetch(opts.agent, { maxBytes, timeoutMs: TIMEOUT_MS, mayRequest: opts.mayRequest }), opts);
+  // The credentials stay in these fetches: tsdav never holds them.
+  return { fetch: fetchFor(DAV_MAX_BYTES), listingFetch: fetchFor(LISTING_MAX_BYTES), account: { accountType: "carddav", serverUrl } };
+}
+
+/** `send` with the account's credentials, to the origins they may go to; 401, 429 and 5xx thrown. */
+function authFetch(send: typeof fetch, opts: DavSessionOptions): typeof fetch {
   const authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`, "utf8").toString("base64")}`;
-  const authFetch: typeof fetch = async (input, init) => {
+  return async (input, init) => {
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
     // A URL a server's answer named (a discovery target, a home, a card) that leaves the origins
     // the password may go to is refused before anything is sent.
@@ -60,8 +71,6 @@ export function davSession(serverUrl: string, opts: DavSessionOptions): DavSessi
     }
     return response;
   };
-  // The credentials stay in authFetch: tsdav never holds them.
-  return { fetch: authFetch, account: { accountType: "carddav", serverUrl } };
 }
 
 export const davStatus = (error: unknown): number | undefined => (error instanceof DavError ? error.status : undefined);
@@ -108,7 +117,7 @@ export async function syncChanges(session: DavSession, bookUrl: string, token: s
     syncLevel: 1,
     syncToken: token ?? "",
     headers: { depth: "0" },
-    fetch: session.fetch,
+    fetch: session.listingFetch,
   });
   const first = responses[0];
   // A failed request comes back as one entry with the raw body; a multistatus as parsed XML.
@@ -141,7 +150,7 @@ export class SyncTokenRefused extends Error {
 
 /** Every card's href and etag (PROPFIND Depth 1): for servers without sync-collection. */
 export async function listEtags(session: DavSession, bookUrl: string): Promise<Map<string, string>> {
-  const responses = await propfind({ url: bookUrl, props: { "d:getetag": {}, "d:resourcetype": {} }, depth: "1", fetch: session.fetch });
+  const responses = await propfind({ url: bookUrl, props: { "d:getetag": {}, "d:resourcetype": {} }, depth: "1", fetch: session.listingFetch });
   // A refused listing is not an empty address book (its cards would look deleted).
   const refusedAnswer = notAMultistatus(responses, "list the address book");
   if (refusedAnswer) throw refusedAnswer;
