@@ -5,6 +5,8 @@ import { audit, card, chooseSettings, connect, createPerson, demoGroup, pageAs, 
 // critical violation. Each page's counts are printed, for the record.
 
 test("sign-in, persons, person, new person, organizations and settings pass axe", async ({ page, browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   await page.goto("/sign-in");
   await audit(page, "sign-in");
 
@@ -24,6 +26,8 @@ test("sign-in, persons, person, new person, organizations and settings pass axe"
 });
 
 test("the Contact Sync wizard, the first-sync preview and the dashboard pass axe", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const manager = await pageAs(browser, USERS.manager);
   // An account of its own at the demo Google emulator, one contact of which the manager already has.
   const email = `${uniqueName("a11y")}@gmail.com`;

@@ -8,6 +8,8 @@ const ACCOUNT = CARDDAV_ACCOUNT;
 const SERVER = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3210) + 3}`;
 
 test("CardDAV: a wrong app password is refused in words and connects nothing; the right one syncs both ways and keeps what the CRM does not map", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   // The admin: first-sync.spec pairs this account's Abigail Rodriguez with East's own.
   const page = await pageAs(browser, USERS.admin);
   await page.goto("/settings/personal/contact-sync?add=1");
@@ -60,4 +62,28 @@ test("CardDAV: a wrong app password is refused in words and connects nothing; th
   await expect(card(page, ACCOUNT).getByRole("region", { name: "Recently updated" })).toContainText(fromPhone);
   await page.goto(`/persons?q=${fromPhone}`);
   await expect(page.getByRole("link", { name: `Ethan ${fromPhone}` })).toBeVisible();
+});
+
+test("CardDAV: a server address on this machine or a private network is refused in words, and nothing is connected", async ({ browser }) => {
+  const page = await pageAs(browser, USERS.west);
+  await page.goto("/settings/personal/contact-sync?add=1");
+  const account = `${uniqueName("inside")}@example.com`;
+  await page.getByLabel("E-mail address of the account").fill(account);
+  await page.getByRole("radio", { name: "CardDAV" }).check();
+  await page.getByLabel("Username").fill(account);
+  await page.getByLabel("App password").fill("any-password");
+  // Another port of this machine (the demo Google emulator's), the cloud metadata address, IPv6
+  // loopback: only the demo's own CardDAV server is reachable on this machine in demo mode.
+  const googleEmulator = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3210) + 1}`;
+  for (const [server, host] of [
+    [googleEmulator, "127.0.0.1"],
+    ["https://169.254.169.254/latest/meta-data/", "169.254.169.254"],
+    ["http://[::1]:5432/", "::1"],
+    ["http://2130706433:4010/", "127.0.0.1"],
+  ]) {
+    await page.getByLabel("Server address").fill(server!);
+    await page.getByRole("button", { name: "Connect" }).click();
+    await expect(page.getByText(`${host} is on a private network, which Tandem does not connect to`)).toBeVisible();
+    await expect(card(page, account)).toHaveCount(0);
+  }
 });

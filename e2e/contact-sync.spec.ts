@@ -2,6 +2,8 @@ import { expect, test } from "@playwright/test";
 import { card, chooseSettings, connect, demoGroup, openEdit, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 test("the Google wizard ends on a dashboard counting the group's contacts, owned by the user with the chosen visibility", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const email = "alex.morgan.demo@gmail.com";
   const east = await pageAs(browser, USERS.east);
   await connect(east, email);
@@ -26,6 +28,8 @@ test("the Google wizard ends on a dashboard counting the group's contacts, owned
 });
 
 test("the Microsoft wizard ends on a dashboard counting the folder's contacts", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const email = "jordan.lee.demo@outlook.com";
   const manager = await pageAs(browser, USERS.manager);
   await connect(manager, email);
@@ -41,6 +45,8 @@ test("the Microsoft wizard ends on a dashboard counting the folder's contacts", 
 });
 
 test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the CRM and the dashboard", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const email = "sam.rivera.demo@gmail.com";
   const west = await pageAs(browser, USERS.west);
   await connect(west, email);
@@ -80,6 +86,8 @@ test("two-way round trip: a CRM edit reaches Google, a Google edit reaches the C
 });
 
 test("one-way, synced only on Refresh: a person created in the CRM is not sent to the provider", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const email = "casey.kim.demo@hotmail.com";
   const admin = await pageAs(browser, USERS.admin);
   await connect(admin, email);

@@ -24,6 +24,8 @@ for (const { provider, account, group, user } of [
   { provider: "CardDAV", account: CARDDAV_ACCOUNT, group: "Friends", user: USERS.east },
 ] as const) {
   test(`${provider}: a person the user already has is linked, not duplicated, and filled from the contact; another user's is not matched`, async ({ browser }) => {
+    // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+    test.slow();
     // The demo Google account (its "Book Club") and the demo CardDAV account (its "Friends") hold
     // abigail52@outlook.com; the Microsoft case adds a contact of its own.
     const demoHolds = provider !== "Microsoft";
@@ -63,6 +65,8 @@ for (const { provider, account, group, user } of [
 }
 
 test("Google: unpairing in the preview yields two persons", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const account = "alex.morgan.demo@gmail.com";
   const address = `${uniqueName("abi")}@outlook.com`;
   const remote = await demoGroup("google", account, "Friends");
@@ -89,6 +93,8 @@ test("Google: unpairing in the preview yields two persons", async ({ browser }) 
 });
 
 test("Back in the preview syncs nothing and returns to the settings", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const account = "casey.kim.demo@hotmail.com";
   const address = `${uniqueName("back")}@outlook.com`;
   const remote = await demoGroup("microsoft", account, "Clients");

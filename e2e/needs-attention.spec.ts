@@ -2,6 +2,8 @@ import { expect, test } from "@playwright/test";
 import { audit, card, chooseSettings, connect, createPerson, demoGroup, openEdit, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 test("a contact Google refuses on push waits under Needs attention with its reason, and Retry after fixing it clears it", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const page = await pageAs(browser, USERS.west);
   // An account of its own at the demo Google emulator, which refuses any contact at blocked.example.
   const email = `${uniqueName("refusing.")}@gmail.com`;

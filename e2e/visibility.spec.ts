@@ -2,6 +2,8 @@ import { expect, test } from "@playwright/test";
 import { createPerson, openEdit, pageAs, uniqueName, USERS } from "./helpers";
 
 test("a person visible to its owner only is hidden from another rep, even through a crafted edit, and shown to the admin", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const east = await pageAs(browser, USERS.east);
   const last = uniqueName("Private");
   const path = await createPerson(east, { firstName: "Olga", lastName: last, email: "olga@example.com", visibility: "owner" });
@@ -42,6 +44,8 @@ test("a person visible to its owner only is hidden from another rep, even throug
 });
 
 test("the manager sees a sub-group rep's person shared with the group and sub-groups, the other rep does not", async ({ browser }) => {
+  // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
+  test.slow();
   const east = await pageAs(browser, USERS.east);
   const last = uniqueName("Shared");
   await createPerson(east, { firstName: "Greta", lastName: last, visibility: "group_subgroups" });
