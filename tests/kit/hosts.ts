@@ -127,3 +127,21 @@ export function forwardTo(upstream: string, rewrite: (req: { method: string; pat
       forward.end(body);
     });
 }
+
+/** Writes `total` bytes of spaces to a response as fast as the client reads them, and stops when
+ * the client goes away (a server answering with more than anyone should read). Returns how much
+ * it has written so far. */
+export function pour(res: http.ServerResponse, total: number): () => number {
+  const chunk = Buffer.alloc(256 * 1024, " ");
+  let sent = 0;
+  const more = () => {
+    while (sent < total) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once("drain", more);
+    }
+    res.end();
+  };
+  res.on("close", () => res.removeAllListeners("drain"));
+  more();
+  return () => sent;
+}

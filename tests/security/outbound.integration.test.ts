@@ -28,13 +28,16 @@ import { outboundFetch, RedirectRefusedError, ResponseTooLargeError } from "@/li
 import { openCardDavAddressBook, type AddressBook } from "@/tests/kit/address-book";
 import { openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";
-import { forwardTo, startTestHost, type TestHost } from "@/tests/kit/hosts";
+import { forwardTo, pour, startTestHost, type TestHost } from "@/tests/kit/hosts";
 import { personInput } from "@/tests/kit/persons";
 
 const loopback = guardedAgent({ allow: AllowList.parse("127.0.0.0/8") });
 const viaLoopback = () => loopback;
 const REDIRECTS = [301, 302, 303, 307, 308] as const;
 const SECRET = "INTERNAL-ANSWER-7f3a";
+
+/** What a proxy turned hostile answers instead of forwarding: true when it answered. */
+type Hostile = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => boolean;
 
 describe("redirects and sizes, at the outbound client", () => {
   let target: TestHost;
@@ -93,22 +96,12 @@ describe("redirects and sizes, at the outbound client", () => {
 describe("a 50 MB answer", () => {
   let server: http.Server;
   let url: string;
-  let written = 0;
+  let written = () => 0;
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      written = 0;
-      const chunk = Buffer.alloc(64 * 1024, "a");
       const declared = req.url === "/declared";
       res.writeHead(200, declared ? { "content-length": String(50 * 1024 * 1024) } : {});
-      const pump = () => {
-        while (written < 50 * 1024 * 1024) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", pump);
-        }
-        res.end();
-      };
-      res.on("close", () => res.removeAllListeners("drain"));
-      pump();
+      written = pour(res, 50 * 1024 * 1024);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -121,7 +114,7 @@ describe("a 50 MB answer", () => {
     // What the server got written before the connection went away: the cap and the sockets'
     // buffers, not 50 MB.
     await new Promise((r) => setTimeout(r, 200));
-    expect(written).toBeLessThan(30 * 1024 * 1024);
+    expect(written()).toBeLessThan(30 * 1024 * 1024);
   });
 
   it("is refused before reading when its declared length is over the cap", async () => {
@@ -136,7 +129,16 @@ describe.runIf(radicaleAvailable())("a CardDAV server that turns hostile", () =>
   let target: TestHost;
   let proxy: TestHost;
   /** What the proxy does instead of forwarding, when set and it returns true. */
-  let hostile: ((req: http.IncomingMessage, res: http.ServerResponse, body: string) => boolean) | null = null;
+  let hostile: Hostile | null = null;
+  /** `work` while the proxy answers as `answer` says (forwarding what it does not answer). */
+  async function whileHostile<T>(answer: Hostile, work: () => Promise<T>): Promise<T> {
+    hostile = answer;
+    try {
+      return await work();
+    } finally {
+      hostile = null;
+    }
+  }
   let n = 0;
   const password = "an-app-password";
 
@@ -183,41 +185,35 @@ describe.runIf(radicaleAvailable())("a CardDAV server that turns hostile", () =>
 
   it.each(REDIRECTS)("at sign-in, a %i to an internal address sends nothing there, and says the server left", async (code) => {
     const book = await account();
-    hostile = (_req, res) => {
+    await whileHostile((_req, res) => {
       res.writeHead(code, { location: `${target.url}/latest/meta-data/` });
       res.end();
       return true;
-    };
-    try {
+    }, async () => {
       await expect(signIn(book)).rejects.toMatchObject({ key: "carddav.leftServer" });
-    } finally {
-      hostile = null;
-    }
+    });
     expect(target.hits).toEqual([]);
   });
 
   it("during a sync, a 307 to an internal address sends nothing there; the run fails saying so", async () => {
     const book = await account();
     const id = await connected(book);
-    hostile = (req, res) => {
+    await whileHostile((req, res) => {
       if (req.method !== "REPORT") return false;
       res.writeHead(307, { location: `${target.url}/latest/meta-data/` });
       res.end();
       return true;
-    };
-    try {
+    }, async () => {
       const run = await sync(id);
       expect(run).toMatchObject({ outcome: "failed" });
-    } finally {
-      hostile = null;
-    }
+    });
     expect(await lastError(id)).toMatch(/redirected Tandem from 127\.0\.0\.1:\d+ to 127\.0\.0\.2:\d+/);
     expect(target.hits).toEqual([]);
   });
 
   it("at sign-in, a principal named as //another-host/… is refused, and that host gets nothing", async () => {
     const book = await account();
-    hostile = (req, res) => {
+    await whileHostile((req, res) => {
       if (req.method !== "PROPFIND") return false;
       const other = new URL(target.url).host;
       res.writeHead(207, { "content-type": "application/xml; charset=utf-8" });
@@ -225,12 +221,9 @@ describe.runIf(radicaleAvailable())("a CardDAV server that turns hostile", () =>
         `<?xml version="1.0"?><multistatus xmlns="DAV:"><response><href>${req.url}</href><propstat><prop><current-user-principal><href>//${other}/principal/</href></current-user-principal><resourcetype><collection/></resourcetype></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`,
       );
       return true;
-    };
-    try {
+    }, async () => {
       await expect(signIn(book)).rejects.toMatchObject({ key: "carddav.leftServer" });
-    } finally {
-      hostile = null;
-    }
+    });
     expect(target.hits).toEqual([]);
   });
 
@@ -238,32 +231,26 @@ describe.runIf(radicaleAvailable())("a CardDAV server that turns hostile", () =>
     const book = await account();
     const id = await connected(book);
     // A refused contact: the reason is the status, in our words.
-    hostile = (req, res) => {
+    await whileHostile((req, res) => {
       if (req.method !== "PUT") return false;
       res.writeHead(400, { "content-type": "text/html" });
       res.end(`<h1>${SECRET}</h1><p>internal stack trace</p>`);
       return true;
-    };
-    try {
+    }, async () => {
       await createPerson(handle.db, await viewer(), personInput({ firstName: "Hostile", lastName: `Refused${n}`, emails: [{ value: `hostile${n}@example.com`, label: "work" }] }));
       expect(await sync(id)).toMatchObject({ outcome: "succeeded", counts: { errors: 1 } });
-    } finally {
-      hostile = null;
-    }
+    });
     const failures = await handle.db.select().from(syncFailures).where(eq(syncFailures.connectionId, id));
     expect(failures.map((f) => f.reason)).toEqual(["The server refused the contact (HTTP 400)"]);
     // A listing the server refuses, with words of its own: the run fails, in ours.
-    hostile = (req, res) => {
+    await whileHostile((req, res) => {
       if (req.method !== "REPORT" && req.method !== "PROPFIND") return false;
       res.writeHead(418, { "content-type": "text/plain" });
       res.end(`${SECRET}: database at 10.0.0.5 is down`);
       return true;
-    };
-    try {
+    }, async () => {
       expect(await sync(id)).toMatchObject({ outcome: "failed" });
-    } finally {
-      hostile = null;
-    }
+    });
     const error = await lastError(id);
     expect(error).toMatch(/HTTP 418/);
     expect(error).not.toContain(SECRET);
@@ -274,28 +261,16 @@ describe.runIf(radicaleAvailable())("a CardDAV server that turns hostile", () =>
     const book = await account();
     const id = await connected(book);
     await book.addMany([{ given: "Huge", family: `Card${n}`, email: `huge${n}@example.com` }]);
-    let sent = 0;
-    hostile = (req, res, body) => {
+    let sent = () => 0;
+    await whileHostile((req, res, body) => {
       if (req.method !== "REPORT" || !body.includes("addressbook-multiget")) return false;
       res.writeHead(207, { "content-type": "application/xml; charset=utf-8" });
-      const chunk = Buffer.alloc(256 * 1024, " ");
-      const pump = () => {
-        while (sent < 50 * 1024 * 1024) {
-          sent += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", pump);
-        }
-        res.end();
-      };
-      res.on("close", () => res.removeAllListeners("drain"));
-      pump();
+      sent = pour(res, 50 * 1024 * 1024);
       return true;
-    };
-    try {
+    }, async () => {
       expect(await sync(id)).toMatchObject({ outcome: "succeeded", counts: { crmAdded: 0 } });
-    } finally {
-      hostile = null;
-    }
-    expect(sent).toBeLessThan(30 * 1024 * 1024);
+    });
+    expect(sent()).toBeLessThan(30 * 1024 * 1024);
     const failures = await handle.db.select().from(syncFailures).where(eq(syncFailures.connectionId, id));
     expect(failures).toEqual([expect.objectContaining({ operation: "read", reason: "The card is larger than 10 MB, more than Tandem reads" })]);
   });
