@@ -111,6 +111,11 @@ const PGLITE_SLICE_MS = 10;
 type Activity = { pending: number; lastFinished: number; waits: number[] };
 const embeddedDbs = new WeakMap<object, Activity>();
 
+/** Whether `db` is the embedded database: one process's, PGlite's one connection. */
+export function isEmbedded(db: DB | Tx): boolean {
+  return embeddedDbs.has(db);
+}
+
 /** The embedded database counts as shared while CONTENDED_WAITS queries have had to wait for
  * another within CONTENDED_FOR_MS: a page the app serves makes several; a sync's own lease
  * renewal, one every few seconds. */

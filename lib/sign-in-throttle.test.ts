@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { testDatabases } from "@/tests/kit/databases";
-import { ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES, delayAfter, recordFailure, recordSuccess, throttleWait } from "./sign-in-throttle";
+import { ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES, claimAttempt, delayAfter, recordFailure, recordSuccess, throttleWait } from "./sign-in-throttle";
 
 describe("delayAfter", () => {
   it("is free for the first failures, then doubles up to a cap", () => {
@@ -45,6 +45,18 @@ describe.each(testDatabases())("sign-in throttle on $name", ({ open }) => {
     }
     expect(await throttleWait(handle.db, { account: "fresh@acme.test", address: "10.0.0.66" }, t0)).toBe(1_000);
     expect(await throttleWait(handle.db, { account: "fresh@acme.test", address: "10.0.0.67" }, t0)).toBe(0);
+  });
+
+  it("counts a refused attempt against none of its keys", async () => {
+    const t0 = new Date("2026-01-04T00:00:00Z");
+    const user = { key: "connect-user:u1", free: 3 };
+    const server = { key: "connect-server:blocked.example", free: 1 };
+    // The server's count has run out; the user's has not.
+    expect(await claimAttempt(handle.db, [server], t0)).toBe(0);
+    for (let i = 0; i < 5; i++) expect(await claimAttempt(handle.db, [user, server], t0)).toBeGreaterThan(0);
+    // The refused attempts at the blocked server cost the user nothing: another server is free.
+    expect(await throttleWait(handle.db, [user], t0)).toBe(0);
+    expect(await claimAttempt(handle.db, [user, { key: "connect-server:other.example", free: 20 }], t0)).toBe(0);
   });
 
   it("forgets failures older than an hour", async () => {

@@ -52,8 +52,14 @@ const listOf = (keys: ThrottleKeys | ThrottleKey[]) => (Array.isArray(keys) ? ke
  * sent in parallel cannot all pass a check made before any of them was counted. Returns the
  * milliseconds to wait: 0 when the attempt may go ahead. */
 export async function claimAttempt(db: DB, keys: ThrottleKeys | ThrottleKey[], now = new Date()): Promise<number> {
+  const counted: ThrottleKey[] = [];
   for (const key of listOf(keys)) {
-    if (!(await countFailure(db, key, now, true))) return Math.max(1, await throttleWait(db, keys, now));
+    if (!(await countFailure(db, key, now, true))) {
+      // Refused: the attempt is not made, so it counts against none of its keys.
+      await takeBack(db, counted);
+      return Math.max(1, await throttleWait(db, keys, now));
+    }
+    counted.push(key);
   }
   return 0;
 }

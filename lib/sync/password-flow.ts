@@ -77,6 +77,8 @@ export async function connectWithPassword(
     if (existing.groupId && (existing.status === "active" || existing.status === "reconnect_needed")) await requestSync(db, existing.id);
     return { connectionId: existing.id, reconnected: true };
   }
+  // Checked before the server was asked too; another attempt may have connected meanwhile.
+  if (!(await hasRoomForConnection(db, viewer.id))) throw new UserError("connect.tooMany", { values: { max: env().MAX_CONNECTIONS_PER_USER } });
   const connectionId = await createConnection(db, {
     companyId: viewer.companyId,
     userId: viewer.id,
@@ -95,7 +97,7 @@ export async function connectWithPassword(
 function serverKey(serverUrl: string): string {
   const text = serverUrl.trim();
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`).hostname.toLowerCase();
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`).hostname.toLowerCase().replace(/\.$/, "");
   } catch {
     return text.toLowerCase().slice(0, 200);
   }

@@ -73,6 +73,11 @@ describe("the readers of provider data on hostile input", () => {
     );
   });
 
+  it("name a card by its file when it has no FN, whatever its name's encoding", () => {
+    expect(cardLabel("", "/book/%E9t%C3%A9.vcf")).toBe("%E9t%C3%A9.vcf");
+    expect(cardLabel("", "/book/%C3%A9t%C3%A9.vcf")).toBe("été.vcf");
+  });
+
   it("read a card or refuse it as not a vCard, and name it by one line", () => {
     fc.assert(
       fc.property(card, (text) => {

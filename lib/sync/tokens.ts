@@ -4,7 +4,7 @@
 // with no further retries. Each provider only supplies its token request and error reading.
 // Tokens are sealed at rest (secret-box.ts) and never logged.
 import { eq } from "drizzle-orm";
-import type { DB } from "@/db/client";
+import { isEmbedded, type DB, type Tx } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import { LAST_ERROR } from "./last-error";
 import type { OAuthConfig } from "./providers/definition";
@@ -135,22 +135,27 @@ function needsRefresh(tokens: StoredTokens, now: number): boolean {
 }
 
 async function refresh(db: DB, connectionId: string, endpoint: TokenEndpoint, now: () => number): Promise<string> {
-  const outcome = await db.transaction(async (tx) => {
-    // The row lock makes a refresh in another process wait, then find fresh tokens.
-    const [conn] = await tx.select({ tokens: syncConnections.tokens }).from(syncConnections).where(eq(syncConnections.id, connectionId)).for("update");
+  const attempt = async (q: DB | Tx, lock: boolean) => {
+    const read = q.select({ tokens: syncConnections.tokens }).from(syncConnections).where(eq(syncConnections.id, connectionId));
+    const [conn] = lock ? await read.for("update") : await read;
     const tokens = readTokens(conn!);
     if (!needsRefresh(tokens, now())) return { ok: true as const, accessToken: tokens.accessToken };
     if (!tokens.refreshToken) return { ok: false as const };
     try {
       const grant = await endpoint.refresh(tokens.refreshToken);
       const next = tokensFromGrant(grant, tokens, now());
-      await tx.update(syncConnections).set({ tokens: sealJson(next), updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+      await q.update(syncConnections).set({ tokens: sealJson(next), updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
       return { ok: true as const, accessToken: next.accessToken };
     } catch (error) {
       if (error instanceof InvalidGrantError) return { ok: false as const };
       throw error;
     }
-  });
+  };
+  // On a server, the row lock makes a refresh in another process wait, then find fresh tokens.
+  // The embedded database is one process's (the in-flight map above collapses its refreshes), and
+  // a transaction there would hold every other query — every page — while the token endpoint
+  // answers: none there.
+  const outcome = isEmbedded(db) ? await attempt(db, false) : await db.transaction((tx) => attempt(tx, true));
   if (outcome.ok) return outcome.accessToken;
   await db
     .update(syncConnections)

@@ -50,6 +50,11 @@ describe("redirects and sizes, at the outbound client", () => {
       name: "127.0.0.1",
       address: "127.0.0.1",
       handle: (req, _body, res) => {
+        // A long error page (a server's 401 in HTML, say).
+        if (req.url === "/big-error") {
+          res.writeHead(401, { "content-type": "text/html", "content-length": String(200 * 1024) });
+          return void res.end("x".repeat(200 * 1024));
+        }
         // /hop/N redirects within the origin N times; anything else to `to`.
         const hop = /^\/hop\/(\d+)$/.exec(req.url ?? "");
         if (hop) {
@@ -82,6 +87,12 @@ describe("redirects and sizes, at the outbound client", () => {
     const send = outboundFetch(loopback, { maxBytes: 1 << 20, timeoutMs: 10_000 });
     expect(await (await send(`${typed.url}/hop/5`)).text()).toBe("arrived");
     await expect(send(`${typed.url}/hop/6`)).rejects.toBeInstanceOf(RedirectRefusedError);
+  });
+
+  it("an error answer keeps its status however long its page; only 64 kB of it are read", async () => {
+    const res = await outboundFetch(loopback, { maxBytes: 1 << 20, timeoutMs: 10_000 })(`${typed.url}/big-error`);
+    expect(res.status).toBe(401);
+    expect((await res.text()).length).toBe(64 * 1024);
   });
 
   it("hands a redirect to a caller that asks for it, and follows nothing", async () => {
@@ -223,6 +234,23 @@ describe.runIf(radicaleAvailable())("a CardDAV server that turns hostile", () =>
       return true;
     }, async () => {
       await expect(signIn(book)).rejects.toMatchObject({ key: "carddav.leftServer" });
+    });
+    expect(target.hits).toEqual([]);
+  });
+
+  it("a card named //another-host/… in a listing stays a path of the address book's own server", async () => {
+    const book = await account();
+    const id = await connected(book);
+    await book.addMany([{ given: "Slash", family: `Slash${n}`, email: `slash${n}@example.com` }]);
+    const other = new URL(target.url).host;
+    await whileHostile((req, res, body) => {
+      if (req.method !== "REPORT" || !body.includes("sync-collection")) return false;
+      // The server's answer, its card hrefs made absolute URLs of its own origin whose path
+      // reads as another host.
+      void forwardTo(radicale.url, (_r, text) => text.replace(/(<[^>]*href>)(\/[^<]+\.vcf)/g, `$1${proxy.url}//${other}$2`))(req, body, res);
+      return true;
+    }, async () => {
+      expect(await sync(id)).toMatchObject({ status: "done" });
     });
     expect(target.hits).toEqual([]);
   });

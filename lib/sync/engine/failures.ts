@@ -97,29 +97,30 @@ async function noteFailedWrites(tx: Tx, connectionId: string, failed: FailedWrit
       operation = excluded.operation`);
 }
 
-/** Contacts of a pulled page that could not be read: noted (or counted again). */
-export async function noteUnreadable(tx: Tx, connectionId: string, contacts: { id: string; label: string; message: string }[]): Promise<void> {
+/** Contacts of a pulled page that could not be read: noted (or counted again). `seenAt` is the
+ * listing's clock, the one clearUnreadableBefore compares with (the database's may differ). */
+export async function noteUnreadable(tx: Tx, connectionId: string, contacts: { id: string; label: string; message: string }[], seenAt: Date): Promise<void> {
   if (contacts.length === 0) return;
   const rows = contacts.map((c) => ({ provider_id: c.id, label: c.label, reason: c.message }));
   await tx.execute(sql`
-    insert into sync_failures as f (connection_id, provider_id, operation, label, reason, attempts)
-    select ${connectionId}, v.provider_id, 'read', v.label, v.reason, 1
+    insert into sync_failures as f (connection_id, provider_id, operation, label, reason, attempts, last_failed_at)
+    select ${connectionId}, v.provider_id, 'read', v.label, v.reason, 1, ${seenAt.toISOString()}::timestamptz
     from json_to_recordset(${JSON.stringify(rows)}::json) as v(provider_id text, label text, reason text)
     on conflict (connection_id, provider_id) where operation = 'read' do update set
-      label = excluded.label, reason = excluded.reason, last_failed_at = now(), attempts = f.attempts + 1`);
+      label = excluded.label, reason = excluded.reason, last_failed_at = excluded.last_failed_at, attempts = f.attempts + 1`);
 }
 
 /** Contacts of a pulled page that were read with fields over Tandem's limits: noted (or noted
  * again, with the fields they have now). */
-export async function noteOversize(tx: Tx, connectionId: string, contacts: { id: string; label: string; oversize: OversizeField[] }[]): Promise<void> {
+export async function noteOversize(tx: Tx, connectionId: string, contacts: { id: string; label: string; oversize: OversizeField[] }[], seenAt: Date): Promise<void> {
   if (contacts.length === 0) return;
   const rows = contacts.map((c) => ({ provider_id: c.id, label: c.label, reason: oversizeReason(c.oversize), held_fields: c.oversize }));
   await tx.execute(sql`
-    insert into sync_failures as f (connection_id, provider_id, operation, label, reason, held_fields, attempts)
-    select ${connectionId}, v.provider_id, 'oversize', v.label, v.reason, v.held_fields, 1
+    insert into sync_failures as f (connection_id, provider_id, operation, label, reason, held_fields, attempts, last_failed_at)
+    select ${connectionId}, v.provider_id, 'oversize', v.label, v.reason, v.held_fields, 1, ${seenAt.toISOString()}::timestamptz
     from json_to_recordset(${JSON.stringify(rows)}::json) as v(provider_id text, label text, reason text, held_fields jsonb)
     on conflict (connection_id, provider_id) where operation = 'oversize' do update set
-      label = excluded.label, reason = excluded.reason, held_fields = excluded.held_fields, last_failed_at = now(), attempts = f.attempts + 1`);
+      label = excluded.label, reason = excluded.reason, held_fields = excluded.held_fields, last_failed_at = excluded.last_failed_at, attempts = f.attempts + 1`);
 }
 
 /** In English, for logs and the failure's own record (the dashboard says it from held_fields). */

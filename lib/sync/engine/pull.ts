@@ -197,10 +197,14 @@ async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<v
       }
       // What could not be read (in full) waits in "Needs attention"; what was read (or is gone)
       // no longer.
-      await noteUnreadable(tx, conn.id, unreadable);
+      const seenAt = new Date();
+      await noteUnreadable(tx, conn.id, unreadable, seenAt);
       if (run.hadFailures) await clearUnreadable(tx, conn.id, items.map((i) => i.id));
       const oversize = items.filter((i) => !i.deleted && i.inScope && (i.oversize?.length ?? 0) > 0);
-      await noteOversize(tx, conn.id, oversize.map((i) => ({ id: i.id, label: contactLabel(i.contact), oversize: i.oversize! })));
+      await noteOversize(tx, conn.id, oversize.map((i) => ({ id: i.id, label: contactLabel(i.contact), oversize: i.oversize! })), seenAt);
+      // What was noted now is cleared by the pages after, when read again (a listing that starts
+      // over within the run).
+      if (unreadable.length > 0 || oversize.length > 0) run.hadFailures = true;
       // A previewed first sync links the contacts paired with persons the user had (link.ts).
       const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);
       await createPersons(run, tx, unpaired, full ? listing.startedAt : null);

@@ -29,7 +29,7 @@ import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, mapInSlices, readLimited } from "../http";
 import { AddressRefusedError } from "../outbound/agent";
 import { OriginRefusedError, RedirectRefusedError, ResponseTooLargeError } from "../outbound/fetch";
-import { davSession, davStatus, getResource, isDelivered, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
+import { atPath, davSession, davStatus, decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
 import { storedOriginsAllow } from "./origins";
 import { CardTooLargeError, projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
 
@@ -52,7 +52,7 @@ type GroupRef = { bookUrl: string; groupCardUrl: string | null };
 
 export function parseGroupId(groupId: string, apiBaseUrl: string): GroupRef {
   const [book, card] = groupId.split("#");
-  return { bookUrl: new URL(book!, apiBaseUrl).href, groupCardUrl: card ? new URL(card, apiBaseUrl).href : null };
+  return { bookUrl: atPath(apiBaseUrl, book!), groupCardUrl: card ? atPath(apiBaseUrl, card) : null };
 }
 
 export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
@@ -118,7 +118,7 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
   }
 
   const idOf = (href: string) => pathOf(href, bookUrl);
-  const urlOf = (id: string) => new URL(id, bookUrl).href;
+  const urlOf = (id: string) => atPath(bookUrl, id);
 
   function pulled(href: string, etag: string, card: CardRead, members: Set<string> | null): PulledContact {
     const inScope = !members || (card.uid !== null && members.has(card.uid));
@@ -389,7 +389,8 @@ function inWords(error: unknown): unknown {
   const ours = [DavError, SyncTokenRefused, CursorExpiredError, AddressBookTooLargeError, ResumeRefusedError, ProviderUnavailableError, InvalidGrantError, VCardError, OriginRefusedError, RedirectRefusedError, ResponseTooLargeError, AddressRefusedError];
   if (ours.some((kind) => error instanceof kind)) return error;
   if (error instanceof Error && error.name === "TimeoutError") return new DavError(0, "The server did not answer in time");
-  if (error instanceof TypeError && error.message === "fetch failed") return new DavError(0, "The server could not be reached");
+  // (fetch's network failures: no connection, or one that broke off during the answer.)
+  if (error instanceof TypeError && (error.message === "fetch failed" || error.message === "terminated")) return new DavError(0, "The server could not be reached, or stopped answering");
   return new DavError(0, "The server's answer is not one of a CardDAV server");
 }
 
@@ -406,7 +407,7 @@ function parseResume(token: string): { cursor: Cursor; after: string } {
 
 /** A name for a card we could not read: its FN line if it has one, else its file name. */
 export function cardLabel(text: string, href: string): string {
-  return formattedName(text) || decodeURIComponent(href.split("/").filter(Boolean).at(-1) ?? href);
+  return formattedName(text) || decodedSegment(href.split("/").filter(Boolean).at(-1) ?? href);
 }
 
 /** The value of a card's first FN line (with or without parameters), found line by line: linear

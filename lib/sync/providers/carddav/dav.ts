@@ -90,7 +90,7 @@ export async function listAddressBooks(session: DavSession, homeUrl: string): Pr
   const books = await fetchAddressBooks({ account: { ...session.account, rootUrl: homeUrl, homeUrl }, fetch: session.fetch });
   return books.map((b) => ({
     url: sameOriginHref(b.url, homeUrl),
-    displayName: typeof b.displayName === "string" && b.displayName ? b.displayName : decodeURIComponent(new URL(b.url).pathname.split("/").filter(Boolean).at(-1) ?? "Contacts"),
+    displayName: typeof b.displayName === "string" && b.displayName ? b.displayName : decodedSegment(new URL(b.url).pathname.split("/").filter(Boolean).at(-1) ?? "Contacts"),
     syncCollection: (b.reports ?? []).includes("syncCollection"),
   }));
 }
@@ -258,6 +258,25 @@ export async function queryGroupCards(session: DavSession, bookUrl: string): Pro
     const text = propText(r.props?.addressData);
     return r.href && text ? [{ href: sameOriginHref(r.href, bookUrl), text }] : [];
   });
+}
+
+/** The URL of a path (an id, as pathOf makes them) on `base`'s origin: never another host,
+ * whatever the path holds (`//other.host/…` stays a path). */
+export function atPath(base: string, path: string): string {
+  const url = new URL(base);
+  url.pathname = path;
+  url.search = "";
+  url.hash = "";
+  return url.href;
+}
+
+/** A path segment decoded for reading (a name), as it is where it is not valid percent-encoding. */
+export function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** A resource's path, each segment percent-encoded one way (servers differ: "@" or "%40"), so

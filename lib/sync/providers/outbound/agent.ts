@@ -20,7 +20,9 @@ export class AddressRefusedError extends Error {
     readonly host: string,
     readonly address: string,
   ) {
-    super(`${host} is on a private or reserved network (${address}): Tandem does not connect there`);
+    // (The address stays on the error, for logs: the message may reach the user, who need not
+    // learn what a name resolves to inside the network.)
+    super(`${host} is on a private or reserved network: Tandem does not connect there`);
     this.name = "AddressRefusedError";
   }
 }

@@ -60,7 +60,10 @@ export function outboundFetch(dispatcher: Dispatcher, limits: OutboundLimits): t
   const { mayRequest = () => true, mayRedirect = sameOrigin } = limits;
   return async (input, init = {}) => {
     let url = new URL(input instanceof Request ? input.url : input);
-    if (input instanceof Request) init = { method: input.method, headers: input.headers, body: await input.arrayBuffer(), ...init };
+    if (input instanceof Request) {
+      const body = input.method === "GET" || input.method === "HEAD" ? undefined : await input.arrayBuffer();
+      init = { method: input.method, headers: input.headers, body, signal: input.signal, redirect: input.redirect, ...init };
+    }
     const timeout = AbortSignal.timeout(limits.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let method = (init.method ?? "GET").toUpperCase();
@@ -94,9 +97,11 @@ export function outboundFetch(dispatcher: Dispatcher, limits: OutboundLimits): t
 }
 
 /** The response with its body read through the cap: reading past it fails with
- * ResponseTooLargeError (and stops the download). */
+ * ResponseTooLargeError (and stops the download). An error answer keeps its status whatever its
+ * body weighs: only its first ERROR_BODY_MAX_BYTES are read. */
 function capped(response: Response, maxBytes: number): Response {
-  const limit = response.ok ? maxBytes : Math.min(maxBytes, ERROR_BODY_MAX_BYTES);
+  if (!response.ok) return truncated(response, Math.min(maxBytes, ERROR_BODY_MAX_BYTES));
+  const limit = maxBytes;
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > limit) {
     void response.body?.cancel();
@@ -113,7 +118,34 @@ function capped(response: Response, maxBytes: number): Response {
       },
     }),
   );
-  const out = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return withBody(response, body, response.headers);
+}
+
+/** The response with at most `limit` bytes of its body (the rest is not downloaded). */
+function truncated(response: Response, limit: number): Response {
+  if (!response.body || NULL_BODY.has(response.status)) return response;
+  const reader = response.body.getReader();
+  let read = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      const room = limit - read;
+      read += value.byteLength;
+      if (value.byteLength < room) return controller.enqueue(value);
+      controller.enqueue(value.subarray(0, room));
+      controller.close();
+      await reader.cancel();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return withBody(response, body, headers);
+}
+
+function withBody(response: Response, body: ReadableStream<Uint8Array>, headers: Headers): Response {
+  const out = new Response(body, { status: response.status, statusText: response.statusText, headers });
   Object.defineProperty(out, "url", { value: response.url });
   return out;
 }
