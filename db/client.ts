@@ -162,22 +162,27 @@ export async function giveWay(db: DB): Promise<void> {
 export function embedded<T extends object>(client: import("@electric-sql/pglite").PGlite, db: T): T {
   yieldBetweenStatements(client);
   const activity: Activity = { pending: 0, lastFinished: 0, waits: [] };
-  const target = client as unknown as Record<"query" | "exec" | "transaction", (...args: unknown[]) => Promise<unknown>>;
-  for (const name of ["query", "exec", "transaction"] as const) {
-    const original = target[name]!.bind(client);
-    target[name] = async (...args) => {
-      if (activity.pending > 0) activity.waits = [...activity.waits.slice(1 - CONTENDED_WAITS), performance.now()];
-      activity.pending += 1;
-      try {
-        return await original(...args);
-      } finally {
-        activity.pending -= 1;
-        activity.lastFinished = performance.now();
-      }
-    };
-  }
+  aroundMethods(client, ["query", "exec", "transaction"], (original) => async (...args) => {
+    if (activity.pending > 0) activity.waits = [...activity.waits.slice(1 - CONTENDED_WAITS), performance.now()];
+    activity.pending += 1;
+    try {
+      return await original(...args);
+    } finally {
+      activity.pending -= 1;
+      activity.lastFinished = performance.now();
+    }
+  });
   embeddedDbs.set(db, activity);
   return db;
+}
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/** Puts `wrap` around these methods of the PGlite client, on the instance: its other methods call
+ * them on `this`, so every statement, query or transaction goes through the wrapper. */
+function aroundMethods(client: import("@electric-sql/pglite").PGlite, names: readonly string[], wrap: (original: Method) => Method): void {
+  const target = client as unknown as Record<string, Method>;
+  for (const name of names) target[name] = wrap(target[name]!.bind(client));
 }
 
 /** PGlite runs each statement synchronously on this thread, and its promises settle at once: a
@@ -192,15 +197,11 @@ function yieldBetweenStatements(client: import("@electric-sql/pglite").PGlite): 
     await new Promise((resolve) => setImmediate(resolve));
     busySince = performance.now();
   };
-  // Every statement goes through one of these (the query methods call them on `this`).
-  const target = client as unknown as Record<"execProtocol" | "execProtocolStream", (...args: unknown[]) => Promise<unknown>>;
-  for (const name of ["execProtocol", "execProtocolStream"] as const) {
-    const original = target[name]!.bind(client);
-    target[name] = async (...args) => {
-      await breathe();
-      return original(...args);
-    };
-  }
+  // Every statement goes through one of these.
+  aroundMethods(client, ["execProtocol", "execProtocolStream"], (original) => async (...args) => {
+    await breathe();
+    return original(...args);
+  });
 }
 
 async function migrate(handle: DbHandle): Promise<void> {
