@@ -40,10 +40,10 @@ export async function register(): Promise<void> {
   }
   const { env } = await import("./lib/env");
   if (env().SYNC_WORKER === "on") {
-    const { startInProcessWorker } = await import("./lib/sync/scheduler");
+    const { startInProcessWorker } = await import("./lib/sync/jobs/scheduler");
     if (handle.driver === "pglite") {
       // Only this process can open the embedded database: leases in it died with the last one.
-      const { lapseLeftoverLeases } = await import("./lib/sync/lease");
+      const { lapseLeftoverLeases } = await import("./lib/sync/jobs/lease");
       const n = await lapseLeftoverLeases(handle.db);
       if (n > 0) console.log(`[tandem] ${n} sync run${n === 1 ? "" : "s"} interrupted by the last stop will resume now`);
     }

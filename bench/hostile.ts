@@ -6,12 +6,12 @@
 // the time at 200 kB is reported beside the time at 50 kB (a linear reader takes about 4×, a
 // quadratic one 16×), against a generous bound. No database, no network.
 //   tsx bench/hostile.ts [--smoke]
-import { normalizeContact, normalizeLongText } from "@/lib/sync/contact";
+import { normalizeContact, normalizeLongText } from "@/lib/sync/model/contact";
 import { cardLabel } from "@/lib/sync/providers/carddav/adapter";
 import { readVCard, VCardError } from "@/lib/sync/providers/carddav/vcard";
 import { readGooglePerson } from "@/lib/sync/providers/google/mapping";
 import { readGraphContact } from "@/lib/sync/providers/microsoft/mapping";
-import { EMPTY_CONTACT } from "@/lib/sync/contact";
+import { EMPTY_CONTACT } from "@/lib/sync/model/contact";
 import { normalizeText } from "@/lib/normalize";
 import { benchMain } from "./lib/cli";
 import { report, type Target } from "./lib/report";

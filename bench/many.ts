@@ -1,6 +1,6 @@
 // Benchmark (issue #16 item 2): many idle connections kept in sync by the background workers.
 // N connections (default 2,000) of M contacts each (default 200), all linked and idle, served by
-// K worker processes — lib/sync/worker-cli.ts, what `npm run worker -- --concurrency C
+// K worker processes — lib/sync/jobs/worker-cli.ts, what `npm run worker -- --concurrency C
 // --poll-seconds S` runs — against a Postgres server: the no-op runs per second, the CPU each
 // run costs the workers and the database, and so the number of connections one core keeps in
 // sync at a 5-minute interval (300 s ÷ CPU seconds per run). Target: ≥ 10,000 connections per
@@ -437,7 +437,7 @@ function printRound(f: RoundFigures, contacts: number): void {
 }
 
 function printExplain(e: ClaimExplain): void {
-  log(`\nThe scheduler's claim (claimNextConnection, lib/sync/scheduler.ts) at ${int(e.rows)} connection rows (${int(e.synthetic)} synthetic), in a transaction rolled back after:`);
+  log(`\nThe scheduler's claim (claimNextConnection, lib/sync/jobs/scheduler.ts) at ${int(e.rows)} connection rows (${int(e.synthetic)} synthetic), in a transaction rolled back after:`);
   log(`  claimable when busy: ${int(e.due)} (due, requested or lapsed-lease rows of runnable, configured connections)`);
   log(`  the statement it sends (captured at drizzle's logger, parameters inlined):\n    ${e.statement.replace(/\s+/g, " ")}`);
   for (const c of e.cases) {

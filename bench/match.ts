@@ -1,4 +1,4 @@
-// Benchmark: a first sync's preview (lib/sync/preview.ts) of a 25,000-contact group for a user
+// Benchmark: a first sync's preview (lib/sync/first-sync/preview.ts) of a 25,000-contact group for a user
 // who already owns 25,000 persons, in a company of 100,000: the group listed through the
 // provider's client, staged, and paired in the database.
 // The user's persons: half of them match a contact (9/25 by e-mail, 1/25 by full name only), a

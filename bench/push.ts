@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { syncLinks } from "@/db/schema";
 import { getPersonById, updatePerson } from "@/db/queries/persons";
 import { getViewer } from "@/db/queries/users";
-import { ensureSyncCustomFields } from "@/lib/sync/crm-side";
+import { ensureSyncCustomFields } from "@/lib/sync/engine/crm-side";
 import { benchMain } from "./lib/cli";
 import { report, seconds, type Target } from "./lib/report";
 import { countWhere, runLine, SyncBench } from "./lib/scenario";

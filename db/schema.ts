@@ -19,8 +19,8 @@ import {
   customType,
 } from "drizzle-orm/pg-core";
 import type { Locale } from "@/lib/i18n/locales";
-import type { OversizeField } from "@/lib/sync/contact";
-import type { RefusalCause } from "@/lib/sync/provider";
+import type { OversizeField } from "@/lib/sync/model/contact";
+import type { RefusalCause } from "@/lib/sync/model/provider";
 import type { ProviderId } from "@/lib/sync/providers/registry";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -240,7 +240,7 @@ export const syncConnections = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     provider: text("provider").$type<Provider>().notNull(),
     accountEmail: text("account_email").notNull(),
-    /** AES-256-GCM sealed JSON of the OAuth tokens (lib/sync/secret-box.ts); never plain. */
+    /** AES-256-GCM sealed JSON of the OAuth tokens (lib/sync/accounts/secret-box.ts); never plain. */
     tokens: text("tokens"),
     groupId: text("group_id"),
     groupName: text("group_name"),
@@ -252,7 +252,7 @@ export const syncConnections = pgTable(
     cursor: text("cursor"),
     /** Persons of the user created at or after this instant and not linked are new for two-way. */
     pushWatermark: timestamp("push_watermark", { withTimezone: true }).notNull().defaultNow(),
-    /** A run holds the connection until this instant (renewed while it works); see lib/sync/lease.ts. */
+    /** A run holds the connection until this instant (renewed while it works); see lib/sync/jobs/lease.ts. */
     leaseUntil: timestamp("lease_until", { withTimezone: true }),
     leaseOwner: text("lease_owner"),
     /** Minutes between scheduled runs: 5, 15 or 60; 0 runs only when the user presses Refresh;
@@ -269,7 +269,7 @@ export const syncConnections = pgTable(
      * (lib/sync/engine/pull.ts). Null when no listing is unfinished. */
     resume: jsonb("resume").$type<ListingResume>(),
     /** A new group was chosen while the grant lacked write access: once the user allows it, the
-     * group's first sync is prepared (previewed) before it runs (lib/sync/manage.ts). */
+     * group's first sync is prepared (previewed) before it runs (lib/sync/accounts/manage.ts). */
     firstSyncAwaitsGrant: boolean("first_sync_awaits_grant").notNull().default(false),
     /** Links to contacts the provider holds ("in sync" on the dashboard): kept by triggers on
      * sync_links (migration 0010), so no view counts 25,000 links. */
@@ -286,7 +286,7 @@ export const syncConnections = pgTable(
     index("sync_connections_company_idx").on(t.companyId),
     index("sync_connections_due_idx").on(t.nextRunAt),
     // With the one above, the scheduler's claim (requested, due or leased) is a BitmapOr of
-    // three small index scans instead of a read of every connection (lib/sync/scheduler.ts).
+    // three small index scans instead of a read of every connection (lib/sync/jobs/scheduler.ts).
     index("sync_connections_requested_idx").on(t.runRequestedAt).where(sql`${t.runRequestedAt} is not null`),
     index("sync_connections_leased_idx").on(t.leaseUntil).where(sql`${t.leaseOwner} is not null`),
   ],
@@ -520,7 +520,7 @@ export const syncFailures = pgTable(
     label: text("label").notNull().default(""),
     /** The provider's reason, as it gave it… */
     reason: text("reason").notNull(),
-    /** …and what its answer tells of why (lib/sync/provider.ts RefusalCause), when it does. */
+    /** …and what its answer tells of why (lib/sync/model/provider.ts RefusalCause), when it does. */
     cause: text("cause").$type<RefusalCause>(),
     attempts: integer("attempts").notNull().default(1),
     /** The person's version the last attempt sent: an edit since makes the failure due at once. */

@@ -1,7 +1,7 @@
 // Slows down password guessing: after a few failures for one account (or many from one
 // address) further attempts are refused for a delay that doubles with each failure. The same
 // counts slow down other guessing through the app: the CardDAV connect form (per user and per
-// server it is pointed at, lib/sync/password-flow.ts).
+// server it is pointed at, lib/sync/accounts/password-flow.ts).
 // Kept in the database so that every app process sees the same counts.
 import { eq, inArray, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";

@@ -2,7 +2,7 @@
 // Inside a transaction that is always rolled back (one per state, the table vacuumed after
 // each): synthetic connections are added up to R rows, ANALYZE'd (it samples the transaction's
 // own new rows), then claimNextConnection itself
-// (lib/sync/scheduler.ts, unchanged) is called once with a logging database handle, so the SQL
+// (lib/sync/jobs/scheduler.ts, unchanged) is called once with a logging database handle, so the SQL
 // explained is the very statement it sends (captured at drizzle's logger, its parameters written
 // in as literals: they only feed the SET list, so the plan is the one the prepared statement
 // gets). Each EXPLAIN ANALYZE really claims a row, as successive claims would.
@@ -14,7 +14,7 @@
 import { sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { executeRows } from "@/db/client";
-import { claimNextConnection } from "@/lib/sync/scheduler";
+import { claimNextConnection } from "@/lib/sync/jobs/scheduler";
 import { openCounted, type DbTarget, type StatementCounter } from "./db";
 import { inline } from "./explain";
 

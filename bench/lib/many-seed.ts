@@ -12,7 +12,7 @@ import { executeRows } from "@/db/client";
 import type { Direction, Visibility } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { setConfig } from "@/emulators";
-import { createConnection } from "@/lib/sync/connections";
+import { createConnection } from "@/lib/sync/accounts/connections";
 import { openAddressBook } from "@/tests/kit/address-book";
 import { benchContact } from "./address-book";
 import { firstResult, stopChild } from "./proc";

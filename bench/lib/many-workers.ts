@@ -1,5 +1,5 @@
-// The sync workers of bench/many.ts: K processes of lib/sync/worker-cli.ts — what `npm run
-// worker -- --concurrency C --poll-seconds S` runs (`tsx lib/sync/worker-cli.ts`), started here
+// The sync workers of bench/many.ts: K processes of lib/sync/jobs/worker-cli.ts — what `npm run
+// worker -- --concurrency C --poll-seconds S` runs (`tsx lib/sync/jobs/worker-cli.ts`), started here
 // with the same TypeScript loader as this process (node + tsx's loader flags) so that each worker
 // is one process whose CPU /proc can read, with no npm/sh/tsx-CLI wrappers around it.
 // Each worker's stdout and stderr (its JSON log: a line per run) go to a file.
@@ -25,7 +25,7 @@ export async function startWorkers(spec: FleetSpec): Promise<WorkerFleet> {
     const fd = fs.openSync(log, "w");
     const child = spawn(
       process.execPath,
-      [...process.execArgv, "lib/sync/worker-cli.ts", "--concurrency", String(spec.concurrency), "--poll-seconds", String(spec.pollSeconds)],
+      [...process.execArgv, "lib/sync/jobs/worker-cli.ts", "--concurrency", String(spec.concurrency), "--poll-seconds", String(spec.pollSeconds)],
       { env: { ...process.env, ...spec.env }, stdio: ["ignore", fd, fd] },
     );
     fs.closeSync(fd);

@@ -2,9 +2,9 @@
 //   tsx bench/lib/measured.ts '<json spec>'
 // mode "sync":  one run of the real engine (what `npm run sync -- <id>` does: the connection's
 //               adapter from adapterForConnection, then runSync), with a statement counter on
-//               the database handle (same driver, pool of 4 like lib/sync/cli.ts), in a process
+//               the database handle (same driver, pool of 4 like lib/sync/jobs/cli.ts), in a process
 //               warmed up like a long-lived worker (pool open, client modules loaded).
-// mode "preview": a first sync's preview (lib/sync/preview.ts buildPreview): the whole group
+// mode "preview": a first sync's preview (lib/sync/first-sync/preview.ts buildPreview): the whole group
 //               listed, staged and paired with the persons the connection's user owns.
 // mode "floor": the database floor of an initial sync: the same pages through the same client
 //               and mapping, and the same rows (organizations, persons, links, "added" events)
@@ -26,13 +26,13 @@ import { asUser } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
 import { syncConnections } from "@/db/schema";
 import type { DB } from "@/db/client";
-import { changedFields, EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
-import * as realConnections from "@/lib/sync/connections";
-import { contactToPersonColumns, ensureSyncCustomFields, type SyncFieldIds } from "@/lib/sync/crm-side";
+import { changedFields, EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/model/contact";
+import * as realConnections from "@/lib/sync/accounts/connections";
+import { contactToPersonColumns, ensureSyncCustomFields, type SyncFieldIds } from "@/lib/sync/engine/crm-side";
 import * as realPhotos from "@/lib/sync/engine/photos";
 import * as realEngine from "@/lib/sync/engine/run";
 import type { RunSummary } from "@/lib/sync/engine/run";
-import { buildPreview, type PreviewSummary } from "@/lib/sync/preview";
+import { buildPreview, type PreviewSummary } from "@/lib/sync/first-sync/preview";
 import { davSession, isDelivered, multiget, pathOf, syncChanges } from "@/lib/sync/providers/carddav/dav";
 import { projectForCardDav, readVCard } from "@/lib/sync/providers/carddav/vcard";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/sync/providers/google/mapping";
@@ -89,7 +89,7 @@ async function engine(): Promise<{
   const dir = process.env.BENCH_SYNC_DIR;
   if (!dir) return { runSync: realEngine.runSync, syncPhotos: realPhotos.syncPhotos, adapterForConnection: realConnections.adapterForConnection };
   const load = (file: string) => import(pathToFileURL(path.resolve(dir, file)).href);
-  const [e, p, c] = (await Promise.all([load("engine/run.ts"), load("engine/photos.ts"), load("connections.ts")])) as [
+  const [e, p, c] = (await Promise.all([load("engine/run.ts"), load("engine/photos.ts"), load("accounts/connections.ts")])) as [
     typeof realEngine,
     typeof realPhotos,
     typeof realConnections,

@@ -11,7 +11,7 @@ export function showValue(value: unknown): string {
 export type ConflictDetail = { rule?: string; winner?: string; crm?: unknown; provider?: unknown; deletedOn?: string };
 
 /** The rule a conflict event was decided by (its `detail`, written by the engine: merge.ts,
- * link.ts). */
+ * first-sync/link.ts). */
 export function conflictRule(detail: ConflictDetail): "twoWay" | "oneWay" | "firstSync" | "deleteWins" {
   if (detail.rule === "delete wins") return "deleteWins";
   if (detail.rule?.startsWith("first sync")) return "firstSync";

@@ -4,8 +4,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import en from "@/lib/i18n/messages/en.json";
 import sv from "@/lib/i18n/messages/sv.json";
-import { LAST_ERROR } from "@/lib/sync/last-error";
-import type { PreviewRow, PreviewSummary } from "@/lib/sync/preview";
+import { LAST_ERROR } from "@/lib/sync/model/last-error";
+import type { PreviewRow, PreviewSummary } from "@/lib/sync/first-sync/preview";
 import { FirstSyncPreview } from "./first-sync-preview";
 
 const action = async () => ({ ok: true });

@@ -10,7 +10,7 @@ import { useFormAction } from "../ui/use-form-action";
 import { useFormatter, useLocale, useNow, useTranslations } from "next-intl";
 import { formatDateTime } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
-import { lastErrorText } from "@/lib/sync/last-error";
+import { lastErrorText } from "@/lib/sync/model/last-error";
 
 export type LiveStatusData = {
   status: "active" | "paused" | "needs_confirmation" | "reconnect_needed" | "error" | "preview";

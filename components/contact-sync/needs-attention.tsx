@@ -3,7 +3,7 @@ import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import type { ActionState } from "@/lib/action-state";
 import { formatDateTime, formatList } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
-import type { FailedContact, NeedsAttention as Items } from "@/lib/sync/dashboard";
+import type { FailedContact, NeedsAttention as Items } from "@/lib/sync/screens/dashboard";
 import { RETRY_LIMIT } from "@/lib/sync/engine/failures";
 import { ActionButton } from "../ui/action-button";
 import { conflictSentence, type ConflictDetail } from "./conflict-text";

@@ -1,4 +1,4 @@
-import type { PersonSyncHistory } from "@/lib/sync/dashboard";
+import type { PersonSyncHistory } from "@/lib/sync/screens/dashboard";
 import { providerDefinition } from "@/lib/sync/providers/registry";
 import { Card, CardTitle } from "../ui/card";
 import { useLocale, useTranslations } from "next-intl";

@@ -1,5 +1,5 @@
 import type { ActionState } from "@/lib/action-state";
-import type { ActivityItem } from "@/lib/sync/dashboard";
+import type { ActivityItem } from "@/lib/sync/screens/dashboard";
 
 export type ActionItemProps = {
   title: string;

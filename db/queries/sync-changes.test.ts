@@ -12,7 +12,7 @@ import { asConnection, restorePersons, updateManyPersonValues } from "./person-w
 import { listChangedOwnedLinks } from "./sync-persons";
 import { getViewer } from "./users";
 import type { Viewer } from "./visibility";
-import { createConnection } from "@/lib/sync/connections";
+import { createConnection } from "@/lib/sync/accounts/connections";
 import { testDatabases } from "@/tests/kit/databases";
 import { personInput } from "@/tests/kit/persons";
 

@@ -8,7 +8,7 @@ import { organizations, persons, syncFailures, syncLinks, type Person, type Sync
 import type { Actor } from "./person-writes";
 import { inState, isRealLink } from "./sync-links";
 import { visiblePersonsWhere } from "./visibility";
-import type { MatchCandidate } from "@/lib/sync/matching";
+import type { MatchCandidate } from "@/lib/sync/first-sync/matching";
 
 export type PersonForSync = Pick<
   Person,

@@ -3,9 +3,9 @@
 // the integration tests, the benchmarks and the Playwright specs alike.
 import { clearFaults, createAccount, expireSyncTokens, getStats, injectFault, mintToken, revokeAccount, type AccountStats } from "@/emulators";
 import type { DavProxy, DavServer } from "@/emulators/carddav";
-import type { StoredPassword } from "@/lib/sync/connections";
+import type { StoredPassword } from "@/lib/sync/accounts/connections";
 import type { ProviderId } from "@/lib/sync/providers/registry";
-import type { StoredTokens } from "@/lib/sync/tokens";
+import type { StoredTokens } from "@/lib/sync/accounts/tokens";
 import { openCardDavBook } from "./carddav-book";
 import { openGoogleBook } from "./google-book";
 import { openMicrosoftBook } from "./microsoft-book";

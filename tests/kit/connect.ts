@@ -4,11 +4,11 @@ import { eq } from "drizzle-orm";
 import type { DB, DbHandle } from "@/db/client";
 import { syncConnections, type Direction, type SyncConnection, type Visibility } from "@/db/schema";
 import { seedDemo, type SeededDemo } from "@/db/seed";
-import { adapterForConnection, createConnection } from "@/lib/sync/connections";
+import { adapterForConnection, createConnection } from "@/lib/sync/accounts/connections";
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { DEMO_CLIENT } from "@/lib/sync/providers/oauth-defaults";
 import type { ProviderId } from "@/lib/sync/providers/registry";
-import type { RetryPolicy } from "@/lib/sync/retry";
+import type { RetryPolicy } from "@/lib/sync/providers/retry";
 import type { AddressBook } from "./address-book";
 
 /** The production retry policy's shape at test-sized waits. */

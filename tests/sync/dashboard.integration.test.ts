@@ -1,4 +1,4 @@
-// The dashboard's read side (lib/sync/dashboard.ts) after real runs: figures, the latest
+// The dashboard's read side (lib/sync/screens/dashboard.ts) after real runs: figures, the latest
 // activity per kind, activity per day, and nothing of it for anyone but the connection's owner.
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -10,7 +10,7 @@ import { persons, syncActivityDays, syncConnections, syncFailures, syncLinks, sy
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
-import { connectionActivity, HIDDEN_PERSON_LABEL, listConnectionSummaries, listNeedsAttention, personSyncHistory } from "@/lib/sync/dashboard";
+import { connectionActivity, HIDDEN_PERSON_LABEL, listConnectionSummaries, listNeedsAttention, personSyncHistory } from "@/lib/sync/screens/dashboard";
 import { runSync } from "@/lib/sync/engine/run";
 import { testDatabases } from "@/tests/kit/databases";
 import { adapterFor, connectBook, openSeeded } from "@/tests/kit/connect";

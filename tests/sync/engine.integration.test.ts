@@ -7,8 +7,8 @@ import { personPictures, persons, syncConnections, syncEvents, syncLinks, type D
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import { getPersonById, updatePerson, createPerson, deletePerson } from "@/db/queries/persons";
-import { connectionActivity, listConnectionSummaries, listUnconfirmedCreates } from "@/lib/sync/dashboard";
-import { answerUnconfirmedCreates } from "@/lib/sync/manage";
+import { connectionActivity, listConnectionSummaries, listUnconfirmedCreates } from "@/lib/sync/screens/dashboard";
+import { answerUnconfirmedCreates } from "@/lib/sync/accounts/manage";
 import type { FaultPoint } from "@/lib/sync/engine/context";
 import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
 import { syncPhotos } from "@/lib/sync/engine/photos";

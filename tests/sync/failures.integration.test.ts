@@ -10,10 +10,10 @@ import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/qu
 import { getViewer } from "@/db/queries/users";
 import { syncFailures, syncLinks } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
-import { listNeedsAttention } from "@/lib/sync/dashboard";
+import { listNeedsAttention } from "@/lib/sync/screens/dashboard";
 import { RETRY_LIMIT } from "@/lib/sync/engine/failures";
 import { runSync } from "@/lib/sync/engine/run";
-import { configureConnection, retryFailedContacts } from "@/lib/sync/manage";
+import { configureConnection, retryFailedContacts } from "@/lib/sync/accounts/manage";
 import { setConfig } from "@/emulators";
 import { openAddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, emulatorOAuthConfig, FAST_RETRY, openSeeded } from "@/tests/kit/connect";

@@ -15,9 +15,9 @@ import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
 import { persons, syncLinks, syncPreviewContacts } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
-import { CONTACT_FIELDS, EMPTY_CONTACT, LIST_FIELDS, normalizeContact, type Contact } from "@/lib/sync/contact";
-import { firstMerge } from "@/lib/sync/first-merge";
-import { stagePreview } from "@/lib/sync/preview";
+import { CONTACT_FIELDS, EMPTY_CONTACT, LIST_FIELDS, normalizeContact, type Contact } from "@/lib/sync/model/contact";
+import { firstMerge } from "@/lib/sync/first-sync/merge";
+import { stagePreview } from "@/lib/sync/first-sync/preview";
 import type { AddressBook } from "@/tests/kit/address-book";
 import { connectBook, openSeeded } from "@/tests/kit/connect";
 

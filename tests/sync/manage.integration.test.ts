@@ -10,8 +10,8 @@ import type { Viewer } from "@/db/queries/visibility";
 import { mintToken } from "@/emulators";
 import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
 import { runSync } from "@/lib/sync/engine/run";
-import { answerHeldDeletions, configureConnection, disconnect, listProviderGroups, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/manage";
-import type { ManageDeps } from "@/lib/sync/manage";
+import { answerHeldDeletions, configureConnection, disconnect, listProviderGroups, reconnect, restoreFromEvent, setPaused, syncNow } from "@/lib/sync/accounts/manage";
+import type { ManageDeps } from "@/lib/sync/accounts/manage";
 import { adapterFor, connectBook, emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
 import { startTestEmulator, type TestEmulator } from "@/tests/kit/emulators";
 

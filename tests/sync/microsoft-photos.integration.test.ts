@@ -10,7 +10,7 @@ import type { SeededDemo } from "@/db/seed";
 import { resetStats, setConfig } from "@/emulators/shared/admin-client";
 import { syncPhotos } from "@/lib/sync/engine/photos";
 import { runSync } from "@/lib/sync/engine/run";
-import type { ProviderAdapter } from "@/lib/sync/provider";
+import type { ProviderAdapter } from "@/lib/sync/model/provider";
 import { PNG, type AddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";

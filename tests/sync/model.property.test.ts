@@ -19,13 +19,13 @@ import { persons, signInThrottle, syncConnections, syncEvents, syncLinks } from 
 import type { SeededDemo } from "@/db/seed";
 import { getViewer } from "@/db/queries/users";
 import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/queries/persons";
-import { createConnection } from "@/lib/sync/connections";
-import { listUnconfirmedCreates } from "@/lib/sync/dashboard";
+import { createConnection } from "@/lib/sync/accounts/connections";
+import { listUnconfirmedCreates } from "@/lib/sync/screens/dashboard";
 import { restoreDeletedPerson } from "@/lib/sync/engine/restore";
-import { answerUnconfirmedCreates } from "@/lib/sync/manage";
-import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/sync/oauth-flow";
+import { answerUnconfirmedCreates } from "@/lib/sync/accounts/manage";
+import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/sync/accounts/oauth-flow";
 import { UserError } from "@/lib/errors";
-import { connectWithPassword } from "@/lib/sync/password-flow";
+import { connectWithPassword } from "@/lib/sync/accounts/password-flow";
 import { consentAs } from "@/tests/kit/consent";
 import type { Viewer } from "@/db/queries/visibility";
 import type { FaultPoint } from "@/lib/sync/engine/context";
@@ -136,7 +136,7 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
     const book = await emu.addressBook(`model${++accounts}@example.com`, "Synced");
     const connectionId = await connectBook(handle.db, demo, book, { direction: "two_way", visibility: "owner" });
     // Each history starts without the refused reconnects of the ones before (the connect form is
-    // throttled like sign-in: lib/sync/password-flow.ts).
+    // throttled like sign-in: lib/sync/accounts/password-flow.ts).
     await handle.db.delete(signInThrottle);
     // Each world's CRM persons belong to a fresh user, so worlds never see each other's persons.
     return {

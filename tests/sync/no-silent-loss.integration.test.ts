@@ -8,12 +8,12 @@ import { createPerson, deletePerson, getPersonById, updatePerson } from "@/db/qu
 import { getViewer } from "@/db/queries/users";
 import { persons, syncEvents, syncLinks, type Direction } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
-import { ensureSyncCustomFields } from "@/lib/sync/crm-side";
-import { listUnconfirmedCreates } from "@/lib/sync/dashboard";
+import { ensureSyncCustomFields } from "@/lib/sync/engine/crm-side";
+import { listUnconfirmedCreates } from "@/lib/sync/screens/dashboard";
 import { resolveHeldDeletions } from "@/lib/sync/engine/deletions";
 import { restoreDeletedPerson } from "@/lib/sync/engine/restore";
 import { runSync, type RunSummary } from "@/lib/sync/engine/run";
-import { answerUnconfirmedCreates } from "@/lib/sync/manage";
+import { answerUnconfirmedCreates } from "@/lib/sync/accounts/manage";
 import type { AddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";

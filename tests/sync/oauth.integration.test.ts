@@ -9,9 +9,9 @@ import { getViewer } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
 import { createAccount, startGoogleEmulator, startMicrosoftEmulator } from "@/emulators";
 import { ForbiddenError } from "@/lib/errors";
-import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/sync/oauth-flow";
+import { finishAuthorization, OAuthFlowError, startAuthorization } from "@/lib/sync/accounts/oauth-flow";
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
-import { readTokens } from "@/lib/sync/tokens";
+import { readTokens } from "@/lib/sync/accounts/tokens";
 import { adapterFor, emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
 import { consentAs } from "@/tests/kit/consent";
 

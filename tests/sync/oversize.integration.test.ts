@@ -1,4 +1,4 @@
-// A contact with a field longer than Tandem syncs (contact.ts FIELD_LIMITS) — a note of 120,000
+// A contact with a field longer than Tandem syncs (lib/sync/model/contact.ts FIELD_LIMITS) — a note of 120,000
 // spaces and a letter, as a hostile or broken client might leave — is never cut and written
 // back: its other fields come into Tandem, that field is left as it is on both sides, nothing is
 // sent to the contact meanwhile (a CRM edit waits, not lost), it is listed under Needs attention
@@ -12,9 +12,9 @@ import { getPersonById, updatePerson } from "@/db/queries/persons";
 import { getViewer } from "@/db/queries/users";
 import { syncFailures, syncLinks } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
-import { FIELD_LIMITS } from "@/lib/sync/contact";
-import { ensureSyncCustomFields } from "@/lib/sync/crm-side";
-import { listNeedsAttention } from "@/lib/sync/dashboard";
+import { FIELD_LIMITS } from "@/lib/sync/model/contact";
+import { ensureSyncCustomFields } from "@/lib/sync/engine/crm-side";
+import { listNeedsAttention } from "@/lib/sync/screens/dashboard";
 import { runSync } from "@/lib/sync/engine/run";
 import type { AddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";

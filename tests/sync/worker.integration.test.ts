@@ -12,9 +12,9 @@ import { createDb, type DbHandle } from "@/db/client";
 import { personPictures, persons, syncConnections, syncLinks, syncRuns } from "@/db/schema";
 import { seedDemo, type SeededDemo } from "@/db/seed";
 import { setConfig } from "@/emulators";
-import { LEASE_MS } from "@/lib/sync/lease";
+import { LEASE_MS } from "@/lib/sync/jobs/lease";
 import type { ProviderId } from "@/lib/sync/providers/registry";
-import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/scheduler";
+import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/jobs/scheduler";
 import { testDatabases } from "@/tests/kit/databases";
 import { PNG } from "@/tests/kit/address-book";
 import { adapterFor as kitAdapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
@@ -318,7 +318,7 @@ describe.skipIf(!serverDb)("worker processes on a Postgres server", () => {
     // Runs long enough that the two workers really work side by side.
     await setConfig(world.emu.url, { latencyMs: 15 });
     const env = { DATABASE_URL: databaseUrl, GOOGLE_PEOPLE_ROOT_URL: `${world.emu.url}/`, SYNC_INTERVAL_MINUTES: "60" };
-    const workers = [0, 1].map(() => startChild("lib/sync/worker-cli.ts", ["--concurrency", "2", "--poll-seconds", "0.1"], env));
+    const workers = [0, 1].map(() => startChild("lib/sync/jobs/worker-cli.ts", ["--concurrency", "2", "--poll-seconds", "0.1"], env));
     try {
       await Promise.all(workers.map((w) => w.line(/"msg":"worker started"/)));
       // Every connection comes due at once, and users press "sync now" while those runs go on.

@@ -9,8 +9,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
 import { syncLinks, type SyncLink } from "@/db/schema";
-import { changedFields, type Contact } from "../contact";
-import type { PulledContact } from "../provider";
+import { changedFields, type Contact } from "../model/contact";
+import type { PulledContact } from "../model/provider";
 import type { Run } from "./context";
 
 

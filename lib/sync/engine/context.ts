@@ -5,10 +5,10 @@ import type { Actor } from "@/db/queries/person-writes";
 import type { PersonForSync } from "@/db/queries/sync-persons";
 import type { SyncConnection, SyncLink } from "@/db/schema";
 import type { Logger } from "@/lib/logger";
-import { normalizeContact, type Contact } from "../contact";
-import { personToContact, type OrganizationResolver, type SyncFieldIds } from "../crm-side";
-import { LeaseLostError, renewLease, type keepLease } from "../lease";
-import type { ProviderAdapter } from "../provider";
+import { normalizeContact, type Contact } from "../model/contact";
+import { personToContact, type OrganizationResolver, type SyncFieldIds } from "./crm-side";
+import { LeaseLostError, renewLease, type keepLease } from "../jobs/lease";
+import type { ProviderAdapter } from "../model/provider";
 import { FailureLog } from "./failures";
 import { RunLog } from "./run-log";
 

@@ -10,9 +10,9 @@ import { asConnection, softDeletePersons, type Actor } from "@/db/queries/person
 import type { PersonForSync } from "@/db/queries/sync-persons";
 import { getViewer } from "@/db/queries/users";
 import { syncConnections, syncEvents, syncLinks, type SyncLink } from "@/db/schema";
-import type { Contact } from "../contact";
-import { LeaseLostError } from "../lease";
-import { decideProviderGone } from "../plan";
+import type { Contact } from "../model/contact";
+import { LeaseLostError } from "../jobs/lease";
+import { decideProviderGone } from "../model/plan";
 import { isRealLink } from "@/db/queries/sync-links";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-log";

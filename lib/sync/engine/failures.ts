@@ -12,8 +12,8 @@
 import { and, eq, inArray, isNotNull, notInArray, sql, type SQL } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { syncFailures, type FailureOperation } from "@/db/schema";
-import type { OversizeField } from "../contact";
-import type { RefusalCause } from "../provider";
+import type { OversizeField } from "../model/contact";
+import type { RefusalCause } from "../model/provider";
 import type { Run } from "./context";
 
 /** Attempts before a refused write is no longer retried by itself. */

@@ -5,10 +5,10 @@ import type { Tx } from "@/db/client";
 import { updatePersonValues } from "@/db/queries/person-writes";
 import type { PersonForSync } from "@/db/queries/sync-persons";
 import { syncLinks, type SyncLink } from "@/db/schema";
-import { changedFields, type Contact } from "../contact";
-import { contactToPersonColumns } from "../crm-side";
-import { decideCrmGone, mergeContact } from "../plan";
-import type { PulledContact } from "../provider";
+import { changedFields, type Contact } from "../model/contact";
+import { contactToPersonColumns } from "./crm-side";
+import { decideCrmGone, mergeContact } from "../model/plan";
+import type { PulledContact } from "../model/provider";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges } from "./run-log";
 

@@ -15,8 +15,8 @@ import { addMissingPictures, asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
 import { personPictures, syncConnections, syncLinks } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
-import { acquireLease, keepLease, LeaseLostError, releaseLease, renewLease } from "../lease";
-import type { Photo, PhotoQuota, ProviderAdapter } from "../provider";
+import { acquireLease, keepLease, LeaseLostError, releaseLease, renewLease } from "../jobs/lease";
+import type { Photo, PhotoQuota, ProviderAdapter } from "../model/provider";
 
 const PHOTO_BATCH = 100;
 const PHOTO_BUDGET_MS = 5 * 60_000;

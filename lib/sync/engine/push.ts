@@ -12,7 +12,7 @@ import { insertMany } from "@/db/bulk";
 import { inState, placeholderId } from "@/db/queries/sync-links";
 import { listChangedOwnedLinks, listNewOwnedPersons, listRequestedCreates, type PersonForSync } from "@/db/queries/sync-persons";
 import { syncLinks, type SyncLink } from "@/db/schema";
-import { changedFields, EMPTY_CONTACT, type Contact } from "../contact";
+import { changedFields, EMPTY_CONTACT, type Contact } from "../model/contact";
 import { holdUnadoptedIntents } from "./adopt";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges } from "./run-log";

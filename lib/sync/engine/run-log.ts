@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import { syncActivityDays, syncEvents, type EventKind, type FieldChange, type RunCounts, type Side } from "@/db/schema";
-import { changedFields, type Contact, type ContactField } from "../contact";
+import { changedFields, type Contact, type ContactField } from "../model/contact";
 
 export type EventRow = typeof syncEvents.$inferInsert;
 export type EventInput = Omit<EventRow, "connectionId" | "runId">;

@@ -4,8 +4,8 @@
 // provider-specific from here.
 import type { Dispatcher } from "undici";
 import type { Direction } from "@/db/schema";
-import type { ProviderAdapter } from "../provider";
-import type { RetryPolicy } from "../retry";
+import type { ProviderAdapter } from "../model/provider";
+import type { RetryPolicy } from "./retry";
 import type { ProviderProfile } from "./detect";
 
 /** Where a provider's OAuth client and API are, for this installation. */

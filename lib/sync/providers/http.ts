@@ -9,8 +9,8 @@
 //   page's contacts in slices that leave the event loop its turns (a sync may share its thread
 //   with the web server: `npm start`).
 import type { Dispatcher } from "undici";
-import { InvalidGrantError, ProviderUnavailableError } from "../provider";
-import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "../retry";
+import { InvalidGrantError, ProviderUnavailableError } from "../model/provider";
+import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "./retry";
 import type { AdapterCredentials } from "./definition";
 import { outboundFetch, ResponseTooLargeError, type OutboundLimits } from "./outbound/fetch";
 import { providerAgent } from "./outbound/policy";

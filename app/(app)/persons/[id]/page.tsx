@@ -12,7 +12,7 @@ import { PictureForm } from "@/components/picture-form";
 import { ActionButton } from "@/components/ui/action-button";
 import { Alert, Badge, Card, CardTitle, PageHeader } from "@/components/ui/card";
 import { personFormOptions } from "@/lib/persons/form-options";
-import { personSyncHistory } from "@/lib/sync/dashboard";
+import { personSyncHistory } from "@/lib/sync/screens/dashboard";
 import type { Locale } from "@/lib/i18n/locales";
 import { personDisplayName } from "@/lib/persons/display";
 import { displayPhone, telHref } from "@/lib/persons/phone-display";

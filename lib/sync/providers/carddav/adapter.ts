@@ -23,8 +23,8 @@
 //   what reaches the user of a failure is its kind in our words, never the server's (inWords).
 import { randomUUID } from "node:crypto";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
-import { EMPTY_CONTACT } from "../../contact";
-import { AddressBookTooLargeError, causeOfStatus, CursorExpiredError, InvalidGrantError, MAX_BOOK_CONTACTS, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../provider";
+import { EMPTY_CONTACT } from "../../model/contact";
+import { AddressBookTooLargeError, causeOfStatus, CursorExpiredError, InvalidGrantError, MAX_BOOK_CONTACTS, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../model/provider";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, createCaller, mapInSlices, readLimited } from "../http";
 import { AddressRefusedError } from "../outbound/agent";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { birthdayArb, notesArb } from "@/tests/kit/contact-arbitraries";
-import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
+import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/model/contact";
 import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard } from "./vcard";
 
 const COUNTRY = "US";

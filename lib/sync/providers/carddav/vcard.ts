@@ -26,7 +26,7 @@
 // Known limit (as Google's mapping): the address slots are the first non-work and the first work
 // ADR with text; clearing one lets a further ADR of the same kind move up.
 import ICAL from "ical.js";
-import { EMPTY_CONTACT, normalizeContact, normalizeLabel, readProviderContact, valuesEqual, type Contact, type Labeled, type OversizeField } from "@/lib/sync/contact";
+import { EMPTY_CONTACT, normalizeContact, normalizeLabel, readProviderContact, valuesEqual, type Contact, type Labeled, type OversizeField } from "@/lib/sync/model/contact";
 import { normalizeEmail, normalizePhone, normalizeText, trimEndWhere } from "@/lib/normalize";
 import { oneLine } from "../mapping-kit";
 

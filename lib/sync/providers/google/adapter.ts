@@ -8,7 +8,7 @@
 // - updateContact replaces whole fields: we read the current person first and change only the
 //   items we map, so data we do not map is never touched.
 import { people, auth as googleAuth, type people_v1 } from "@googleapis/people";
-import { changedFields } from "../../contact";
+import { changedFields } from "../../model/contact";
 import {
   CursorExpiredError,
   ResumeRefusedError,
@@ -19,8 +19,8 @@ import {
   type PulledContact,
   refused,
   type WriteResult,
-} from "../../provider";
-import { withRetry } from "../../retry";
+} from "../../model/provider";
+import { withRetry } from "../retry";
 import type { AdapterOptions } from "../definition";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { applyPagesAhead, bearerToken, createCaller, mapInSlices, providerFetch, readLimited, retryVerdict } from "../http";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { describe, expect, it } from "vitest";
 import { birthdayArb } from "@/tests/kit/contact-arbitraries";
-import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
+import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/model/contact";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
 type Person = people_v1.Schema$Person;

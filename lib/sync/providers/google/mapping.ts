@@ -11,7 +11,7 @@
 // that the person also has is what the next read reports ("promotion").
 import type { people_v1 } from "@googleapis/people";
 import { isValidPhoneNumber } from "libphonenumber-js";
-import { birthdayParts, EMPTY_CONTACT, normalizeContact, readProviderContact, yearlessBirthday, type Contact, type Labeled, type OversizeField } from "@/lib/sync/contact";
+import { birthdayParts, EMPTY_CONTACT, normalizeContact, readProviderContact, yearlessBirthday, type Contact, type Labeled, type OversizeField } from "@/lib/sync/model/contact";
 import { oneLine, pad, sameJson } from "../mapping-kit";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
 

@@ -37,8 +37,8 @@ import {
   type PulledContact,
   refused,
   type WriteResult,
-} from "../../provider";
-import { parseRetryAfter, withRetry } from "../../retry";
+} from "../../model/provider";
+import { parseRetryAfter, withRetry } from "../retry";
 import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, bearerToken, createCaller, isRetryableStatus, mapInSlices, providerFetch } from "../http";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { describe, expect, it } from "vitest";
 import { birthdayArb, notesArb } from "@/tests/kit/contact-arbitraries";
-import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/contact";
+import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/model/contact";
 import { GRAPH_CONTACT_SELECT, GRAPH_LIMITS, projectForGraph, readGraphContact, writeGraphContact, type GraphContactItem } from "./mapping";
 
 const FOLDER = "AAMkAGI2AAEOAAA=";

@@ -7,7 +7,7 @@
 // content changes (plus displayName, which Graph would otherwise regenerate); properties we do
 // not map (middleName, nickName, department, categories, otherAddress, …) are never sent.
 import type { Contact as GraphContact, PhysicalAddress } from "@microsoft/microsoft-graph-types";
-import { birthdayParts, EMPTY_CONTACT, normalizeContact, readProviderContact, yearlessBirthday, type Contact, type Labeled, type OversizeField } from "@/lib/sync/contact";
+import { birthdayParts, EMPTY_CONTACT, normalizeContact, readProviderContact, yearlessBirthday, type Contact, type Labeled, type OversizeField } from "@/lib/sync/model/contact";
 import { oneLine, pad, sameJson } from "../mapping-kit";
 import { normalizeEmail, normalizePhone, normalizeText } from "@/lib/normalize";
 

@@ -22,10 +22,10 @@ import {
   retryFailedContacts,
   setPaused,
   syncNow,
-} from "@/lib/sync/manage";
-import { startAuthorization } from "@/lib/sync/oauth-flow";
+} from "@/lib/sync/accounts/manage";
+import { startAuthorization } from "@/lib/sync/accounts/oauth-flow";
 import { UserError } from "@/lib/errors";
-import { connectWithPassword } from "@/lib/sync/password-flow";
+import { connectWithPassword } from "@/lib/sync/accounts/password-flow";
 import { passwordAuthOf, PROVIDER_IDS } from "@/lib/sync/providers/registry";
 
 const PAGE = "/settings/personal/contact-sync";

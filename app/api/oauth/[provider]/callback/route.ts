@@ -4,9 +4,9 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
 import { UserError } from "@/lib/errors";
-import { prepareFirstSync } from "@/lib/sync/manage";
-import { finishAuthorization, OAuthFlowError } from "@/lib/sync/oauth-flow";
-import { requestSync } from "@/lib/sync/scheduler";
+import { prepareFirstSync } from "@/lib/sync/accounts/manage";
+import { finishAuthorization, OAuthFlowError } from "@/lib/sync/accounts/oauth-flow";
+import { requestSync } from "@/lib/sync/jobs/scheduler";
 import { currentViewer } from "@/lib/viewer";
 
 const PAGE = "/settings/personal/contact-sync";

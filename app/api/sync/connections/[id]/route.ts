@@ -1,6 +1,6 @@
 // Live status of one of the signed-in user's connections, polled by the dashboard.
 import { getDb } from "@/db";
-import { listConnectionSummaries } from "@/lib/sync/dashboard";
+import { listConnectionSummaries } from "@/lib/sync/screens/dashboard";
 import { currentViewer } from "@/lib/viewer";
 
 export const dynamic = "force-dynamic";

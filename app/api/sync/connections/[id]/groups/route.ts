@@ -3,8 +3,8 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { ForbiddenError, NotFoundError, translateUserError } from "@/lib/errors";
-import { listProviderGroups } from "@/lib/sync/manage";
-import { InvalidGrantError } from "@/lib/sync/provider";
+import { listProviderGroups } from "@/lib/sync/accounts/manage";
+import { InvalidGrantError } from "@/lib/sync/model/provider";
 import { currentViewer } from "@/lib/viewer";
 
 export const dynamic = "force-dynamic";

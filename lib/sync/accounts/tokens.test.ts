@@ -7,9 +7,9 @@ import type { SeededDemo } from "@/db/seed";
 import { createAccount, mintToken, revokeAccount, startGoogleEmulator, startMicrosoftEmulator } from "@/emulators";
 import { createConnection } from "./connections";
 import { emulatorOAuthConfig, openSeeded } from "@/tests/kit/connect";
-import type { OAuthConfig } from "./providers/definition";
-import { DEMO_CLIENT } from "./providers/oauth-defaults";
-import { InvalidGrantError } from "./provider";
+import type { OAuthConfig } from "../providers/definition";
+import { DEMO_CLIENT } from "../providers/oauth-defaults";
+import { InvalidGrantError } from "../model/provider";
 import { getAccessToken, readTokens, tokenEndpointFor, type TokenEndpoint } from "./tokens";
 
 const emulators = [

@@ -4,11 +4,11 @@ import type { Dispatcher } from "undici";
 import type { DB } from "@/db/client";
 import { env } from "@/lib/env";
 import { companies, syncConnections, type Direction, type Provider, type SyncConnection, type Visibility } from "@/db/schema";
-import { ensureSyncCustomFields } from "./crm-side";
-import type { ProviderAdapter } from "./provider";
-import { providerDefinition } from "./providers/registry";
-import type { RetryPolicy } from "./retry";
-import type { AdapterCredentials } from "./providers/definition";
+import { ensureSyncCustomFields } from "../engine/crm-side";
+import type { ProviderAdapter } from "../model/provider";
+import { providerDefinition } from "../providers/registry";
+import type { RetryPolicy } from "../providers/retry";
+import type { AdapterCredentials } from "../providers/definition";
 import { openJson, sealJson } from "./secret-box";
 import { getAccessToken as lifecycleToken, readTokens, tokenEndpointFor, type StoredTokens } from "./tokens";
 

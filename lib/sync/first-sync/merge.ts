@@ -5,7 +5,7 @@
 // - A single-value field that differs keeps the CRM's value; the provider's is reported, to be
 //   recorded as a conflict in the person's history (two-way then sends the CRM's value to the
 //   provider; one-way leaves the provider alone).
-import { CONTACT_FIELDS, LIST_FIELDS, valuesEqual, type Contact, type ContactField, type Labeled } from "./contact";
+import { CONTACT_FIELDS, LIST_FIELDS, valuesEqual, type Contact, type ContactField, type Labeled } from "../model/contact";
 
 export type FirstMerge = {
   merged: Contact;

@@ -18,9 +18,9 @@ import { isUuid } from "@/lib/uuid";
 import { env } from "@/lib/env";
 import { createConnection, hasRoomForConnection } from "./connections";
 import { requireSyncPermission } from "./permission";
-import type { OAuthConfig } from "./providers/definition";
-import { providerForEmail } from "./providers/detect";
-import { isProviderId, listProviders, oauthOf, providerDefinition, type ProviderId } from "./providers/registry";
+import type { OAuthConfig } from "../providers/definition";
+import { providerForEmail } from "../providers/detect";
+import { isProviderId, listProviders, oauthOf, providerDefinition, type ProviderId } from "../providers/registry";
 import { open, seal, sealJson } from "./secret-box";
 import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
 
@@ -111,7 +111,7 @@ export type FinishResult = {
   connectionId: string;
   accountEmail: string;
   reconnected: boolean;
-  /** The connection's group awaits its first sync: prepare it (lib/sync/manage.ts prepareFirstSync). */
+  /** The connection's group awaits its first sync: prepare it (lib/sync/accounts/manage.ts prepareFirstSync). */
   firstSync: boolean;
 };
 
@@ -226,7 +226,7 @@ export async function finishAuthorization(
     );
   if (existing) {
     // A group chosen while the grant lacked write access is previewed before its first run:
-    // the connection waits in "preview" (lib/sync/preview.ts).
+    // the connection waits in "preview" (lib/sync/first-sync/preview.ts).
     const firstSync = existing.firstSyncAwaitsGrant;
     await db
       .update(syncConnections)

@@ -3,7 +3,7 @@
 // through its official client (providers/*/adapter.ts). Nothing here knows Google or Microsoft.
 import type { Contact, OversizeField } from "./contact";
 import { LAST_ERROR } from "./last-error";
-import type { ProviderId } from "./providers/registry";
+import type { ProviderId } from "../providers/registry";
 
 export type ProviderGroup = { id: string; name: string; memberCount?: number };
 

@@ -1,4 +1,4 @@
-// The first sync of a group the user previewed (lib/sync/preview.ts): a contact the preview
+// The first sync of a group the user previewed (lib/sync/first-sync/preview.ts): a contact the preview
 // paired with a person the user already had is linked to that person instead of creating a
 // second one, and the two are merged without losing anything (first-merge.ts):
 // - the person gets what only the contact had (e-mails, phones and IM united, empty fields
@@ -16,12 +16,12 @@ import { insertMany } from "@/db/bulk";
 import { updateManyPersonValues } from "@/db/queries/person-writes";
 import { getPersonsForSync, type PersonForSync } from "@/db/queries/sync-persons";
 import { syncConnections, syncLinks, syncPreviewContacts } from "@/db/schema";
-import { changedFields, normalizeContact, type Contact } from "../contact";
-import { contactToPersonColumns, personToContact } from "../crm-side";
-import { firstMerge, type FirstMerge } from "../first-merge";
-import type { PulledContact } from "../provider";
-import type { Run } from "./context";
-import { contactLabel, fieldChanges } from "./run-log";
+import { changedFields, normalizeContact, type Contact } from "../model/contact";
+import { contactToPersonColumns, personToContact } from "../engine/crm-side";
+import { firstMerge, type FirstMerge } from "./merge";
+import type { PulledContact } from "../model/provider";
+import type { Run } from "../engine/context";
+import { contactLabel, fieldChanges } from "../engine/run-log";
 
 /** The persons the preview paired this page's unlinked contacts with (provider id → person id). */
 export async function previewPairs(run: Run, tx: Tx, items: PulledContact[]): Promise<Map<string, string>> {

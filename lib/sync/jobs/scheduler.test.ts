@@ -9,10 +9,10 @@ import type { SeededDemo } from "@/db/seed";
 import { testDatabases } from "@/tests/kit/databases";
 import { openSeeded } from "@/tests/kit/connect";
 import { until } from "@/tests/kit/until";
-import { createConnection } from "./connections";
+import { createConnection } from "../accounts/connections";
 import type { Logger } from "@/lib/logger";
 import { acquireLease, releaseLease } from "./lease";
-import type { ProviderAdapter } from "./provider";
+import type { ProviderAdapter } from "../model/provider";
 import { claimNextConnection, requestSync, runWorker, startInProcessWorker, wakeWorkers, type WorkerOptions } from "./scheduler";
 
 const HOUR = 3_600_000;

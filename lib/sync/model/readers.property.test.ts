@@ -8,8 +8,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EMPTY_CONTACT, FIELD_LIMITS, normalizeContact, normalizeLongText, readProviderContact, type Contact } from "./contact";
-import { cardLabel } from "./providers/carddav/adapter";
-import { readVCard, VCardError } from "./providers/carddav/vcard";
+import { cardLabel } from "../providers/carddav/adapter";
+import { readVCard, VCardError } from "../providers/carddav/vcard";
 
 const RUNS = Number(process.env.FC_RUNS ?? 40);
 const HOSTILE = [" ", " ", " ", "\t", "\u00a0", "\n", "\r\n", "\r", "a", "é", "\\", ";", ":", ",", "="] as const;

@@ -15,7 +15,7 @@ import { createDb } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import { env } from "@/lib/env";
 import { jsonLogger } from "@/lib/logger";
-import { adapterForConnection } from "./connections";
+import { adapterForConnection } from "../accounts/connections";
 import { DEFAULT_POLL_MS, runWorker, WORKER_CONCURRENCY } from "./scheduler";
 
 const argsSchema = z.object({

@@ -14,18 +14,18 @@ import { NotFoundError, translated, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 import { isVisibilityAllowed } from "@/lib/visibility";
 import { adapterForConnection, grantAllowsWrite } from "./connections";
-import { ensureSyncCustomFields } from "./crm-side";
-import { getOwnConnection } from "./dashboard";
-import { LAST_ERROR } from "./last-error";
-import { resolveHeldDeletions } from "./engine/deletions";
-import { retryFailures } from "./engine/failures";
-import { restoreDeletedPerson } from "./engine/restore";
+import { ensureSyncCustomFields } from "../engine/crm-side";
+import { getOwnConnection } from "../screens/dashboard";
+import { LAST_ERROR } from "../model/last-error";
+import { resolveHeldDeletions } from "../engine/deletions";
+import { retryFailures } from "../engine/failures";
+import { restoreDeletedPerson } from "../engine/restore";
 import { startAuthorization } from "./oauth-flow";
 import { requireSyncPermission } from "./permission";
-import { buildPreview, decidePreviewContact, dropPreview, listPreview, previewSummary, type PreviewPage, type PreviewSummary } from "./preview";
-import type { OAuthConfig } from "./providers/definition";
-import { InvalidGrantError, type ProviderGroup } from "./provider";
-import { requestSync, runInterval } from "./scheduler";
+import { buildPreview, decidePreviewContact, dropPreview, listPreview, previewSummary, type PreviewPage, type PreviewSummary } from "../first-sync/preview";
+import type { OAuthConfig } from "../providers/definition";
+import { InvalidGrantError, type ProviderGroup } from "../model/provider";
+import { requestSync, runInterval } from "../jobs/scheduler";
 
 /** Tests point these at an emulator; the app uses the configured provider. */
 export type ManageDeps = { apiBaseUrl?: string; oauthConfig?: OAuthConfig };

@@ -13,12 +13,12 @@ import type { Actor } from "@/db/queries/person-writes";
 import { findMatchCandidates, getPersonsForSync } from "@/db/queries/sync-persons";
 import { syncPreviewContacts, type PreviewDecision, type SyncConnection } from "@/db/schema";
 import { NotFoundError, UserError } from "@/lib/errors";
-import { normalizeContact, type Contact, type ContactField } from "./contact";
-import { personToContact, type SyncFieldIds } from "./crm-side";
-import { firstMerge } from "./first-merge";
-import { contactLabel } from "./engine/run-log";
+import { normalizeContact, type Contact, type ContactField } from "../model/contact";
+import { personToContact, type SyncFieldIds } from "../engine/crm-side";
+import { firstMerge } from "./merge";
+import { contactLabel } from "../engine/run-log";
 import { pairContacts, type MatchBy } from "./matching";
-import type { ContactReader } from "./provider";
+import type { ContactReader } from "../model/provider";
 
 export type PreviewSummary = Record<PreviewDecision, number>;
 

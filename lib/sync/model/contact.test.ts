@@ -112,7 +112,7 @@ describe("normalizeContact", () => {
     }
   });
 
-  // Known defects of lib/sync/contact.ts, pinned so that a fix shows up here (flip to `it`).
+  // Known defects of lib/sync/model/contact.ts, pinned so that a fix shows up here (flip to `it`).
   it("is idempotent for a label longer than 40 characters with a space at the cut", () => {
     const once = normalizeContact(contact({ emails: [{ value: "a@x.test", label: `${"x".repeat(39)} y` }] }), "US");
     expect(normalizeContact(once, "US")).toEqual(once);

@@ -4,11 +4,11 @@ import { eq } from "drizzle-orm";
 import { createDb } from "@/db/client";
 import { syncConnections } from "@/db/schema";
 import { env, pgliteDataDir } from "@/lib/env";
-import { adapterForConnection } from "./connections";
+import { adapterForConnection } from "../accounts/connections";
 import { textLogger } from "@/lib/logger";
 import { isUuid } from "@/lib/uuid";
-import { syncPhotos } from "./engine/photos";
-import { runSync } from "./engine/run";
+import { syncPhotos } from "../engine/photos";
+import { runSync } from "../engine/run";
 
 async function main(connectionId: string | undefined): Promise<number> {
   if (!connectionId || !isUuid(connectionId)) {

@@ -6,11 +6,11 @@
 import { eq } from "drizzle-orm";
 import { isEmbedded, type DB, type Tx } from "@/db/client";
 import { syncConnections } from "@/db/schema";
-import { LAST_ERROR } from "./last-error";
-import type { OAuthConfig } from "./providers/definition";
-import { InvalidGrantError } from "./provider";
-import { providerFetch, retryVerdict } from "./providers/http";
-import { withRetry, type RetryVerdict } from "./retry";
+import { LAST_ERROR } from "../model/last-error";
+import type { OAuthConfig } from "../providers/definition";
+import { InvalidGrantError } from "../model/provider";
+import { providerFetch, retryVerdict } from "../providers/http";
+import { withRetry, type RetryVerdict } from "../providers/retry";
 import { openJson, sealJson } from "./secret-box";
 
 export type StoredTokens = {

@@ -16,8 +16,8 @@ import { isEmailAddress } from "@/lib/normalize";
 import { claimAttempt, takeBack, throttleWait, type ThrottleKey } from "@/lib/sign-in-throttle";
 import { createConnection, hasRoomForConnection, readPassword, type StoredPassword } from "./connections";
 import { requireSyncPermission } from "./permission";
-import { requestSync } from "./scheduler";
-import { passwordAuthOf, providerDefinition, type ProviderId } from "./providers/registry";
+import { requestSync } from "../jobs/scheduler";
+import { passwordAuthOf, providerDefinition, type ProviderId } from "../providers/registry";
 import { sealJson } from "./secret-box";
 
 export type PasswordConnectInput = { provider: ProviderId; email: string; serverUrl: string; username: string; password: string };

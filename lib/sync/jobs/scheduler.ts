@@ -19,11 +19,11 @@ import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type
 import { env } from "@/lib/env";
 import { isUuid } from "@/lib/uuid";
 import { silentLogger, textLogger, type Logger } from "@/lib/logger";
-import { adapterForConnection } from "./connections";
-import { syncPhotos } from "./engine/photos";
-import { runSync, type RunSummary } from "./engine/run";
+import { adapterForConnection } from "../accounts/connections";
+import { syncPhotos } from "../engine/photos";
+import { runSync, type RunSummary } from "../engine/run";
 import { LEASE_MS, releaseLease } from "./lease";
-import type { ProviderAdapter } from "./provider";
+import type { ProviderAdapter } from "../model/provider";
 
 export const DEFAULT_POLL_MS = 5_000;
 export const WORKER_CONCURRENCY = 2;

@@ -8,9 +8,9 @@ import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import { inState } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
-import { LEASE_MS } from "./lease";
-import type { OversizeField } from "./contact";
-import type { RefusalCause } from "./provider";
+import { LEASE_MS } from "../jobs/lease";
+import type { OversizeField } from "../model/contact";
+import type { RefusalCause } from "../model/provider";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import {
   persons,

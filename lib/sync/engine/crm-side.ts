@@ -6,7 +6,7 @@ import type { DB, Tx } from "@/db/client";
 import type { PersonForSync } from "@/db/queries/sync-persons";
 import { customFields, organizations, type CustomFieldType } from "@/db/schema";
 import { personSearchText } from "@/lib/persons/input";
-import type { Contact } from "./contact";
+import type { Contact } from "../model/contact";
 
 export const SYNC_CUSTOM_FIELDS = {
   ims: { key: "sync_im", name: "Instant messaging", type: "text" },
