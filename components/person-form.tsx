@@ -7,6 +7,7 @@ import { useFormAction } from "./ui/use-form-action";
 import { Alert } from "./ui/card";
 import { Button } from "./ui/button";
 import { Field, Input, Select, Textarea } from "./ui/field";
+import type { PersonFormOptions } from "@/lib/persons/form-options";
 
 type Row = { value: string; label: string };
 
@@ -22,13 +23,6 @@ export type PersonFormValues = {
   ownerId: string;
   visibility: string;
   customFields: Record<string, string>;
-};
-
-export type PersonFormOptions = {
-  organizations: { id: string; name: string }[];
-  owners: { id: string; name: string }[];
-  visibilities: { value: string; label: string; hint: string }[];
-  customFields: { id: string; name: string; type: string }[];
 };
 
 const EMAIL_LABELS = ["work", "home", "other"];

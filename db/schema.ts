@@ -19,9 +19,7 @@ import {
   customType,
 } from "drizzle-orm/pg-core";
 import type { Locale } from "@/lib/i18n/locales";
-import type { OversizeField } from "@/lib/sync/model/contact";
-import type { RefusalCause } from "@/lib/sync/model/provider";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { HeldField, ProviderId, RefusalCause } from "./vocabulary";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => "bytea",
@@ -520,7 +518,7 @@ export const syncFailures = pgTable(
     label: text("label").notNull().default(""),
     /** The provider's reason, as it gave it… */
     reason: text("reason").notNull(),
-    /** …and what its answer tells of why (lib/sync/model/provider.ts RefusalCause), when it does. */
+    /** …and what its answer tells of why (./vocabulary.ts RefusalCause), when it does. */
     cause: text("cause").$type<RefusalCause>(),
     attempts: integer("attempts").notNull().default(1),
     /** The person's version the last attempt sent: an edit since makes the failure due at once. */
@@ -530,7 +528,7 @@ export const syncFailures = pgTable(
     /** When a run tries it again; null: not retried by itself (stopped after the limit, or a read). */
     retryAt: timestamp("retry_at", { withTimezone: true }),
     /** "oversize": the fields left out, with their lengths and limits. */
-    heldFields: jsonb("held_fields").$type<OversizeField[]>(),
+    heldFields: jsonb("held_fields").$type<HeldField[]>(),
   },
   (t) => [
     // The run's "any failures?" and the dashboard's list, newest first.

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Browser, type Page } from "@playwright/test";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { openAddressBook } from "@/tests/kit/address-book";
 
 export const PASSWORD = "tandem-demo";
@@ -65,7 +65,7 @@ const DEMO_EMULATORS: Record<ProviderId, string> = { google: `http://127.0.0.1:$
 /** A demo account's group at its emulator, read and edited as its owner would in Google Contacts
  * or Outlook (the test kit's address book). */
 export async function demoGroup(provider: ProviderId, email: string, group: string, opts: { create?: boolean } = {}) {
-  const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider], email, group, create: opts.create });
+  const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider]!, email, group, create: opts.create });
   return { book, contacts: async () => [...(await book.list())].map(([id, c]) => ({ id, ...c })) };
 }
 

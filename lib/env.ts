@@ -1,7 +1,7 @@
 // The only place that reads process.env. Everything is validated once, with defaults for a demo on a laptop.
 import path from "node:path";
 import { z } from "zod";
-import { AllowList } from "@/lib/sync/providers/outbound/address-rule";
+import { AllowList } from "@/lib/sync/outbound/address-rule";
 
 const schema = z.object({
   DATABASE_URL: z

@@ -2,7 +2,7 @@
 // emulator-process.ts), or a real CardDAV server (Radicale) behind the test kit's counting proxy
 // (see carddav.ts). Either way, the account's requests are counted.
 import { getStats, resetStats, type AccountStats } from "@/emulators";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { startCardDavEmulator, type CardDavWorld } from "./carddav";
 import { firstResult, spawnTs, stopChild } from "./proc";
 

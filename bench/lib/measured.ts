@@ -39,7 +39,8 @@ import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson } from "@/lib/
 import { GRAPH_CONTACT_SELECT, projectForGraph, readGraphContact, type GraphContactItem } from "@/lib/sync/providers/microsoft/mapping";
 import { createAccount, mintToken } from "@/emulators";
 import { graphClient } from "@/emulators/clients";
-import { providerDefinition, type ProviderId } from "@/lib/sync/providers/registry";
+import { providerDefinition } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import type { WarmAccount } from "./carddav";
 import { CARDDAV_PAGE } from "./dav-requests";
 import { diffTableStats, openCounted, ownTableStats, type DbCounts, type DbTarget } from "./db";

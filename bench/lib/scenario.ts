@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import type { Direction } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { connectBook } from "@/tests/kit/connect";
 import { buildAddressBook, type BenchBook } from "./address-book";
 import { seedCardDavBook } from "./carddav";

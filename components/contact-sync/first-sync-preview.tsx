@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
-import type { PreviewDecision } from "@/db/schema";
 import type { ActionState } from "@/lib/action-state";
 import { lastErrorText } from "@/lib/sync/model/last-error";
 import type { PreviewPage, PreviewPerson, PreviewRow, PreviewSummary } from "@/lib/sync/first-sync/preview";
 import { PREVIEW_PAGE_SIZE } from "@/lib/sync/first-sync/preview";
+
+type PreviewDecision = keyof PreviewSummary;
 import { ActionButton } from "../ui/action-button";
 import { Alert } from "../ui/card";
 import { FIELD_LABELS } from "./field-labels";

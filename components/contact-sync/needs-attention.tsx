@@ -4,7 +4,6 @@ import type { ActionState } from "@/lib/action-state";
 import { formatDateTime, formatList } from "@/lib/format";
 import type { Locale } from "@/lib/i18n/locales";
 import type { FailedContact, NeedsAttention as Items } from "@/lib/sync/screens/dashboard";
-import { RETRY_LIMIT } from "@/lib/sync/engine/failures";
 import { ActionButton } from "../ui/action-button";
 import { conflictSentence, type ConflictDetail } from "./conflict-text";
 
@@ -55,7 +54,7 @@ export async function NeedsAttention({
     if (f.operation === "read") return t("readAgain", { app });
     if (f.operation === "oversize") return t("oversizeNext", { app });
     if (!twoWay) return t("notSent");
-    if (f.retryAt === null) return t("stopped", { count: f.attempts, limit: RETRY_LIMIT });
+    if (f.retryAt === null) return t("stopped", { count: f.attempts, limit: f.retryLimit });
     // Due already: the next run tries it (whenever the connection's interval brings one).
     if (f.retryAt <= now || f.attempts === 0) return t("retryNext", { count: f.attempts });
     return t("willRetry", { count: f.attempts, when: format.relativeTime(f.retryAt, now) });

@@ -8,7 +8,6 @@ import { organizations, persons, syncFailures, syncLinks, type Person, type Sync
 import type { Actor } from "./person-writes";
 import { inState, isRealLink } from "./sync-links";
 import { visiblePersonsWhere } from "./visibility";
-import type { MatchCandidate } from "@/lib/sync/first-sync/matching";
 
 export type PersonForSync = Pick<
   Person,
@@ -164,6 +163,11 @@ export async function hasPairablePersons(db: DB | Tx, actor: Actor, connectionId
  * the connection's preview. Hash joins over the values and one aggregate over the names: the
  * work grows with contacts + persons, never contacts × persons, whatever the planner guesses of
  * a table filled in the same transaction. */
+/** The stages in which a first sync pairs contacts with persons (lib/sync/first-sync/matching.ts). */
+export const MATCH_STAGES = ["email", "phone", "name"] as const;
+export type MatchBy = (typeof MATCH_STAGES)[number];
+export type MatchCandidate = { providerId: string; personId: string; by: MatchBy };
+
 export async function findMatchCandidates(db: DB | Tx, actor: Actor, connectionId: string): Promise<MatchCandidate[]> {
   const rows = await executeRows<{ provider_id: string; person_id: string; by: MatchCandidate["by"] }>(db, sql`
     with cand as materialized (${pairableSql(actor, connectionId)}),

@@ -8,10 +8,17 @@ import { listOrganizationChoices } from "@/db/queries/organizations";
 import { getCompany, listCompanyUsers } from "@/db/queries/users";
 import type { Viewer } from "@/db/queries/visibility";
 import type { Visibility } from "@/db/schema";
-import type { PersonFormOptions } from "@/components/person-form";
 import { isWithin, VISIBILITY_HINTS, VISIBILITY_LABELS, visibilityOptionsForPlan } from "@/lib/visibility";
 
 /** `current`: the person edited (none for a new one, which the viewer will own). */
+/** What the person form offers: organizations, owners, visibilities and custom fields. */
+export type PersonFormOptions = {
+  organizations: { id: string; name: string }[];
+  owners: { id: string; name: string }[];
+  visibilities: { value: string; label: string; hint: string }[];
+  customFields: { id: string; name: string; type: string }[];
+};
+
 export async function personFormOptions(db: DB, viewer: Viewer, current?: { visibility: Visibility; ownerId: string }): Promise<PersonFormOptions> {
   const [company, organizations, users, fields] = await Promise.all([
     getCompany(db, viewer),

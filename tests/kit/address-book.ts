@@ -4,7 +4,7 @@
 import { clearFaults, createAccount, expireSyncTokens, getStats, injectFault, mintToken, revokeAccount, type AccountStats } from "@/emulators";
 import type { DavProxy, DavServer } from "@/emulators/carddav";
 import type { StoredPassword } from "@/lib/sync/accounts/connections";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import type { StoredTokens } from "@/lib/sync/accounts/tokens";
 import { openCardDavBook } from "./carddav-book";
 import { openGoogleBook } from "./google-book";
@@ -102,7 +102,7 @@ export async function openAddressBook(opts: OpenBookOptions): Promise<AddressBoo
   if (provider === "carddav") return openCardDavAddressBook({ ...opts, password: DEMO_CARDDAV_PASSWORD });
   if (opts.create) await createAccount(url, email, email.split("@")[0]);
   const accessToken = (await mintToken(url, email)).access_token;
-  const book = await OPENERS[provider]({ url, accessToken, group: opts.group, create: opts.create ?? false });
+  const book = await OPENERS[provider]!({ url, accessToken, group: opts.group, create: opts.create ?? false });
   return {
     ...book,
     provider,

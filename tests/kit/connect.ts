@@ -7,7 +7,7 @@ import { seedDemo, type SeededDemo } from "@/db/seed";
 import { adapterForConnection, createConnection } from "@/lib/sync/accounts/connections";
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { DEMO_CLIENT } from "@/lib/sync/providers/oauth-defaults";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import type { RetryPolicy } from "@/lib/sync/providers/retry";
 import type { AddressBook } from "./address-book";
 

@@ -1,7 +1,7 @@
 // Provider emulators for a test file: started in this process on a random port, one per file.
 import { startGoogleEmulator, startMicrosoftEmulator } from "@/emulators";
 import { startDavProxy, startDavServer, type DavServerKind } from "@/emulators/carddav";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { openAddressBook, openCardDavAddressBook, type AddressBook } from "./address-book";
 
 export interface TestEmulator {
@@ -35,7 +35,7 @@ export async function startCardDavServer(kind: DavServerKind = "radicale"): Prom
 
 export async function startTestEmulator(provider: ProviderId): Promise<TestEmulator> {
   if (provider === "carddav") return startCardDavServer();
-  const emu = await STARTERS[provider]();
+  const emu = await STARTERS[provider]!();
   return {
     provider,
     url: emu.url,

@@ -10,7 +10,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { Resolve } from "@/lib/sync/providers/outbound/agent";
+import type { Resolve } from "@/lib/sync/outbound/agent";
 
 /** A self-signed certificate for these host names (a leaf, not a CA), made by openssl. */
 export function testCertificate(names: string[]): { cert: Buffer; key: Buffer } {

@@ -3,7 +3,7 @@
 // and a real Radicale behind a proxy that turns hostile on demand. The agent here allows
 // loopback, as an installation with OUTBOUND_ALLOW=127.0.0.0/8 would, so that what stops each
 // request is the rule under test; the address rule itself is tested in
-// lib/sync/providers/outbound/outbound.test.ts, and end to end from the environment below.
+// lib/sync/outbound/outbound.test.ts, and end to end from the environment below.
 import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,9 +22,9 @@ import { adapterForConnection, createConnection } from "@/lib/sync/accounts/conn
 import { runSync } from "@/lib/sync/engine/run";
 import { startAuthorization } from "@/lib/sync/accounts/oauth-flow";
 import { CONNECT_FREE_FAILURES, connectWithPassword } from "@/lib/sync/accounts/password-flow";
-import { AllowList } from "@/lib/sync/providers/outbound/address-rule";
-import { guardedAgent } from "@/lib/sync/providers/outbound/agent";
-import { outboundFetch, RedirectRefusedError, ResponseTooLargeError } from "@/lib/sync/providers/outbound/fetch";
+import { AllowList } from "@/lib/sync/outbound/address-rule";
+import { guardedAgent } from "@/lib/sync/outbound/agent";
+import { outboundFetch, RedirectRefusedError, ResponseTooLargeError } from "@/lib/sync/outbound/fetch";
 import { openCardDavAddressBook, type AddressBook } from "@/tests/kit/address-book";
 import { openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";

@@ -313,7 +313,7 @@ describe.each(matrix)("sync with $provider on $db", ({ provider, start, open }) 
       microsoft: `${emu.url}/v1.0/me/contactFolders/${book.groupId}/contacts/delta?$skiptoken=stale`,
       carddav: "not-a-resume-point",
     }[emu.provider];
-    await handle.db.update(syncConnections).set({ resume: { ...left!.resume!, pageToken: token } }).where(eq(syncConnections.id, id));
+    await handle.db.update(syncConnections).set({ resume: { ...left!.resume!, pageToken: token! } }).where(eq(syncConnections.id, id));
     const run = await sync(id, { pageSize: 10 });
     expect(run).toMatchObject({ outcome: "succeeded", full: true });
     expect(run.counts).toMatchObject({ crmAdded: 15, crmUpdated: 0, crmDeleted: 0 });

@@ -13,7 +13,7 @@ import { personPictures, persons, syncConnections, syncLinks, syncRuns } from "@
 import { seedDemo, type SeededDemo } from "@/db/seed";
 import { setConfig } from "@/emulators";
 import { LEASE_MS } from "@/lib/sync/jobs/lease";
-import type { ProviderId } from "@/lib/sync/providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { claimNextConnection, requestSync, runWorker, type WorkerOptions } from "@/lib/sync/jobs/scheduler";
 import { testDatabases } from "@/tests/kit/databases";
 import { PNG } from "@/tests/kit/address-book";
@@ -279,8 +279,8 @@ describe.skipIf(!serverDb).each(EMULATED)("a worker process killed mid-run, with
 
     // No request, and not due for an hour: the lapsed lease alone makes it due.
     // The listing's page requests (CardDAV: the card fetches after one sync-collection).
-    const LISTING = { google: "people.connections.list", microsoft: "contacts.delta", carddav: "carddav.report.addressbook-multiget" } as const;
-    const listed = async () => (await c.book.stats()).byEndpoint[LISTING[provider]] ?? 0;
+    const LISTING = { google: "people.connections.list", microsoft: "contacts.delta", carddav: "carddav.report.addressbook-multiget" } as Record<string, string>;
+    const listed = async () => (await c.book.stats()).byEndpoint[LISTING[provider]!] ?? 0;
     const listedBefore = await listed();
     const rescuer = startChild("tests/sync/fixtures/worker-process.ts", [], env);
     await rescuer.line(/"msg":"sync run".*"outcome":"succeeded"/, LEASE_MS + 15_000);

@@ -20,7 +20,8 @@ import { createConnection, hasRoomForConnection } from "./connections";
 import { requireSyncPermission } from "./permission";
 import type { OAuthConfig } from "../providers/definition";
 import { providerForEmail } from "../providers/detect";
-import { isProviderId, listProviders, oauthOf, providerDefinition, type ProviderId } from "../providers/registry";
+import { isProviderId, listProviders, oauthOf, providerDefinition } from "../providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { open, seal, sealJson } from "./secret-box";
 import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
 

@@ -17,7 +17,8 @@ import { claimAttempt, takeBack, throttleWait, type ThrottleKey } from "@/lib/si
 import { createConnection, hasRoomForConnection, readPassword, type StoredPassword } from "./connections";
 import { requireSyncPermission } from "./permission";
 import { requestSync } from "../jobs/scheduler";
-import { passwordAuthOf, providerDefinition, type ProviderId } from "../providers/registry";
+import { passwordAuthOf, providerDefinition } from "../providers/registry";
+import type { ProviderId } from "@/db/vocabulary";
 import { sealJson } from "./secret-box";
 
 export type PasswordConnectInput = { provider: ProviderId; email: string; serverUrl: string; username: string; password: string };

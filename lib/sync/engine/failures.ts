@@ -13,7 +13,7 @@ import { and, eq, inArray, isNotNull, notInArray, sql, type SQL } from "drizzle-
 import type { DB, Tx } from "@/db/client";
 import { syncFailures, type FailureOperation } from "@/db/schema";
 import type { OversizeField } from "../model/contact";
-import type { RefusalCause } from "../model/provider";
+import type { RefusalCause } from "@/db/vocabulary";
 import type { Run } from "./context";
 
 /** Attempts before a refused write is no longer retried by itself. */

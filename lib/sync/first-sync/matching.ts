@@ -8,10 +8,7 @@
 // that a stage paired or left tied takes no part in the later stages. So one person pairs with
 // at most one contact, and one contact with at most one person. Pure, no I/O.
 
-export const MATCH_STAGES = ["email", "phone", "name"] as const;
-export type MatchBy = (typeof MATCH_STAGES)[number];
-
-export type MatchCandidate = { providerId: string; personId: string; by: MatchBy };
+import { MATCH_STAGES, type MatchBy, type MatchCandidate } from "@/db/queries/sync-persons";
 
 export type Pairing =
   | { decision: "link"; personId: string; by: MatchBy }

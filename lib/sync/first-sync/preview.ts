@@ -10,14 +10,14 @@ import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import type { Actor } from "@/db/queries/person-writes";
-import { findMatchCandidates, getPersonsForSync } from "@/db/queries/sync-persons";
+import { findMatchCandidates, getPersonsForSync, type MatchBy } from "@/db/queries/sync-persons";
 import { syncPreviewContacts, type PreviewDecision, type SyncConnection } from "@/db/schema";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { normalizeContact, type Contact, type ContactField } from "../model/contact";
 import { personToContact, type SyncFieldIds } from "../engine/crm-side";
 import { firstMerge } from "./merge";
 import { contactLabel } from "../engine/run-log";
-import { pairContacts, type MatchBy } from "./matching";
+import { pairContacts } from "./matching";
 import type { ContactReader } from "../model/provider";
 
 export type PreviewSummary = Record<PreviewDecision, number>;

@@ -3,6 +3,7 @@
 // base snapshot, so that cosmetic differences (case of an e-mail, spacing, phone formatting,
 // order of list items) never look like changes.
 import { normalizeEmail, normalizePhone, normalizeText, trimEndWhere } from "@/lib/normalize";
+import type { HeldField } from "@/db/vocabulary";
 
 export type Labeled = { value: string; label: string };
 
@@ -147,9 +148,8 @@ export const FIELD_LIMITS: Record<ContactField, number> = {
 };
 export const LIST_ITEMS_LIMIT = 200;
 
-/** A field of a provider's contact longer than Tandem syncs: left out, never cut. `unit`: what
- * was too many — characters of a value, or items of a list. */
-export type OversizeField = { field: ContactField; length: number; limit: number; unit: "characters" | "items" };
+/** A field of a provider's contact longer than Tandem syncs: left out, never cut. */
+export type OversizeField = HeldField<ContactField>;
 
 /** The fields of a contact as a provider's answer holds it (not yet normalised) that are over
  * FIELD_LIMITS: checked before anything else reads them. */

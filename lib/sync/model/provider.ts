@@ -3,7 +3,7 @@
 // through its official client (providers/*/adapter.ts). Nothing here knows Google or Microsoft.
 import type { Contact, OversizeField } from "./contact";
 import { LAST_ERROR } from "./last-error";
-import type { ProviderId } from "../providers/registry";
+import type { ProviderId, RefusalCause } from "@/db/vocabulary";
 
 export type ProviderGroup = { id: string; name: string; memberCount?: number };
 
@@ -54,12 +54,6 @@ export type PullResult = {
   full: boolean;
 };
 
-/** Why a provider refused a contact, as far as its answer tells (the dashboard says it in the
- * user's words, beside the provider's own text): a value it does not accept, an address book
- * that is full, a contact too large, a change the account may not make, or throttling that
- * outlasted the retries. */
-export const REFUSAL_CAUSES = ["invalid", "full", "too_large", "forbidden", "throttled"] as const;
-export type RefusalCause = (typeof REFUSAL_CAUSES)[number];
 
 /** The cause an HTTP status tells, where it tells one. */
 export function causeOfStatus(status: number | undefined): RefusalCause | undefined {

@@ -12,8 +12,8 @@ import type { Dispatcher } from "undici";
 import { InvalidGrantError, ProviderUnavailableError } from "../model/provider";
 import { parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict } from "./retry";
 import type { AdapterCredentials } from "./definition";
-import { outboundFetch, ResponseTooLargeError, type OutboundLimits } from "./outbound/fetch";
-import { providerAgent } from "./outbound/policy";
+import { outboundFetch, ResponseTooLargeError, type OutboundLimits } from "../outbound/fetch";
+import { providerAgent } from "../outbound/policy";
 
 /** What an API answer may weigh (a page of 1,000 contacts is a few MB). */
 export const API_MAX_BYTES = 64 * 1024 * 1024;

@@ -1,5 +1,6 @@
 // The provider families Tandem syncs with: one line each. Everything provider-specific the rest
 // of the app needs comes from these definitions (./definition.ts).
+import type { ProviderId } from "@/db/vocabulary";
 import type { OAuthAuth, PasswordAuth, ProviderDefinition } from "./definition";
 import { carddav } from "./carddav/definition";
 import { google } from "./google/definition";
@@ -7,7 +8,6 @@ import { microsoft } from "./microsoft/definition";
 
 const DEFINITIONS = [google, microsoft, carddav] as const;
 
-export type ProviderId = (typeof DEFINITIONS)[number]["id"];
 export const PROVIDER_IDS = DEFINITIONS.map((d) => d.id) as [ProviderId, ...ProviderId[]];
 
 export function isProviderId(value: string): value is ProviderId {

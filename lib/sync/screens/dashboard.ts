@@ -9,8 +9,8 @@ import { getPersonById } from "@/db/queries/persons";
 import { inState } from "@/db/queries/sync-links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "../jobs/lease";
-import type { OversizeField } from "../model/contact";
-import type { RefusalCause } from "../model/provider";
+import type { HeldField, RefusalCause } from "@/db/vocabulary";
+import { RETRY_LIMIT } from "../engine/failures";
 import { personAccessWhere, type Viewer } from "@/db/queries/visibility";
 import {
   persons,
@@ -243,10 +243,12 @@ export type FailedContact = {
   reason: string;
   cause: RefusalCause | null;
   attempts: number;
+  /** Attempts after which it is no longer retried on its own. */
+  retryLimit: number;
   retryAt: Date | null;
   lastFailedAt: Date;
   /** "oversize": the fields left out. */
-  heldFields: OversizeField[] | null;
+  heldFields: HeldField[] | null;
   personVisible: boolean;
   /** About a person the viewer may not see: nothing of it is given (no id, name or reason). */
   personHidden: boolean;
@@ -304,7 +306,7 @@ export async function listNeedsAttention(db: DB, viewer: Viewer, connectionId: s
       // About a person the viewer cannot see: nothing of it (the provider's reason may quote its
       // values), only that something waits.
       const hidden = personExists && !personAccessible;
-      return { ...f, ...(hidden ? { label: HIDDEN_PERSON_LABEL, personId: null, reason: "", cause: null } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
+      return { ...f, retryLimit: RETRY_LIMIT, ...(hidden ? { label: HIDDEN_PERSON_LABEL, personId: null, reason: "", cause: null } : {}), personVisible: personLive && personAccessible, personHidden: hidden };
     }),
     conflicts,
     held,

@@ -8,7 +8,7 @@
 import type { Dispatcher } from "undici";
 import { addressBookMultiGet, davRequest, fetchAddressBooks, fetchHomeUrl, fetchPrincipalUrl, propfind, serviceDiscovery, syncCollection, type DAVAccount, type DAVResponse } from "tsdav";
 import { providerFetch } from "../http";
-import { OriginRefusedError } from "../outbound/fetch";
+import { OriginRefusedError } from "../../outbound/fetch";
 
 /** A DAV answer the caller acts on: refused credentials, throttling, a server error. */
 export class DavError extends Error {

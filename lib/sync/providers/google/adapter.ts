@@ -24,7 +24,7 @@ import { withRetry } from "../retry";
 import type { AdapterOptions } from "../definition";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { applyPagesAhead, bearerToken, createCaller, mapInSlices, providerFetch, readLimited, retryVerdict } from "../http";
-import { ResponseTooLargeError } from "../outbound/fetch";
+import { ResponseTooLargeError } from "../../outbound/fetch";
 import { GOOGLE_PERSON_FIELDS, projectForGoogle, readGooglePerson, writeGooglePerson } from "./mapping";
 
 const SOURCES = ["READ_SOURCE_TYPE_CONTACT"];

@@ -3,7 +3,7 @@
 import { demoMode, env } from "@/lib/env";
 import type { ProviderDefinition } from "../definition";
 import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
-import { providerAgent } from "../outbound/policy";
+import { providerAgent } from "../../outbound/policy";
 import { createGoogleAdapter } from "./adapter";
 
 const WRITE_SCOPE = "https://www.googleapis.com/auth/contacts";

@@ -4,7 +4,7 @@ import { demoMode, env } from "@/lib/env";
 import { demoEmulatorCertificate } from "../demo-tls";
 import type { ProviderDefinition } from "../definition";
 import { DEMO_CLIENT, redirectUriFor } from "../oauth-defaults";
-import { providerAgent } from "../outbound/policy";
+import { providerAgent } from "../../outbound/policy";
 import { createMicrosoftAdapter } from "./adapter";
 
 // The Graph client sends the token only over https: the emulator serves https.
