@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -19,7 +20,7 @@ import {
   customType,
 } from "drizzle-orm/pg-core";
 import type { Locale } from "@/lib/i18n/locales";
-import type { HeldField, ProviderId, RefusalCause } from "./vocabulary";
+import type { Contact, HeldField, ProviderId, RefusalCause } from "./vocabulary";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => "bytea",
@@ -290,6 +291,23 @@ export const syncConnections = pgTable(
   ],
 );
 
+/** Where a link stands (db/queries/sync/links.ts):
+ * - linked:         the person is linked to a contact the provider holds (provider_id);
+ * - pending_create: a create at the provider is under way (recorded before the call, adopted
+ *                   after a crash: lib/sync/engine/adopt.ts);
+ * - unconfirmed:    a create a crash cut short that the provider does not show: it may never have
+ *                   happened, or been deleted there since; the user decides (create it again, or
+ *                   leave it out of sync); nothing is created again silently;
+ * - to_create:      the user asked for the person to be (re)created at the provider (an answer to
+ *                   the above, or a restored deletion). */
+export const LINK_STATES = ["linked", "pending_create", "unconfirmed", "to_create"] as const;
+export const linkStateEnum = pgEnum("sync_link_state", LINK_STATES);
+export type LinkState = (typeof LINK_STATES)[number];
+
+/** Why a linked contact is gone at the provider, as a committed page of the listing said. */
+export const GONE_REASONS = ["deleted_at_provider", "left_group"] as const;
+export type GoneReason = (typeof GONE_REASONS)[number];
+
 /** A provider contact linked to a person: the bijection that keeps sync free of duplicates. */
 export const syncLinks = pgTable(
   "sync_links",
@@ -301,12 +319,16 @@ export const syncLinks = pgTable(
     personId: uuid("person_id")
       .notNull()
       .references(() => persons.id, { onDelete: "cascade" }),
-    providerId: text("provider_id").notNull(),
+    state: linkStateEnum("state").notNull().default("linked"),
+    /** The provider's id of the contact: set exactly when the link is "linked". */
+    providerId: text("provider_id"),
     etag: text("etag"),
-    /** The normalised contact both sides last agreed on (three-way merge base). */
-    base: jsonb("base").notNull(),
-    /** persons.version when the CRM side last matched `base`; differs = the person changed since. */
-    crmVersion: integer("crm_version").notNull(),
+    /** The normalised contact both sides last agreed on (three-way merge base); for a create, the
+     * contact being sent; null only for "to_create". */
+    base: jsonb("base").$type<Contact>(),
+    /** persons.version when the CRM side last matched `base`; null: the CRM holds values the
+     * provider lacks, which the push sends. */
+    crmVersion: integer("crm_version"),
     /** The person was written since this link last matched it (every person write sets it:
      * db/queries/person-writes.ts), or the link waits to be sent: two-way finds what to send
      * through an index on this, not by reading every link (cleared once they match again). */
@@ -314,10 +336,9 @@ export const syncLinks = pgTable(
     /** When the full listing that last saw this contact started: a full listing interrupted and
      * resumed still knows which linked contacts it has seen, and so which are gone. */
     listedAt: timestamp("listed_at", { withTimezone: true }),
-    /** The contact is gone at the provider ("deleted_at_provider", "left_group"), seen in a page
-     * already committed: the deletion is settled when the listing ends, even one interrupted and
-     * resumed in between. */
-    gone: text("gone"),
+    /** The contact is gone at the provider, seen in a page already committed: the deletion is
+     * settled when the listing ends, even one interrupted and resumed in between. */
+    gone: text("gone").$type<GoneReason>(),
     /** The provider's photo still to fetch for this person (null: none to fetch). Photos are
      * fetched after the run, by syncPhotos, from this durable backlog. */
     photoUrl: text("photo_url"),
@@ -327,14 +348,14 @@ export const syncLinks = pgTable(
     unique("sync_links_provider_uq").on(t.connectionId, t.providerId),
     unique("sync_links_person_uq").on(t.connectionId, t.personId),
     index("sync_links_person_idx").on(t.personId),
-    // Links that are no provider contact yet (db/queries/sync-links.ts): found without reading
-    // every link of a 25,000-contact connection.
-    index("sync_links_placeholder_idx")
-      .on(t.connectionId)
-      .where(sql`${t.providerId} like 'pending:%' or ${t.providerId} like 'unconfirmed:%' or ${t.providerId} like 'tocreate:%'`),
+    // Links that are no provider contact yet: found without reading every link of a
+    // 25,000-contact connection.
+    index("sync_links_unlinked_idx").on(t.connectionId, t.state).where(sql`${t.state} <> 'linked'`),
     index("sync_links_photo_idx").on(t.connectionId).where(sql`${t.photoUrl} is not null`),
     index("sync_links_gone_idx").on(t.connectionId).where(sql`${t.gone} is not null`),
     index("sync_links_crm_changed_idx").on(t.connectionId).where(sql`${t.crmChanged}`),
+    check("sync_links_provider_id_ck", sql`(${t.state} = 'linked') = (${t.providerId} is not null)`),
+    check("sync_links_base_ck", sql`${t.base} is not null or ${t.state} = 'to_create'`),
   ],
 );
 

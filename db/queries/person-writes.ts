@@ -8,10 +8,11 @@
 // They do not decide what a form may submit (db/queries/persons.ts checks that) nor what a sync
 // should do (lib/sync/engine): only whether the actor may, and then the write itself.
 import crypto from "node:crypto";
-import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { executeRows, type DB, type Tx } from "../client";
 import { insertMany } from "../bulk";
-import { personPictures, persons, syncLinks, type NewPerson } from "../schema";
+import { personPictures, persons, type NewPerson } from "../schema";
+import * as links from "./sync/links";
 import { personAccessWhere, visiblePersonsWhere, type Viewer } from "./visibility";
 import { ForbiddenError } from "@/lib/errors";
 import { imageTypeOf, SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
@@ -59,19 +60,10 @@ export async function updatePersonValues(
     .set({ ...change.values, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(eq(persons.id, change.id), eq(persons.version, change.version), visiblePersonsWhere(actor.user)))
     .returning({ version: persons.version });
-  if (row) await markLinksChanged(db, [change.id]);
+  if (row) await links.markChanged(db, [change.id]);
   return row?.version ?? null;
 }
 
-/** Every person write tells the person's sync links, so two-way finds what to send through an
- * index (sync_links.crm_changed) instead of reading every link. */
-async function markLinksChanged(db: DB | Tx, personIds: string[]): Promise<void> {
-  if (personIds.length === 0) return;
-  await db
-    .update(syncLinks)
-    .set({ crmChanged: true })
-    .where(and(inArray(syncLinks.personId, personIds), eq(syncLinks.crmChanged, false)));
-}
 
 /** updatePersonValues for many persons in one statement (rows as one JSON parameter): each is
  * saved if the actor may see it and it is still at its version. Returns the new version of each
@@ -104,7 +96,7 @@ export async function updateManyPersonValues(
       address text, organization_id uuid, custom_fields jsonb, search_text text)
     where ${persons.id} = v.id and ${persons.version} = v.version and ${visiblePersonsWhere(actor.user)}
     returning ${persons.id} as id, ${persons.version} as version`);
-  await markLinksChanged(db, rows.map((r) => r.id));
+  await links.markChanged(db, rows.map((r) => r.id));
   return new Map(rows.map((r) => [r.id, Number(r.version)]));
 }
 
@@ -117,7 +109,7 @@ export async function softDeletePersons(db: DB | Tx, actor: Actor, ids: string[]
     .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(inIds(ids), visiblePersonsWhere(actor.user)))
     .returning({ id: persons.id, version: persons.version });
-  await markLinksChanged(db, moved.map((r) => r.id));
+  await links.markChanged(db, moved.map((r) => r.id));
   return moved;
 }
 
@@ -129,7 +121,7 @@ export async function restorePersons(db: DB | Tx, actor: Actor, ids: string[]): 
     .set({ deletedAt: null, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(inIds(ids), isNotNull(persons.deletedAt), personAccessWhere(actor.user)))
     .returning({ id: persons.id });
-  await markLinksChanged(db, rows.map((r) => r.id));
+  await links.markChanged(db, rows.map((r) => r.id));
   return rows.map((r) => r.id);
 }
 
@@ -141,7 +133,7 @@ export async function detachOrganization(db: DB | Tx, organizationId: string): P
     .set({ organizationId: null, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(eq(persons.organizationId, organizationId))
     .returning({ id: persons.id });
-  await markLinksChanged(db, detached.map((r) => r.id));
+  await links.markChanged(db, detached.map((r) => r.id));
 }
 
 export type PictureValues = { personId: string; contentType: string; data: Buffer };

@@ -9,12 +9,13 @@ import { seedDemo, type SeededDemo } from "../seed";
 import { createOrganization, deleteOrganization } from "./organizations";
 import { createPerson, deletePerson, getPersonById, updatePerson } from "./persons";
 import { asConnection, restorePersons, updateManyPersonValues } from "./person-writes";
-import { listChangedOwnedLinks } from "./sync-persons";
+import { listChangedOwnedLinks } from "./sync/persons";
 import { getViewer } from "./users";
 import type { Viewer } from "./visibility";
 import { createConnection } from "@/lib/sync/accounts/connections";
 import { testDatabases } from "@/tests/kit/databases";
 import { personInput } from "@/tests/kit/persons";
+import { EMPTY_CONTACT } from "@/lib/sync/model/contact";
 
 describe.each(testDatabases())("changed persons found by their links' marks on $name", ({ open }) => {
   let handle: DbHandle;
@@ -46,7 +47,7 @@ describe.each(testDatabases())("changed persons found by their links' marks on $
   async function linked(orgId: string | null = null): Promise<string> {
     const id = await createPerson(handle.db, east, personInput({ firstName: "Mark", lastName: `Ed${++n}`, visibility: "owner", organizationId: orgId }));
     const [p] = await handle.db.select({ version: persons.version }).from(persons).where(eq(persons.id, id));
-    await handle.db.insert(syncLinks).values({ connectionId, personId: id, providerId: `people/c${n}`, base: {}, crmVersion: p!.version });
+    await handle.db.insert(syncLinks).values({ connectionId, personId: id, providerId: `people/c${n}`, base: EMPTY_CONTACT, crmVersion: p!.version });
     return id;
   }
   const marked = async (ids: string[]) =>

@@ -166,7 +166,7 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     const personId = await createPerson(handle.db, viewer, personInput({ firstName: "New", lastName: "Joiner", visibility: "owner" }));
     expect((await sync(id)).counts.providerAdded).toBe(1);
     const [link] = (await linked(id)).filter((r) => r.person.id === personId);
-    const newUid = /^UID:(.+)$/m.exec(await getCard(b, link!.link.providerId))![1]!.trim();
+    const newUid = /^UID:(.+)$/m.exec(await getCard(b, link!.link.providerId!))![1]!.trim();
     expect(await getCard(b, apple)).toContain(`X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:${newUid}`);
 
     // Member4 taken out of the group: gone from the CRM's side of this connection.
@@ -253,10 +253,10 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     const adapter = await adapterFor(handle.db, id, proxy.url, { retry: FAST_RETRY });
     await b.update(cid, { title: "Changed elsewhere" });
     const base = row!.link.base as never;
-    const [stale] = await adapter.update([{ id: row!.link.providerId, etag: row!.link.etag, contact: { ...(base as object), jobTitle: "Ours" } as never, base }]);
+    const [stale] = await adapter.update([{ id: row!.link.providerId!, etag: row!.link.etag, contact: { ...(base as object), jobTitle: "Ours" } as never, base }]);
     expect(stale).toMatchObject({ ok: false, error: "conflict" });
     expect((await b.list()).get(cid)!.title).toBe("Changed elsewhere");
-    const [gone] = await adapter.delete([{ id: row!.link.providerId, etag: row!.link.etag }]);
+    const [gone] = await adapter.delete([{ id: row!.link.providerId!, etag: row!.link.etag }]);
     expect(gone).toMatchObject({ ok: false });
     expect((await b.list()).has(cid)).toBe(true);
   });

@@ -36,6 +36,7 @@ import type { AddressBook } from "@/tests/kit/address-book";
 import { adapterFor, connectBook, emulatorOAuthConfig, FAST_RETRY, openSeeded } from "@/tests/kit/connect";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
 import { personInput } from "@/tests/kit/persons";
+import { EMPTY_CONTACT } from "@/lib/sync/model/contact";
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 const SEED = Number(process.env.FC_SEED ?? 20261124);
@@ -267,7 +268,7 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
           .select({ personId: syncLinks.personId, lastName: persons.lastName })
           .from(syncLinks)
           .innerJoin(persons, eq(persons.id, syncLinks.personId))
-          .where(and(eq(syncLinks.connectionId, w.connectionId), isNull(persons.deletedAt), sql`${syncLinks.providerId} !~ '^(pending|unconfirmed|tocreate):'`));
+          .where(and(eq(syncLinks.connectionId, w.connectionId), isNull(persons.deletedAt), eq(syncLinks.state, "linked")));
         const row = linked.sort((a, b) => a.lastName.localeCompare(b.lastName))[c.pick % Math.max(linked.length, 1)];
         if (!row || w.shared.has(row.lastName)) return;
         w.shadowConnectionId ??= await createConnection(handle.db, {
@@ -280,7 +281,7 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
           direction: "one_way",
           visibility: "owner",
         });
-        await handle.db.insert(syncLinks).values({ connectionId: w.shadowConnectionId, personId: row.personId, providerId: `shadow-${row.personId}`, base: {}, crmVersion: 0 });
+        await handle.db.insert(syncLinks).values({ connectionId: w.shadowConnectionId, personId: row.personId, providerId: `shadow-${row.personId}`, base: EMPTY_CONTACT, crmVersion: 0 });
         w.shared.add(row.lastName);
         return;
       }
@@ -456,7 +457,7 @@ describe.each(EMULATED)("sync invariants with $name (model-based)", ({ start }) 
     expect(new Set(links.map((l) => l.providerId)).size).toBe(links.length);
     // The dashboard's "in sync" counter (kept by triggers) agrees with the links.
     const [row] = await handle.db.select({ linked: syncConnections.linkedCount }).from(syncConnections).where(eq(syncConnections.id, w.connectionId));
-    expect(row!.linked).toBe(links.filter((l) => !/^(pending|unconfirmed|tocreate):/.test(l.providerId)).length);
+    expect(row!.linked).toBe(links.filter((l) => l.state === "linked").length);
     const [{ n } = { n: 0 }] = await handle.db
       .select({ n: sql<number>`count(*)::int` })
       .from(syncEvents)

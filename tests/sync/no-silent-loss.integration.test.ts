@@ -19,6 +19,7 @@ import { adapterFor, connectBook, FAST_RETRY, openSeeded } from "@/tests/kit/con
 import { testDatabases } from "@/tests/kit/databases";
 import { EMULATED, type TestEmulator } from "@/tests/kit/emulators";
 import { personInput } from "@/tests/kit/persons";
+import { EMPTY_CONTACT } from "@/lib/sync/model/contact";
 
 const matrix = EMULATED.flatMap((p) => testDatabases().map((d) => ({ provider: p.name, start: p.start, db: d.name, open: d.open })));
 
@@ -148,7 +149,7 @@ describe.each(matrix)("nothing silently lost with $provider on $db", ({ start, o
     // One of them is also in another of the user's address books.
     const other = await connect("one_way");
     const [shared] = (await linked(id)).filter((r) => r.link.providerId === ids[0]);
-    await handle.db.insert(syncLinks).values({ connectionId: other.id, personId: shared!.person.id, providerId: `elsewhere-${n}`, base: {}, crmVersion: shared!.person.version });
+    await handle.db.insert(syncLinks).values({ connectionId: other.id, personId: shared!.person.id, providerId: `elsewhere-${n}`, base: EMPTY_CONTACT, crmVersion: shared!.person.version });
     for (const cid of ids.slice(0, 11)) await book.remove(cid);
     expect((await sync(id)).outcome).toBe("held");
     expect(await resolveHeldDeletions(handle.db, id, true)).toBe(11);

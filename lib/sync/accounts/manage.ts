@@ -6,9 +6,9 @@ import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
 import { asUser, softDeletePersons } from "@/db/queries/person-writes";
-import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
-import { hasPairablePersons } from "@/db/queries/sync-persons";
-import { syncConnections, syncEvents, syncFailures, syncLinks, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
+import * as links from "@/db/queries/sync/links";
+import { hasPairablePersons } from "@/db/queries/sync/persons";
+import { syncConnections, syncEvents, syncFailures, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
 import { env } from "@/lib/env";
 import { NotFoundError, translated, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
@@ -87,7 +87,7 @@ export async function configureConnection(
     if (groupChanged && conn.groupId) {
       // Another group is another scope: its persons stay in the CRM, unlinked; the new group
       // is listed in full.
-      await tx.delete(syncLinks).where(eq(syncLinks.connectionId, connectionId));
+      await links.unlinkAll(tx, connectionId);
       // What waited under Needs attention was about the old group.
       await tx.delete(syncFailures).where(eq(syncFailures.connectionId, connectionId));
     }
@@ -237,17 +237,7 @@ export async function disconnect(db: DB, viewer: Viewer, connectionId: string, k
   return db.transaction(async (tx) => {
     let removed = 0;
     if (!keepPersons) {
-      const linked = await tx
-        .select({ id: syncLinks.personId })
-        .from(syncLinks)
-        .where(
-          and(
-            eq(syncLinks.connectionId, connectionId),
-            // (spelled out: in a one-table select drizzle leaves columns unqualified)
-            sql`not exists (select 1 from sync_links o where o.person_id = sync_links.person_id and o.connection_id <> ${connectionId})`,
-          ),
-        );
-      removed = (await softDeletePersons(tx, asUser(viewer), linked.map((l) => l.id))).length;
+      removed = (await softDeletePersons(tx, asUser(viewer), await links.personsOnlyHere(tx, connectionId))).length;
     }
     await tx.delete(syncConnections).where(eq(syncConnections.id, connectionId));
     return { removedPersons: removed };
@@ -281,17 +271,10 @@ export async function restoreFromEvent(db: DB, viewer: Viewer, eventId: string):
  * them again (the next run does), or leave them out of sync (they stay in the CRM, unlinked). */
 export async function answerUnconfirmedCreates(db: DB, viewer: Viewer, connectionId: string, createAgain: boolean): Promise<number> {
   await ownConnection(db, viewer, connectionId);
-  const mine = and(eq(syncLinks.connectionId, connectionId), inState("unconfirmed"));
-  const answered = createAgain
-    ? await db
-        .update(syncLinks)
-        .set({ providerId: sql`${PLACEHOLDER.toCreate}::text || ${syncLinks.personId}::text`, updatedAt: new Date() })
-        .where(mine)
-        .returning({ id: syncLinks.id })
-    : await db.delete(syncLinks).where(mine).returning({ id: syncLinks.id });
-  if (answered.length === 0) throw new UserError("sync.nothingToAnswer");
+  const answered = await links.answerUnconfirmed(db, connectionId, createAgain);
+  if (answered === 0) throw new UserError("sync.nothingToAnswer");
   if (createAgain) await requestSync(db, connectionId);
-  return answered.length;
+  return answered;
 }
 
 /** Retry (Needs attention): the connection's refused contacts — or the one named — are sent

@@ -1,63 +1,48 @@
-// Creates at the provider are recorded as intents first: a link whose provider id is
-// "pending:<person id>" (db/queries/sync-links.ts), written before the create call. A crash
+// Creates at the provider are recorded as intents first: a link in state "pending_create"
+// (db/queries/sync/links.ts), written before the create call. A crash
 // between the call and the link's save leaves the intent, and the next run adopts the contact it
 // created instead of importing it as a new person (which would duplicate it on both sides).
 // An intent the provider does not show after the pull is not created again: the create may have
 // happened and been deleted there since (delete wins), or never have happened — only the user
 // can tell, so it waits for them ("unconfirmed").
-import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { inState, PLACEHOLDER } from "@/db/queries/sync-links";
-import { syncLinks, type SyncLink } from "@/db/schema";
-import { changedFields, type Contact } from "../model/contact";
+import * as links from "@/db/queries/sync/links";
+import { changedFields } from "../model/contact";
 import type { PulledContact } from "../model/provider";
 import type { Run } from "./context";
-
 
 /** After a crash cut creates short: asks providers whose listings do not carry our stamp which
  * pending creates exist, and links them before the pull (the pull then merges any edit made
  * to them since, against the content we wrote). */
 export async function adoptStampedCreates(run: Run): Promise<void> {
-  const pending = await run.db
-    .select()
-    .from(syncLinks)
-    .where(and(eq(syncLinks.connectionId, run.conn.id), inState("pending")));
+  const pending = await links.pendingCreates(run.db, run.conn.id);
   run.pendingCreates = pending;
   if (pending.length === 0 || !run.adapter.findCreated) return;
   const found = await run.adapter.findCreated(pending.map((l) => l.personId));
   for (const link of pending) {
     const providerId = found.get(link.personId);
-    if (providerId) await run.db.update(syncLinks).set({ providerId, etag: null, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+    if (providerId) await links.adopt(run.db, link.id, providerId);
   }
   run.pendingCreates = pending.filter((l) => !found.has(l.personId));
 }
 
 /** Matches an unlinked pulled contact to a pending create of this connection: by the stamp the
  * provider kept (Google clientData), else by identical content. */
-export async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<SyncLink | null> {
+export async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<links.LinkedLink | null> {
   const pending = run.pendingCreates;
   if (pending.length === 0) return null;
   const match =
     (item.stamp ? pending.find((l) => l.personId === item.stamp) : undefined) ??
-    pending.find((l) => changedFields(l.base as Contact, item.contact).length === 0);
+    pending.find((l) => changedFields(l.base, item.contact).length === 0);
   if (!match) return null;
-  const [adopted] = await tx
-    .update(syncLinks)
-    .set({ providerId: item.id, etag: null, updatedAt: new Date() })
-    .where(eq(syncLinks.id, match.id))
-    .returning();
+  const adopted = await links.adopt(tx, match.id, item.id);
   run.pendingCreates = pending.filter((l) => l.id !== match.id);
-  return adopted ?? null;
+  return adopted;
 }
 
 /** Intents a crash left that the pull did not find at the provider wait for the user's answer
  * (dashboard: create again, or leave out of sync). */
 export async function holdUnadoptedIntents(run: Run): Promise<void> {
-  const left = run.pendingCreates.map((l) => l.id);
-  if (left.length === 0) return;
-  await run.db
-    .update(syncLinks)
-    .set({ providerId: sql`${PLACEHOLDER.unconfirmed}::text || substr(${syncLinks.providerId}, ${PLACEHOLDER.pending.length + 1})`, updatedAt: new Date() })
-    .where(and(inArray(syncLinks.id, left), inState("pending")));
+  await links.holdUnconfirmed(run.db, run.pendingCreates.map((l) => l.id));
   run.pendingCreates = [];
 }

@@ -2,8 +2,9 @@
 // it acts as, the adapter, the run log, and the CRM-side lookups made once per run.
 import type { DB } from "@/db/client";
 import type { Actor } from "@/db/queries/person-writes";
-import type { PersonForSync } from "@/db/queries/sync-persons";
-import type { SyncConnection, SyncLink } from "@/db/schema";
+import type { PersonForSync } from "@/db/queries/sync/persons";
+import type { SyncConnection } from "@/db/schema";
+import type { PendingCreate } from "@/db/queries/sync/links";
 import type { Logger } from "@/lib/logger";
 import { normalizeContact, type Contact } from "../model/contact";
 import { personToContact, type OrganizationResolver, type SyncFieldIds } from "./crm-side";
@@ -26,7 +27,7 @@ export class Run {
   lease: ReturnType<typeof keepLease> | null = null;
   /** This connection's pending creates (links whose create a crash cut short), read once per
    * run: the run holds the lease, so only this run adds or adopts them. */
-  pendingCreates: SyncLink[] = [];
+  pendingCreates: PendingCreate[] = [];
   /** The connection has a first-sync preview whose pairs this run applies (link.ts). */
   previewed = false;
   /** The connection had contacts in "Needs attention" when the run began (failures.ts). */

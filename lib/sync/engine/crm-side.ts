@@ -3,7 +3,7 @@
 // company's custom fields, created once (the first time a connection is configured) and reused.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
-import type { PersonForSync } from "@/db/queries/sync-persons";
+import type { PersonForSync } from "@/db/queries/sync/persons";
 import { customFields, organizations, type CustomFieldType } from "@/db/schema";
 import { personSearchText } from "@/lib/persons/input";
 import type { Contact } from "../model/contact";

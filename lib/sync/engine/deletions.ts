@@ -4,24 +4,23 @@
 // max(DELETE_GUARD_MIN, DELETE_GUARD_SHARE) of the linked persons, or the group came back
 // empty — held for the user to confirm (resolveHeldDeletions). Persons go to the trash, so
 // every deletion by sync can be restored.
-import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { asConnection, softDeletePersons, type Actor } from "@/db/queries/person-writes";
-import type { PersonForSync } from "@/db/queries/sync-persons";
+import type { PersonForSync } from "@/db/queries/sync/persons";
 import { getViewer } from "@/db/queries/users";
-import { syncConnections, syncEvents, syncLinks, type SyncLink } from "@/db/schema";
-import type { Contact } from "../model/contact";
+import { syncConnections, syncEvents, type GoneReason } from "@/db/schema";
+import * as links from "@/db/queries/sync/links";
 import { LeaseLostError } from "../jobs/lease";
 import { decideProviderGone } from "../model/plan";
-import { isRealLink } from "@/db/queries/sync-links";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-log";
 
 export const DELETE_GUARD_MIN = 10;
 export const DELETE_GUARD_SHARE = 0.2;
 
-export type DeletionReason = "deleted_at_provider" | "left_group" | "missing_from_full_listing";
-export type PendingDeletion = { link: SyncLink; person: PersonForSync | null; reason: DeletionReason };
+export type DeletionReason = GoneReason | "missing_from_full_listing";
+export type PendingDeletion = { link: links.LinkedLink; person: PersonForSync | null; reason: DeletionReason };
 
 /** Applies the collected deletions — or holds them when too many — and stores the cursor, in
  * one transaction. Returns true when deletions were held. */
@@ -33,13 +32,7 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
   const quiet = pending.filter((p) => !p.person || p.person.deletedAt);
   // The guard's limit is at least DELETE_GUARD_MIN: below it the links need not be counted
   // (which reads every link of the connection), so a small incremental run stays small.
-  const [{ n: linkCount } = { n: 0 }] =
-    toDelete.length > DELETE_GUARD_MIN || (emptied && toDelete.length > 0)
-      ? await db
-          .select({ n: sql<number>`count(*)::int` })
-          .from(syncLinks)
-          .where(and(eq(syncLinks.connectionId, conn.id), isRealLink))
-      : [];
+  const linkCount = toDelete.length > DELETE_GUARD_MIN || (emptied && toDelete.length > 0) ? await links.countLinked(db, conn.id) : 0;
   const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
   const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
 
@@ -62,11 +55,11 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
     await db.transaction(async (tx) => {
       // Gone on both sides: drop the link quietly. Gone at the provider but no longer the user's
       // to change: unlink, and leave the person alone.
-      if (unlink.length > 0) await tx.delete(syncLinks).where(inArray(syncLinks.id, unlink.map((p) => p.link.id)));
+      await links.unlink(tx, unlink.map((p) => p.link.id));
       for (const p of untouchable) recordSkippedDeletion(run, p);
       if (hold) {
         // The held ones wait in their events; their links are no longer "gone" for the next run.
-        await tx.update(syncLinks).set({ gone: null }).where(inArray(syncLinks.id, toDelete.map((p) => p.link.id)));
+        await links.clearGone(tx, toDelete.map((p) => p.link.id));
         for (const p of toDelete) {
           run.log.record({
             personId: p.person!.id,
@@ -94,7 +87,7 @@ function recordSkippedDeletion(run: Run, p: PendingDeletion): void {
     providerId: p.link.providerId,
     kind: "skipped",
     side: "crm",
-    label: contactLabel(p.link.base as Contact),
+    label: contactLabel(p.link.base),
     detail: { reason: "not_editable", wanted: "delete" },
   });
 }
@@ -103,13 +96,9 @@ function recordSkippedDeletion(run: Run, p: PendingDeletion): void {
  * user confirms held deletions alike: the link goes; the person goes to the trash, unless
  * another address book still links it (then it is only unlinked: that one still has it), or
  * the connection's user may not change it. */
-async function removeLinkedPerson(tx: Tx, actor: Actor, link: SyncLink): Promise<{ trashed: number } | "unlinked" | "refused"> {
-  const [other] = await tx
-    .select({ id: syncLinks.id })
-    .from(syncLinks)
-    .where(and(eq(syncLinks.personId, link.personId), ne(syncLinks.connectionId, link.connectionId)))
-    .limit(1);
-  await tx.delete(syncLinks).where(eq(syncLinks.id, link.id));
+async function removeLinkedPerson(tx: Tx, actor: Actor, link: links.LinkedLink): Promise<{ trashed: number } | "unlinked" | "refused"> {
+  const other = await links.linkedElsewhere(tx, link.personId, link.connectionId);
+  await links.unlink(tx, [link.id]);
   if (other) return "unlinked";
   const [trashed] = await softDeletePersons(tx, actor, [link.personId]);
   return trashed ? { trashed: trashed.version } : "refused";
@@ -118,11 +107,8 @@ async function removeLinkedPerson(tx: Tx, actor: Actor, link: SyncLink): Promise
 async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise<void> {
   const person = p.person!;
   const crm = run.crmContact(person);
-  const decision = decideProviderGone({ base: p.link.base as Contact, crm, direction: run.conn.direction });
-  if (decision.action !== "delete_person") {
-    await tx.delete(syncLinks).where(eq(syncLinks.id, p.link.id));
-    return;
-  }
+  const decision = decideProviderGone({ base: p.link.base, crm, direction: run.conn.direction });
+  if (decision.action !== "delete_person") return links.unlink(tx, [p.link.id]);
   const outcome = await removeLinkedPerson(tx, run.actor, p.link);
   if (outcome === "refused") return recordSkippedDeletion(run, p);
   if (outcome === "unlinked") return;
@@ -133,7 +119,7 @@ async function deleteSyncedPerson(run: Run, tx: Tx, p: PendingDeletion): Promise
       kind: "conflict",
       side: "crm",
       label: contactLabel(crm),
-      changes: fieldChanges(p.link.base as Contact, crm),
+      changes: fieldChanges(p.link.base, crm),
       detail: { rule: "delete wins", deletedOn: "provider" },
     });
   }
@@ -164,13 +150,10 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
     const deleted: EventRow[] = [];
     for (const e of held) {
       if (!e.providerId) continue;
-      const [link] = await tx
-        .select()
-        .from(syncLinks)
-        .where(and(eq(syncLinks.connectionId, connectionId), eq(syncLinks.providerId, e.providerId)));
+      const link = await links.byProviderId(tx, connectionId, e.providerId);
       if (!link) continue;
       if (!confirm) {
-        await tx.delete(syncLinks).where(eq(syncLinks.id, link.id));
+        await links.unlink(tx, [link.id]);
         continue;
       }
       // What the run would have done.

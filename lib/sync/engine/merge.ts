@@ -1,19 +1,18 @@
 // A pulled contact that is linked to a person: a field-level three-way merge against the link's
 // base (plan.ts decides), written to the person and the link in the page's transaction.
-import { eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { updatePersonValues } from "@/db/queries/person-writes";
-import type { PersonForSync } from "@/db/queries/sync-persons";
-import { syncLinks, type SyncLink } from "@/db/schema";
-import { changedFields, type Contact } from "../model/contact";
+import type { PersonForSync } from "@/db/queries/sync/persons";
+import * as links from "@/db/queries/sync/links";
+import { changedFields } from "../model/contact";
 import { contactToPersonColumns } from "./crm-side";
 import { decideCrmGone, mergeContact } from "../model/plan";
 import type { PulledContact } from "../model/provider";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges } from "./run-log";
 
-export async function reconcileLinked(run: Run, tx: Tx, link: SyncLink, person: PersonForSync | null, item: PulledContact): Promise<void> {
-  const base = link.base as Contact;
+export async function reconcileLinked(run: Run, tx: Tx, link: links.LinkedLink, person: PersonForSync | null, item: PulledContact): Promise<void> {
+  const base = link.base;
   const provider = item.contact;
   const direction = run.conn.direction;
 
@@ -32,7 +31,7 @@ export async function reconcileLinked(run: Run, tx: Tx, link: SyncLink, person: 
         detail: { rule: "delete wins", deletedOn: "crm" },
       });
     }
-    await tx.update(syncLinks).set({ etag: item.etag, base: provider, updatedAt: new Date() }).where(eq(syncLinks.id, link.id));
+    await links.rebase(tx, link.id, { etag: item.etag, base: provider });
     return;
   }
 
@@ -89,12 +88,9 @@ export async function reconcileLinked(run: Run, tx: Tx, link: SyncLink, person: 
   }
   // The base is what the provider holds, always: a CRM change the provider does not have yet
   // stays a CRM change (never a provider change that would undo it on a later pull). When the
-  // push may send it (two-way, a person the user owns), a stale crmVersion makes the push phase
+  // push may send it (two-way, a person the user owns), no crmVersion makes the push phase
   // send the difference; otherwise it stays in the CRM only, and a later edit of the same field
   // at the provider is a conflict decided by the stated rule.
   const sendable = merge.providerFields.length > 0 && person.ownerId === run.conn.userId;
-  await tx
-    .update(syncLinks)
-    .set({ etag: item.etag, base: provider, crmVersion: sendable ? -1 : version, crmChanged: sendable, updatedAt: new Date() })
-    .where(eq(syncLinks.id, link.id));
+  await links.rebase(tx, link.id, { etag: item.etag, base: provider, crmVersion: sendable ? null : version });
 }

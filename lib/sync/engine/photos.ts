@@ -9,11 +9,12 @@
 // defers photos to the next time. A picture already set in the CRM is never replaced, and only
 // persons the connection's user may edit get one.
 import crypto from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
-import { executeRows, type DB } from "@/db/client";
+import { eq, sql } from "drizzle-orm";
+import type { DB } from "@/db/client";
 import { addMissingPictures, asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
-import { personPictures, syncConnections, syncLinks } from "@/db/schema";
+import * as links from "@/db/queries/sync/links";
+import { syncConnections } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { acquireLease, keepLease, LeaseLostError, releaseLease, renewLease } from "../jobs/lease";
 import type { Photo, PhotoQuota, ProviderAdapter } from "../model/provider";
@@ -82,9 +83,7 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
   const logger = opts.logger ?? silentLogger;
   // The backlog's size, counted up to the point where listing pays (sync_links_photo_idx). Most
   // runs note no photo: then nothing more is read or locked.
-  const [{ backlog } = { backlog: 0 }] = await db
-    .select({ backlog: sql<number>`count(*)::int` })
-    .from(sql`(select 1 from ${syncLinks} where ${syncLinks.connectionId} = ${connectionId} and ${syncLinks.photoUrl} is not null limit ${LIST_ABOVE + 1}) as b`);
+  const backlog = await links.photoBacklog(db, connectionId, LIST_ABOVE + 1);
   if (backlog === 0) return { status: "done", fetched: 0, checked: 0, requests: 0, remaining: false };
   const [conn] = await db.select({ userId: syncConnections.userId }).from(syncConnections).where(eq(syncConnections.id, connectionId));
   const user = conn ? await getViewer(db, conn.userId) : null;
@@ -118,28 +117,11 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
       }
       await spend(listed.requests);
       // The candidates without a photo are settled at once, in one statement: nothing to fetch.
-      const [cleared] = await executeRows<{ n: number }>(db, sql`with cleared as (
-          update ${syncLinks} l set photo_url = null
-          where l.connection_id = ${connectionId} and l.photo_url is not null
-            and not exists (select 1 from json_array_elements_text(${JSON.stringify([...listed.ids])}::json) as w(id) where w.id = l.provider_id)
-          returning 1)
-        select count(*)::int as n from cleared`);
-      checked += Number(cleared?.n ?? 0);
+      checked += await links.clearPhotosExcept(db, connectionId, listed.ids);
     }
     for (;;) {
       if (Date.now() > until) return done({ remaining: true });
-      const batch = await db
-        .select({
-          id: syncLinks.id,
-          personId: syncLinks.personId,
-          providerId: syncLinks.providerId,
-          photoUrl: syncLinks.photoUrl,
-          hasPicture: sql<boolean>`${personPictures.personId} is not null`,
-        })
-        .from(syncLinks)
-        .leftJoin(personPictures, eq(personPictures.personId, syncLinks.personId))
-        .where(and(eq(syncLinks.connectionId, connectionId), sql`${syncLinks.photoUrl} is not null`))
-        .limit(PHOTO_BATCH);
+      const batch = await links.photosToFetch(db, connectionId, PHOTO_BATCH);
       if (batch.length === 0) return done({ remaining: false });
       if (bytes >= (opts.bytesPerPhase ?? PHOTO_BYTES_PER_PHASE)) {
         logger.info("photo phase: as much picture data as one phase stores; the rest waits for the next", { connectionId, bytes });
@@ -153,7 +135,7 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
       let photos: (Photo | null)[] = [];
       if (wanted.length > 0) {
         try {
-          photos = await adapter.fetchPhotos(wanted.map((b) => ({ id: b.providerId, photoUrl: b.photoUrl! })));
+          photos = await adapter.fetchPhotos(wanted.map((b) => ({ id: b.providerId, photoUrl: b.photoUrl })));
         } catch (error) {
           // Transient (retries spent) or a revoked grant: the backlog stays for the next time.
           logger.warn("photo fetch failed", { connectionId, error: messageOf(error) });
@@ -170,9 +152,7 @@ export async function syncPhotos(opts: SyncPhotosOptions): Promise<PhotoSummary>
       await db.transaction(async (tx) => {
         await addMissingPictures(tx, actor, pictures);
         // Cleared only if not noted again meanwhile (a link re-created by a later run).
-        await tx.execute(sql`update ${syncLinks} l set photo_url = null
-          from json_to_recordset(${JSON.stringify(settled.map((b) => ({ id: b.id, url: b.photoUrl })))}::json) as v(id uuid, url text)
-          where l.id = v.id and l.photo_url = v.url`);
+        await links.clearPhotos(tx, settled);
       });
       fetched += pictures.length;
       checked += settled.length;

@@ -14,20 +14,19 @@
 // that takes over from an interrupted one starts from the page after the last committed one;
 // if the provider no longer accepts that token, the listing starts again (its committed pages
 // replay as no-ops). Nothing is kept only in memory across pages.
-import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { giveWay, isContended, type Tx } from "@/db/client";
-import { insertMany } from "@/db/bulk";
 import { insertPersons } from "@/db/queries/person-writes";
-import { isRealLink } from "@/db/queries/sync-links";
-import { getPersonsForSync } from "@/db/queries/sync-persons";
-import { syncConnections, syncLinks, syncRuns, type ListingResume, type SyncLink } from "@/db/schema";
-import { EMPTY_CONTACT, withFieldsOf, type Contact } from "../model/contact";
+import * as links from "@/db/queries/sync/links";
+import { getPersonsForSync } from "@/db/queries/sync/persons";
+import { syncConnections, syncRuns, type GoneReason, type ListingResume } from "@/db/schema";
+import { EMPTY_CONTACT, withFieldsOf } from "../model/contact";
 import { contactToPersonColumns } from "./crm-side";
 import { LeaseLostError } from "../jobs/lease";
 import { AddressBookTooLargeError, CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../model/provider";
 import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
 import type { Run } from "./context";
-import { settleDeletions, type DeletionReason, type PendingDeletion } from "./deletions";
+import { settleDeletions, type PendingDeletion } from "./deletions";
 import { clearUnreadable, clearUnreadableBefore, noteOversize, noteUnreadable } from "./failures";
 import { linkPaired, previewPairs } from "../first-sync/link";
 import { reconcileLinked } from "./merge";
@@ -82,34 +81,18 @@ export async function pull(run: Run): Promise<{ full: boolean; held: boolean }> 
 
   if (result.full && run.hadFailures) await clearUnreadableBefore(run.db, conn.id, listing.startedAt);
   const pending = await collectDeletions(run, result.full ? listing : null);
-  const linkCount = result.full ? await countRealLinks(run) : 0;
+  const linkCount = result.full ? await links.countLinked(run.db, conn.id) : 0;
   const emptied = result.full && listing.inScopeSeen === 0 && linkCount > 0;
   const held = await settleDeletions(run, pending, emptied, result.cursor);
   return { full: result.full, held };
 }
 
-async function countRealLinks(run: Run): Promise<number> {
-  const [row] = await run.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(syncLinks)
-    .where(and(eq(syncLinks.connectionId, run.conn.id), isRealLink));
-  return Number(row?.n ?? 0);
-}
-
 /** The deletions the listing found: links whose contact a committed page reported gone, and —
  * after a complete full listing — the linked contacts it did not see at all. */
 async function collectDeletions(run: Run, full: Listing | null): Promise<PendingDeletion[]> {
-  const notSeen = full ? or(isNull(syncLinks.listedAt), sql`${syncLinks.listedAt} <> ${full.startedAt.toISOString()}::timestamptz`) : undefined;
-  const links = await run.db
-    .select()
-    .from(syncLinks)
-    .where(and(eq(syncLinks.connectionId, run.conn.id), isRealLink, notSeen ? or(isNotNull(syncLinks.gone), notSeen) : isNotNull(syncLinks.gone)));
-  const people = await getPersonsForSync(run.db, run.actor, links.map((l) => l.personId));
-  return links.map((link) => ({
-    link,
-    person: people.get(link.personId) ?? null,
-    reason: (link.gone as DeletionReason | null) ?? "missing_from_full_listing",
-  }));
+  const found = await links.goneOrUnseen(run.db, run.conn.id, full ? full.startedAt : null);
+  const people = await getPersonsForSync(run.db, run.actor, found.map((l) => l.personId));
+  return found.map((link) => ({ link, person: people.get(link.personId) ?? null, reason: link.gone ?? "missing_from_full_listing" }));
 }
 
 /** Applies one page of pulled contacts — in one transaction, with where the listing goes on (on
@@ -149,23 +132,20 @@ async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<v
   try {
     await db.transaction(async (tx) => {
       const ids = [...new Set([...items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]), ...unreadable.map((u) => u.id)])];
-      const links = ids.length === 0 ? [] : await tx
-        .select()
-        .from(syncLinks)
-        .where(and(eq(syncLinks.connectionId, conn.id), inArray(syncLinks.providerId, ids)));
-      const linkById = new Map(links.map((l) => [l.providerId, l]));
-      const people = await getPersonsForSync(tx, run.actor, links.map((l) => l.personId), { lock: true });
+      const known = await links.byProviderIds(tx, conn.id, ids);
+      const linkById = new Map(known.map((l) => [l.providerId, l]));
+      const people = await getPersonsForSync(tx, run.actor, known.map((l) => l.personId), { lock: true });
       const creates: PulledContact[] = [];
-      const gone = new Map<string, DeletionReason>();
+      const gone = new Map<string, GoneReason>();
       const live = new Set<string>();
 
       for (const item of items) {
-        let link: SyncLink | undefined = linkById.get(item.id);
+        let link: links.LinkedLink | undefined = linkById.get(item.id);
         if (!link) {
           // Re-keyed at the provider (Google previousResourceNames): move the link, not the person.
           const previous = item.previousIds?.map((id) => linkById.get(id)).find(Boolean);
           if (previous) {
-            await tx.update(syncLinks).set({ providerId: item.id, updatedAt: new Date() }).where(eq(syncLinks.id, previous.id));
+            await links.rekey(tx, previous.id, item.id);
             link = { ...previous, providerId: item.id };
             linkById.set(item.id, link);
           }
@@ -208,7 +188,8 @@ async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<v
       // A previewed first sync links the contacts paired with persons the user had (link.ts).
       const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);
       await createPersons(run, tx, unpaired, full ? listing.startedAt : null);
-      await markLinks(tx, gone, live, full ? listing.startedAt : null);
+      await links.markGone(tx, gone);
+      await links.markSeen(tx, [...live], full ? listing.startedAt : null);
       listing.inScopeSeen += inScope;
       run.processed += items.length;
       const resume: ListingResume | null = next
@@ -229,30 +210,15 @@ async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<v
 /** A linked contact with fields over Tandem's limits: for the merge, those fields hold what the
  * provider held before (the link's base), so nothing of them reaches the person, and the push
  * leaves the contact alone until they are shortened (sync_failures "oversize"). */
-function withHeldFields(item: PulledContact, link: SyncLink): PulledContact {
+function withHeldFields(item: PulledContact, link: links.LinkedLink): PulledContact {
   if (!item.oversize?.length) return item;
-  return { ...item, contact: withFieldsOf(item.contact, link.base as Contact, item.oversize.map((f) => f.field)) };
+  return { ...item, contact: withFieldsOf(item.contact, link.base, item.oversize.map((f) => f.field)) };
 }
 
 async function afterPage(run: Run): Promise<void> {
   await run.db.update(syncRuns).set({ processed: run.processed, counts: run.log.counts }).where(eq(syncRuns.id, run.id));
   await run.heartbeat();
   await run.fault("after-page");
-}
-
-/** Notes on the page's links what the page said of them: gone (with why), or seen alive (which
- * clears an earlier "gone": re-added to the group) and, in a full listing, seen by it. */
-async function markLinks(tx: Tx, gone: Map<string, DeletionReason>, live: Set<string>, listedAt: Date | null): Promise<void> {
-  for (const reason of new Set(gone.values())) {
-    const ids = [...gone].filter(([, r]) => r === reason).map(([id]) => id);
-    await tx.update(syncLinks).set({ gone: reason }).where(inArray(syncLinks.id, ids));
-  }
-  if (live.size > 0) {
-    await tx
-      .update(syncLinks)
-      .set({ gone: null, ...(listedAt ? { listedAt } : {}) })
-      .where(inArray(syncLinks.id, [...live]));
-  }
 }
 
 /** New contacts become persons of the connection's user, with the connection's visibility. */
@@ -266,19 +232,11 @@ async function createPersons(run: Run, tx: Tx, items: PulledContact[], listedAt:
   }
   // One statement for the page's persons, one for their links.
   const personIds = await insertPersons(tx, run.actor, rows);
-  await insertMany(
+  await links.insertLinked(
     tx,
-    syncLinks,
-    items.map((item, i) => ({
-      connectionId: conn.id,
-      personId: personIds[i]!,
-      providerId: item.id,
-      etag: item.etag,
-      base: item.contact,
-      crmVersion: 1,
-      photoUrl: item.photoUrl ?? null,
-      ...(listedAt ? { listedAt } : {}),
-    })),
+    conn.id,
+    items.map((item, i) => ({ personId: personIds[i]!, providerId: item.id, etag: item.etag, base: item.contact, crmVersion: 1, photoUrl: item.photoUrl ?? null })),
+    listedAt,
   );
   items.forEach((item, i) =>
     run.log.record({

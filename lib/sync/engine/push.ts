@@ -6,12 +6,9 @@
 // links, events) in one transaction. A crash between the two is safe: an update or delete is
 // seen again next run (the provider already matches, so nothing is written twice), and a create
 // was recorded as an intent first (adopt.ts).
-import { and, eq, inArray, sql } from "drizzle-orm";
 import { giveWay, type Tx } from "@/db/client";
-import { insertMany } from "@/db/bulk";
-import { inState, placeholderId } from "@/db/queries/sync-links";
-import { listChangedOwnedLinks, listNewOwnedPersons, listRequestedCreates, type PersonForSync } from "@/db/queries/sync-persons";
-import { syncLinks, type SyncLink } from "@/db/schema";
+import * as links from "@/db/queries/sync/links";
+import { listChangedOwnedLinks, listNewOwnedPersons, listRequestedCreates, type PersonForSync } from "@/db/queries/sync/persons";
 import { changedFields, EMPTY_CONTACT, type Contact } from "../model/contact";
 import { holdUnadoptedIntents } from "./adopt";
 import type { Run } from "./context";
@@ -41,7 +38,7 @@ async function pushBatches<T, R>(
   }
 }
 
-type Linked = { link: SyncLink; person: PersonForSync };
+type Linked = { link: links.LinkedLink; person: PersonForSync };
 
 export async function push(run: Run): Promise<void> {
   const { db, conn } = run;
@@ -53,8 +50,8 @@ export async function push(run: Run): Promise<void> {
       continue;
     }
     const contact = run.crmContact(row.person);
-    if (changedFields(row.link.base as Contact, contact).length === 0) {
-      await db.update(syncLinks).set({ crmVersion: row.person.version }).where(eq(syncLinks.id, row.link.id));
+    if (changedFields(row.link.base, contact).length === 0) {
+      await links.markInStep(db, row.link.id, row.person.version);
     } else {
       updates.push({ ...row, contact });
     }
@@ -69,28 +66,27 @@ export async function push(run: Run): Promise<void> {
   const fresh = (await listNewOwnedPersons(db, run.actor, conn.id, conn.pushWatermark)).filter((p) => !asked.has(p.id));
   await pushCreates(run, [...requested, ...fresh]);
   // Requests for persons that can no longer be sent (deleted, or no longer the user's) lapse.
-  await db.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inState("toCreate")));
+  await links.dropRequests(db, conn.id);
   // (The run then moves the push watermark to its start, with its outcome: run.ts.)
 }
 
 function pushUpdates(run: Run, updates: (Linked & { contact: Contact })[]): Promise<void> {
   return pushBatches(run, updates, {
-    send: (batch) => run.adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact, base: u.link.base as Contact }))),
+    send: (batch) => run.adapter.update(batch.map((u) => ({ id: u.link.providerId, etag: u.link.etag, contact: u.contact, base: u.link.base }))),
     async save(tx, batch, results) {
       // The new bases of the batch's links in one statement (one JSON parameter).
-      const written = batch.flatMap((u, k) => {
-        const r = results[k]!;
-        return r.ok ? [{ id: u.link.id, etag: r.etag, base: r.contact, crm_version: u.person.version }] : [];
-      });
-      if (written.length > 0) {
-        await tx.execute(sql`update sync_links l set etag = v.etag, base = v.base, crm_version = v.crm_version, updated_at = now()
-          from json_to_recordset(${JSON.stringify(written)}::json) as v(id uuid, etag text, base jsonb, crm_version int) where l.id = v.id`);
-      }
+      await links.rebaseWritten(
+        tx,
+        batch.flatMap((u, k) => {
+          const r = results[k]!;
+          return r.ok ? [{ id: u.link.id, etag: r.etag, base: r.contact, version: u.person.version }] : [];
+        }),
+      );
       for (const [k, u] of batch.entries()) {
         const r = results[k]!;
         const about = { personId: u.person.id, providerId: u.link.providerId, side: "provider" as const, label: contactLabel(u.contact) };
         if (r.ok) {
-          run.log.record({ ...about, kind: "updated", changes: fieldChanges(u.link.base as Contact, r.contact) });
+          run.log.record({ ...about, kind: "updated", changes: fieldChanges(u.link.base, r.contact) });
           run.failures.succeededFor(u.person.id);
         } else if (r.error === "rejected") {
           run.log.record({ ...about, kind: "error", detail: { message: r.message } });
@@ -108,9 +104,9 @@ function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
     async save(tx, batch, results) {
       for (const [k, d] of batch.entries()) {
         const r = results[k]!;
-        const about = { personId: d.person.id, providerId: d.link.providerId, side: "provider" as const, label: contactLabel(d.link.base as Contact) };
+        const about = { personId: d.person.id, providerId: d.link.providerId, side: "provider" as const, label: contactLabel(d.link.base) };
         if (r.ok || r.error === "not_found") {
-          await tx.delete(syncLinks).where(eq(syncLinks.id, d.link.id));
+          await links.unlink(tx, [d.link.id]);
           if (r.ok) run.log.record({ ...about, kind: "deleted" });
           run.failures.succeededFor(d.person.id);
         } else if (r.error === "conflict") {
@@ -128,32 +124,22 @@ function pushDeletes(run: Run, deletes: Linked[]): Promise<void> {
  * those the user asked to be (re)created. */
 function pushCreates(run: Run, persons: PersonForSync[]): Promise<void> {
   const { conn } = run;
-  const intent = (personId: string) => placeholderId("pending", personId);
   const items = persons.map((person) => ({ person, contact: run.crmContact(person) }));
   return pushBatches(run, items, {
     // The intent first (in place of a request, if any): after a crash past the create call, the
     // next pull adopts the contact.
     before: (batch) =>
-      run.db.transaction(async (tx) => {
-        const ids = batch.map((b) => b.person.id);
-        await tx.delete(syncLinks).where(and(eq(syncLinks.connectionId, conn.id), inArray(syncLinks.personId, ids), inState("toCreate")));
-        await insertMany(
-          tx,
-          syncLinks,
-          batch.map((b) => ({ connectionId: conn.id, personId: b.person.id, providerId: intent(b.person.id), base: b.contact, crmVersion: b.person.version })),
-        );
-      }),
+      run.db.transaction((tx) => links.reserveCreates(tx, conn.id, batch.map((b) => ({ personId: b.person.id, contact: b.contact, version: b.person.version })))),
     send: (batch) => run.adapter.create(batch.map((b) => ({ contact: b.contact, stamp: b.person.id }))),
     async save(tx, batch, results) {
       for (const [k, b] of batch.entries()) {
         const r = results[k]!;
-        const pendingLink = and(eq(syncLinks.connectionId, conn.id), eq(syncLinks.providerId, intent(b.person.id)));
         if (r.ok) {
-          await tx.update(syncLinks).set({ providerId: r.id, etag: r.etag, base: r.contact, updatedAt: new Date() }).where(pendingLink);
+          await links.confirmCreate(tx, conn.id, b.person.id, { providerId: r.id, etag: r.etag, base: r.contact });
           run.log.record({ personId: b.person.id, providerId: r.id, kind: "added", side: "provider", label: contactLabel(b.contact), changes: fieldChanges(EMPTY_CONTACT, r.contact) });
           run.failures.succeededFor(b.person.id);
         } else {
-          await tx.delete(syncLinks).where(pendingLink);
+          await links.abandonCreate(tx, conn.id, b.person.id);
           const label = contactLabel(b.contact);
           run.log.record({ personId: b.person.id, kind: "error", side: "provider", label, detail: { message: r.message } });
           // Not lost: it waits in "Needs attention" and is tried again (failures.ts).

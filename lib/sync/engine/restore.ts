@@ -7,9 +7,9 @@
 import { and, eq } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection, restorePersons } from "@/db/queries/person-writes";
-import { placeholderId } from "@/db/queries/sync-links";
+import * as links from "@/db/queries/sync/links";
 import { getViewer } from "@/db/queries/users";
-import { persons, syncConnections, syncEvents, syncLinks } from "@/db/schema";
+import { persons, syncConnections, syncEvents } from "@/db/schema";
 import { englishMessage, type ErrorKeyIn } from "@/lib/errors";
 import { recordEvents } from "./run-log";
 
@@ -51,10 +51,7 @@ export async function restoreDeletedPerson(db: DB, eventId: string): Promise<Res
     await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(eq(syncEvents.id, event.id));
     await recordEvents(tx, [{ connectionId: conn.id, personId, kind: "restored", side: "crm", label: event.label, detail: { restoredEvent: event.id } }]);
     if (conn.direction === "two_way" && person.ownerId === conn.userId) {
-      await tx
-        .insert(syncLinks)
-        .values({ connectionId: conn.id, personId, providerId: placeholderId("toCreate", personId), base: {}, crmVersion: 0 })
-        .onConflictDoNothing();
+      await links.requestCreate(tx, conn.id, personId);
     }
     return { ok: true, personId };
   });

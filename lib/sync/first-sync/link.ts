@@ -12,10 +12,10 @@
 // linked elsewhere since the preview is not linked, and the contact is created instead.
 import { and, eq, inArray } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { insertMany } from "@/db/bulk";
 import { updateManyPersonValues } from "@/db/queries/person-writes";
-import { getPersonsForSync, type PersonForSync } from "@/db/queries/sync-persons";
-import { syncConnections, syncLinks, syncPreviewContacts } from "@/db/schema";
+import { getPersonsForSync, type PersonForSync } from "@/db/queries/sync/persons";
+import { syncPreviewContacts } from "@/db/schema";
+import * as links from "@/db/queries/sync/links";
 import { changedFields, normalizeContact, type Contact } from "../model/contact";
 import { contactToPersonColumns, personToContact } from "../engine/crm-side";
 import { firstMerge, type FirstMerge } from "./merge";
@@ -53,7 +53,8 @@ export async function linkPaired(run: Run, tx: Tx, items: PulledContact[], pairs
     paired.map((i) => pairs.get(i.id)!),
     { lock: true },
   );
-  const taken = await linkedElsewhere(run, tx, [...people.keys()]);
+  // (Two contacts of one listing never pair with one person: the preview allows one pair per person.)
+  const taken = await links.linkedByUser(tx, run.conn.userId, [...people.keys()]);
   const create: PulledContact[] = items.filter((i) => !pairs.has(i.id));
   const merges: Merge[] = [];
   for (const item of paired) {
@@ -76,24 +77,21 @@ export async function linkPaired(run: Run, tx: Tx, items: PulledContact[], pairs
   const saved = await updateManyPersonValues(tx, run.actor, changes);
   if (saved.size < changes.length) throw new Error("a person changed during the run; it will be linked on the next run");
 
-  const links: (typeof syncLinks.$inferInsert)[] = [];
+  const linked: links.NewLink[] = [];
   for (const m of merges) {
     record(run, m);
     // Two-way: whatever the provider lacks of the merge is sent by the push phase.
     const providerLacks = run.conn.direction === "two_way" && changedFields(m.item.contact, run.adapter.project(m.merged)).length > 0;
-    links.push({
-      connectionId: run.conn.id,
+    linked.push({
       personId: m.person.id,
       providerId: m.item.id,
       etag: m.item.etag,
       base: m.item.contact,
-      crmVersion: providerLacks ? -1 : (saved.get(m.person.id) ?? m.person.version),
-      crmChanged: providerLacks,
+      crmVersion: providerLacks ? null : (saved.get(m.person.id) ?? m.person.version),
       photoUrl: m.item.photoUrl ?? null,
-      ...(listedAt ? { listedAt } : {}),
     });
   }
-  if (links.length > 0) await insertMany(tx, syncLinks, links);
+  await links.insertLinked(tx, run.conn.id, linked, listedAt);
   return create;
 }
 
@@ -114,16 +112,4 @@ function record(run: Run, { item, person, crm, merged, filled, differ }: Merge):
       detail: { crm: d.crm, provider: d.provider, winner: "crm", rule: "first sync: the CRM's value is kept" },
     });
   }
-}
-
-/** Persons linked by any of the user's connections, this one included (two contacts of one
- * listing never pair with one person: the preview allows one pair per person). */
-async function linkedElsewhere(run: Run, tx: Tx, personIds: string[]): Promise<Set<string>> {
-  if (personIds.length === 0) return new Set();
-  const rows = await tx
-    .select({ personId: syncLinks.personId })
-    .from(syncLinks)
-    .innerJoin(syncConnections, eq(syncConnections.id, syncLinks.connectionId))
-    .where(and(inArray(syncLinks.personId, personIds), eq(syncConnections.userId, run.conn.userId)));
-  return new Set(rows.map((r) => r.personId));
 }

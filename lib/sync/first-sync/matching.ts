@@ -1,5 +1,5 @@
 // How a first sync pairs the group's contacts with the persons the user already has. The
-// database finds the candidates (db/queries/sync-persons.ts: a shared e-mail address, a shared
+// database finds the candidates (db/queries/sync/persons.ts: a shared e-mail address, a shared
 // phone number, or the same full name unique on both sides); this decides, in stages:
 //   1. e-mail, 2. phone, 3. name.
 // In each stage, a contact and a person that have only each other are paired. Where several
@@ -8,7 +8,7 @@
 // that a stage paired or left tied takes no part in the later stages. So one person pairs with
 // at most one contact, and one contact with at most one person. Pure, no I/O.
 
-import { MATCH_STAGES, type MatchBy, type MatchCandidate } from "@/db/queries/sync-persons";
+import { MATCH_STAGES, type MatchBy, type MatchCandidate } from "@/db/queries/sync/persons";
 
 export type Pairing =
   | { decision: "link"; personId: string; by: MatchBy }

@@ -10,7 +10,7 @@ import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import { insertMany } from "@/db/bulk";
 import type { Actor } from "@/db/queries/person-writes";
-import { findMatchCandidates, getPersonsForSync, type MatchBy } from "@/db/queries/sync-persons";
+import { findMatchCandidates, getPersonsForSync, type MatchBy } from "@/db/queries/sync/persons";
 import { syncPreviewContacts, type PreviewDecision, type SyncConnection } from "@/db/schema";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { normalizeContact, type Contact, type ContactField } from "../model/contact";

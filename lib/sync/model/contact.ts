@@ -3,31 +3,9 @@
 // base snapshot, so that cosmetic differences (case of an e-mail, spacing, phone formatting,
 // order of list items) never look like changes.
 import { normalizeEmail, normalizePhone, normalizeText, trimEndWhere } from "@/lib/normalize";
-import type { HeldField } from "@/db/vocabulary";
+import type { Contact, HeldField, Labeled } from "@/db/vocabulary";
 
-export type Labeled = { value: string; label: string };
-
-export type Contact = {
-  firstName: string;
-  lastName: string;
-  /** A set, by value; sorted by value once normalised. */
-  emails: Labeled[];
-  /** A set, by value (E.164 where parseable); sorted by value once normalised. */
-  phones: Labeled[];
-  /** The person's address: one line of text. */
-  address: string | null;
-  /** A second, postal address (company custom field "Postal address"). */
-  postalAddress: string | null;
-  /** Instant-messaging handles, a set (custom field "Instant messaging"). */
-  ims: string[];
-  /** The organization's name (CRM: organization found by name, or created). */
-  organization: string | null;
-  jobTitle: string | null;
-  /** Free text, line breaks kept. */
-  notes: string | null;
-  /** "YYYY-MM-DD", or "--MM-DD" when the year is unknown. */
-  birthday: string | null;
-};
+export type { Contact, Labeled } from "@/db/vocabulary";
 
 /** The fields a sync compares and merges, in a stable order. */
 export const CONTACT_FIELDS = [

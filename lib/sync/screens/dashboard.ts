@@ -6,7 +6,7 @@ import { and, desc, eq, gte, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
-import { inState } from "@/db/queries/sync-links";
+import { inState } from "@/db/queries/sync/links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "../jobs/lease";
 import type { HeldField, RefusalCause } from "@/db/vocabulary";
@@ -90,7 +90,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       conn: syncConnections,
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
-      unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.provider_id like 'unconfirmed:%')`,
+      unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.state = 'unconfirmed')`,
       latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'trigger', r.trigger, 'processed', r.processed, 'total', r.total,
           'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
@@ -319,7 +319,7 @@ async function recentEvents(db: DB, viewer: Viewer, connectionId: string, owned:
   return rows.map(asActivity);
 }
 
-/** The persons of a connection whose create a crash cut short (see db/queries/sync-links.ts). */
+/** The persons of a connection whose create a crash cut short (see db/queries/sync/links.ts). */
 export async function listUnconfirmedCreates(db: DB, viewer: Viewer, connectionId: string): Promise<{ personId: string; name: string }[]> {
   if (!isUuid(connectionId)) return [];
   return db

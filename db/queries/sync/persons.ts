@@ -3,11 +3,11 @@
 // The engine's writes go through person-writes.ts.
 import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
-import { executeRows, type DB, type Tx } from "../client";
-import { organizations, persons, syncFailures, syncLinks, type Person, type SyncLink } from "../schema";
-import type { Actor } from "./person-writes";
-import { inState, isRealLink } from "./sync-links";
-import { visiblePersonsWhere } from "./visibility";
+import { executeRows, type DB, type Tx } from "../../client";
+import { organizations, persons, syncFailures, syncLinks, type Person } from "../../schema";
+import type { Actor } from "../person-writes";
+import * as links from "./links";
+import { visiblePersonsWhere } from "../visibility";
 
 export type PersonForSync = Pick<
   Person,
@@ -69,13 +69,13 @@ export async function getPersonsForSync(db: DB | Tx, actor: Actor, ids: string[]
  * longer the user's: not sent, and a change of owner marks them again) are cleared, with their
  * persons locked meanwhile so that an edit cannot slip between the read and the clear. Links
  * that are no contact yet keep their mark until they are. */
-export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: string): Promise<{ link: SyncLink; person: PersonForSync }[]> {
+export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: string): Promise<{ link: links.LinkedLink; person: PersonForSync }[]> {
   return db.transaction(async (tx) => {
     const rows = await tx
       .select({
         link: syncLinks,
         person: columns(owned),
-        real: sql<boolean>`${isRealLink}`.mapWith(Boolean),
+        real: sql<boolean>`${links.isLinked}`.mapWith(Boolean),
         waiting: waitingFailure(connectionId).mapWith(Boolean),
         held: heldContact(connectionId).mapWith(Boolean),
       })
@@ -86,16 +86,16 @@ export async function listChangedOwnedLinks(db: DB, actor: Actor, connectionId: 
       .for("update", { of: persons });
     const toSend = (r: (typeof rows)[number]) => r.person.version !== r.link.crmVersion && r.person.ownerId === actor.user.id;
     const settled = rows.filter((r) => r.real && !toSend(r)).map((r) => r.link.id);
-    if (settled.length > 0) await tx.update(syncLinks).set({ crmChanged: false }).where(inArray(syncLinks.id, settled));
+    await links.settleChanged(tx, settled);
     // (A refused write waiting for its retry stays marked, to be sent when it is due; so does an
     // edit of a contact with fields over Tandem's limits, sent once they are shortened — a
     // deletion goes all the same.)
-    return rows.filter((r) => r.real && toSend(r) && !r.waiting && !(r.held && !r.person.deletedAt)).map(({ link, person }) => ({ link, person }));
+    return rows.filter((r) => r.real && toSend(r) && !r.waiting && !(r.held && !r.person.deletedAt)).map(({ link, person }) => ({ link: link as links.LinkedLink, person }));
   });
 }
 
 /** Two-way: live persons the user owns whose (re)creation at the provider was asked for
- * ("tocreate" links of the connection: db/queries/sync-links.ts), or whose refused create is due
+ * (links "to_create" of the connection), or whose refused create is due
  * again (and that no address book has linked since). */
 export async function listRequestedCreates(db: DB | Tx, actor: Actor, connectionId: string): Promise<PersonForSync[]> {
   const sendable = and(eq(persons.ownerId, actor.user.id), isNull(persons.deletedAt));
@@ -106,7 +106,7 @@ export async function listRequestedCreates(db: DB | Tx, actor: Actor, connection
       .from(syncLinks)
       .innerJoin(persons, eq(persons.id, syncLinks.personId))
       .leftJoin(organizations, eq(organizations.id, persons.organizationId))
-      .where(and(eq(syncLinks.connectionId, connectionId), inState("toCreate"), sendable)),
+      .where(and(eq(syncLinks.connectionId, connectionId), links.inState("to_create"), sendable)),
     db
       .select(columns(owned))
       .from(syncFailures)
@@ -158,16 +158,16 @@ export async function hasPairablePersons(db: DB | Tx, actor: Actor, connectionId
   return rows.length > 0;
 }
 
-/** Every (contact, person) pair that shares an e-mail address or a phone number, and the pairs
- * whose full name (first and last) is the same and unique on both sides. The staged contacts are
- * the connection's preview. Hash joins over the values and one aggregate over the names: the
- * work grows with contacts + persons, never contacts × persons, whatever the planner guesses of
- * a table filled in the same transaction. */
 /** The stages in which a first sync pairs contacts with persons (lib/sync/first-sync/matching.ts). */
 export const MATCH_STAGES = ["email", "phone", "name"] as const;
 export type MatchBy = (typeof MATCH_STAGES)[number];
 export type MatchCandidate = { providerId: string; personId: string; by: MatchBy };
 
+/** Every (contact, person) pair that shares an e-mail address or a phone number, and the pairs
+ * whose full name (first and last) is the same and unique on both sides. The staged contacts are
+ * the connection's preview. Hash joins over the values and one aggregate over the names: the
+ * work grows with contacts + persons, never contacts × persons, whatever the planner guesses of
+ * a table filled in the same transaction. */
 export async function findMatchCandidates(db: DB | Tx, actor: Actor, connectionId: string): Promise<MatchCandidate[]> {
   const rows = await executeRows<{ provider_id: string; person_id: string; by: MatchCandidate["by"] }>(db, sql`
     with cand as materialized (${pairableSql(actor, connectionId)}),
