@@ -1,4 +1,6 @@
 // CardDAV address books (RFC 6352): iCloud, Fastmail, Nextcloud, Yahoo, Radicale, Xandikos…
+// The adapter, and its reading side: groups, listings and photos (its writes are
+// card-writes.ts; the requests it shares with them, synced-book.ts).
 // Provider surprises handled here (the RFCs, and what Radicale and Xandikos do):
 // - A group is an address book (a collection), or a group vCard inside one (iCloud's
 //   X-ADDRESSBOOKSERVER-KIND:group with X-ADDRESSBOOKSERVER-MEMBER, vCard 4's KIND:group with
@@ -12,75 +14,35 @@
 // - Cards are fetched with addressbook-multiget, 250 a request and 500 a page, the next page
 //   while one is applied. A card that is not a valid vCard is reported by name and left alone;
 //   the rest sync.
-// - Writes: If-None-Match: * for creates, If-Match with the etag for updates and deletes; a 412
-//   is a conflict the engine settles by reading the card again. An update re-reads the card and
-//   changes only the lines we map (vcard.ts), so nothing we do not map is lost.
-// - The CRM person id rides on our creates as X-TANDEM-PERSON-ID, so a listing finds them after
-//   a crash.
 // - The server is whatever the user typed: requests go only to the origins stored with the
 //   password (origins.ts), an answer over DAV_MAX_BYTES is asked again for fewer cards (a card
 //   alone over it, or over the vCard reader's cap, is "too large" under Needs attention), and
 //   what reaches the user of a failure is its kind in our words, never the server's (inWords).
-import { randomUUID } from "node:crypto";
 import { SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
 import { EMPTY_CONTACT } from "../../model/contact";
-import { AddressBookTooLargeError, causeOfStatus, CursorExpiredError, InvalidGrantError, MAX_BOOK_CONTACTS, refused, ProviderUnavailableError, ResumeRefusedError, type DeleteResult, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact, type WriteResult } from "../../model/provider";
+import { AddressBookTooLargeError, CursorExpiredError, MAX_BOOK_CONTACTS, ProviderUnavailableError, ResumeRefusedError, type Photo, type ProviderAdapter, type ProviderGroup, type PulledContact, type UnreadableContact } from "../../model/provider";
 import type { AdapterOptions } from "../definition";
-import { applyPagesAhead, createCaller, mapInSlices, readLimited } from "../http";
-import { AddressRefusedError } from "../../outbound/agent";
-import { OriginRefusedError, RedirectRefusedError, ResponseTooLargeError } from "../../outbound/fetch";
-import { atPath, davSession, davStatus, decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, multiget, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, writeCard, DavError, type FetchedCard } from "./dav";
-import { storedOriginsAllow } from "./origins";
-import { CardTooLargeError, projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard, type CardRead } from "./vcard";
+import { applyPagesAhead, mapInSlices, readLimited } from "../http";
+import { ResponseTooLargeError } from "../../outbound/fetch";
+import { cardWrites } from "./card-writes";
+import { decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, DavError } from "./dav";
+import { syncedBook } from "./synced-book";
+import { CardTooLargeError, projectForCardDav, readVCard, VCardError, type CardRead } from "./vcard";
 
-/** Cards a page of the engine holds (one transaction), and cards a multiget asks for: a request
- * costs servers a fixed toll (Radicale re-reads its folder), a page costs us one transaction. */
+/** Cards a page of the engine holds (one transaction): a page costs us one transaction. */
 const PAGE = 500;
-const MULTIGET = 250;
 /** Cards a multiget for inline photos asks for. */
 const PHOTO_CARDS = 10;
-/** Writes in flight at once: servers (iCloud's above all) throttle eager clients. */
-const WRITE_CONCURRENCY = 6;
 /** A photo is fetched from the card itself (inline PHOTO) or from the URL it names. */
 const INLINE_PHOTO = "card:";
 
 /** Where a listing left off: the server's sync-token, or (no sync-collection) every card's etag. */
 type Cursor = { token: string } | { etags: Record<string, string> };
 
-type GroupRef = { bookUrl: string; groupCardUrl: string | null };
-
-
-export function parseGroupId(groupId: string, apiBaseUrl: string): GroupRef {
-  const [book, card] = groupId.split("#");
-  return { bookUrl: atPath(apiBaseUrl, book!), groupCardUrl: card ? atPath(apiBaseUrl, card) : null };
-}
-
 export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
-  if (opts.credentials.kind !== "basic") throw new Error("A CardDAV adapter signs in with a username and password");
-  const { username, password, origins } = opts.credentials;
-  const session = davSession(opts.apiBaseUrl, { username, password, mayRequest: storedOriginsAllow(origins), agent: opts.agent });
-  const { bookUrl, groupCardUrl } = parseGroupId(opts.groupId, opts.apiBaseUrl);
+  const synced = syncedBook(opts);
+  const { session, bookUrl, groupCardUrl, mapping, call, groupMembers, idOf, urlOf, mapLimit, fetchCards, allCards, readable } = synced;
   const pageSize = opts.pageSize ?? PAGE;
-  const mapping = { defaultCountry: opts.defaultCountry };
-  const caller = createCaller({ name: "The CardDAV server", statusOf: davStatus, retryAfterOf: (e) => (e instanceof DavError ? e.retryAfter : null), retry: opts.retry });
-  const call = <T>(fn: () => Promise<T>): Promise<T> =>
-    caller(fn).catch((error: unknown) => {
-      throw inWords(error);
-    });
-
-  /** The synced group card, as the server holds it now. */
-  async function groupCard(url: string): Promise<{ etag: string; text: string }> {
-    const [card] = await call(() => multiget(session, bookUrl, [url]));
-    if (card && "tooLarge" in card) throw new DavError(0, "The synced group's card is larger than Tandem reads");
-    if (!isDelivered(card)) throw new DavError(404, "The synced group no longer exists in the address book");
-    return card;
-  }
-
-  /** The UIDs of the synced group card's members (null: the whole book is the group). */
-  async function groupMembers(): Promise<Set<string> | null> {
-    if (!groupCardUrl) return null;
-    return new Set(readVCard((await groupCard(groupCardUrl)).text, mapping).members);
-  }
 
   /** What changed since the cursor (everything without one), no more than Tandem syncs from one
    * address book: a listing larger than that (or than its answer may weigh) stops the run before
@@ -117,87 +79,10 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
     return { changed, removed, next: { etags: Object.fromEntries([...etags].map(([h, e]) => [pathOf(h, bookUrl), e])) } };
   }
 
-  const idOf = (href: string) => pathOf(href, bookUrl);
-  const urlOf = (id: string) => atPath(bookUrl, id);
-
   function pulled(href: string, etag: string, card: CardRead, members: Set<string> | null): PulledContact {
     const inScope = !members || (card.uid !== null && members.has(card.uid));
     const photoUrl = card.photo ? ("uri" in card.photo ? card.photo.uri : `${INLINE_PHOTO}${idOf(href)}`) : null;
     return { id: idOf(href), etag, deleted: false, inScope, contact: card.contact, oversize: card.oversize, photoUrl, stamp: card.stamp };
-  }
-
-  async function mapLimit<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-    const results = new Array<R>(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const k = next++;
-        results[k] = await fn(items[k]!);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
-    return results;
-  }
-
-  /** Adds or removes members of the synced group card (iCloud-style groups), retrying a
-   * concurrent change of the group card. */
-  async function editGroup(add: string[], remove: string[]): Promise<void> {
-    if (!groupCardUrl || (add.length === 0 && remove.length === 0)) return;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const card = await groupCard(groupCardUrl);
-      const body = setGroupMembers(card.text, { add, remove });
-      const put = await call(() => writeCard(session, groupCardUrl, "PUT", { body, ifMatch: card.etag }));
-      if (put.status !== 412) {
-        if (put.status >= 300) throw new DavError(put.status, `The server refused to change the group (HTTP ${put.status})`);
-        return;
-      }
-    }
-    throw new DavError(412, "The group kept changing on the server");
-  }
-
-  /** Cards of a book by URL, in multigets of at most `size`, in the order asked. */
-  async function fetchCards(urls: string[], size = MULTIGET, url = bookUrl): Promise<FetchedCard[]> {
-    const cards: FetchedCard[] = [];
-    for (let i = 0; i < urls.length; i += size) cards.push(...(await multigetWithin(urls.slice(i, i + size), url)));
-    return cards;
-  }
-
-  /** A multiget whose answer is larger than the cap is asked again in halves; a card that alone
-   * is larger is too large to read. */
-  async function multigetWithin(urls: string[], url: string): Promise<FetchedCard[]> {
-    try {
-      return await call(() => multiget(session, url, urls));
-    } catch (error) {
-      if (!(error instanceof ResponseTooLargeError)) throw error;
-      if (urls.length === 1) return [{ href: urls[0]!, tooLarge: true }];
-      const half = Math.ceil(urls.length / 2);
-      return [...(await multigetWithin(urls.slice(0, half), url)), ...(await multigetWithin(urls.slice(half), url))];
-    }
-  }
-
-  /** Every card of a book, for a server that cannot filter them (Xandikos fails on a text-match). */
-  async function allCards(url: string): Promise<{ href: string; text: string }[]> {
-    const { changed } = await call(() => syncChanges(session, url, null));
-    return (await fetchCards(changed, MULTIGET, url)).filter(isDelivered);
-  }
-
-  /** A card as read, or null when it is not a valid vCard (any other error is thrown). */
-  function readable(text: string): CardRead | null {
-    try {
-      return readVCard(text, mapping);
-    } catch (error) {
-      if (error instanceof VCardError) return null;
-      throw error;
-    }
-  }
-
-  const written = (id: string, etag: string, text: string): WriteResult => ({ ok: true, id, etag, contact: readVCard(text, mapping).contact });
-
-  /** The etag after a write, when the server did not send one (it need not, RFC 4918). */
-  async function etagAfter(url: string, given: string | null): Promise<string> {
-    if (given && !given.startsWith("W/")) return given;
-    const [card] = await call(() => multiget(session, bookUrl, [url]));
-    return isDelivered(card) ? card.etag : (given ?? "");
   }
 
   return {
@@ -306,92 +191,8 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       });
     },
 
-    async create(items) {
-      const uids: string[] = [];
-      const results = await mapLimit(items, async (item): Promise<WriteResult> => {
-        const uid = randomUUID();
-        const url = new URL(`${uid}.vcf`, bookUrl).href;
-        const body = writeVCard(item.contact, { previous: null, uid, stamp: item.stamp, ...mapping });
-        const put = await call(() => writeCard(session, url, "PUT", { body, create: true }));
-        if (put.status === 412) return { ok: false, error: "conflict", message: "A card with this name already exists on the server" };
-        if (put.status >= 300) return refused(`The server refused the contact (HTTP ${put.status})`, causeOfStatus(put.status));
-        uids.push(uid);
-        return written(idOf(url), await etagAfter(url, put.etag), body);
-      });
-      await editGroup(uids, []);
-      return results;
-    },
-
-    async update(items) {
-      const current = new Map<string, { etag: string; text: string }>();
-      const tooLarge = new Set<string>();
-      for (const card of await fetchCards(items.map((u) => urlOf(u.id)))) {
-        if (isDelivered(card)) current.set(idOf(card.href), card);
-        else if ("tooLarge" in card) tooLarge.add(idOf(card.href));
-      }
-      return mapLimit(items, async (item): Promise<WriteResult> => {
-        const card = current.get(item.id);
-        if (tooLarge.has(item.id)) return refused("The contact on the server is larger than Tandem reads, so it was not changed", "too_large");
-        if (!card) return { ok: false, error: "not_found", message: "The contact no longer exists" };
-        // Changed since we last saw it: the engine reads it again and merges.
-        if (item.etag && card.etag !== item.etag) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
-        let body: string;
-        try {
-          body = writeVCard(item.contact, { previous: card.text, uid: readVCard(card.text, mapping).uid ?? randomUUID(), ...mapping });
-        } catch (error) {
-          if (!(error instanceof VCardError)) throw error;
-          return { ok: false, error: "rejected", message: `The contact on the server is not a valid vCard: ${error.message}` };
-        }
-        if (body === card.text) return written(item.id, card.etag, body);
-        const url = urlOf(item.id);
-        const put = await call(() => writeCard(session, url, "PUT", { body, ifMatch: card.etag }));
-        if (put.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile" };
-        if (put.status === 404) return { ok: false, error: "not_found", message: "The contact no longer exists" };
-        if (put.status >= 300) return refused(`The server refused the change (HTTP ${put.status})`, causeOfStatus(put.status));
-        return written(item.id, await etagAfter(url, put.etag), body);
-      });
-    },
-
-    async delete(items) {
-      // A group card's members are named by UID: read them (in multigets) before the cards go.
-      const uidOf = new Map<string, string>();
-      if (groupCardUrl) {
-        for (const card of await fetchCards(items.map((i) => urlOf(i.id)))) {
-          const uid = isDelivered(card) ? readable(card.text)?.uid : null;
-          if (uid) uidOf.set(idOf(card.href), uid);
-        }
-      }
-      const gone: string[] = [];
-      const results = await mapLimit(items, async (item): Promise<DeleteResult> => {
-        const res = await call(() => writeCard(session, urlOf(item.id), "DELETE", { ifMatch: item.etag }));
-        if (res.status < 300 || res.status === 404) {
-          const uid = uidOf.get(item.id);
-          if (uid) gone.push(uid);
-        }
-        if (res.status < 300) return { ok: true };
-        if (res.status === 404) return { ok: false, error: "not_found", message: "Already gone" };
-        if (res.status === 412) return { ok: false, error: "conflict", message: "The contact changed on the server meanwhile, so it was not deleted" };
-        return refused(`The server refused the deletion (HTTP ${res.status})`, causeOfStatus(res.status));
-      });
-      // Only contacts that are gone leave the group; one the server kept stays a member.
-      await editGroup([], gone);
-      return results;
-    },
+    ...cardWrites(synced),
   };
-}
-
-/** A failure of a request to the server, as the user may read it: our own errors pass as they are
- * (their messages are ours: statuses, host names, limits), a network failure says it could not
- * be reached, and anything else — an answer tsdav could not make sense of, whose error may quote
- * it — that the server's answer is not a CardDAV server's. The server is whatever the user typed:
- * its words are not repeated. */
-function inWords(error: unknown): unknown {
-  const ours = [DavError, SyncTokenRefused, CursorExpiredError, AddressBookTooLargeError, ResumeRefusedError, ProviderUnavailableError, InvalidGrantError, VCardError, OriginRefusedError, RedirectRefusedError, ResponseTooLargeError, AddressRefusedError];
-  if (ours.some((kind) => error instanceof kind)) return error;
-  if (error instanceof Error && error.name === "TimeoutError") return new DavError(0, "The server did not answer in time");
-  // (fetch's network failures: no connection, or one that broke off during the answer.)
-  if (error instanceof TypeError && (error.message === "fetch failed" || error.message === "terminated")) return new DavError(0, "The server could not be reached, or stopped answering");
-  return new DavError(0, "The server's answer is not one of a CardDAV server");
 }
 
 /** Where an interrupted listing goes on; anything else is refused (the listing starts again). */

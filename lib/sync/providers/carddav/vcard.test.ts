@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { birthdayArb, notesArb } from "@/tests/kit/contact-arbitraries";
 import { EMPTY_CONTACT, normalizeContact, type Contact } from "@/lib/sync/model/contact";
-import { projectForCardDav, readVCard, setGroupMembers, VCardError, writeVCard } from "./vcard";
+import { projectForCardDav, readVCard, VCardError } from "./vcard";
+import { setGroupMembers, writeVCard } from "./vcard-write";
 
 const COUNTRY = "US";
 const read = (text: string) => readVCard(text, { defaultCountry: COUNTRY });
