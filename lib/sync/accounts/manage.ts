@@ -6,6 +6,7 @@ import type { DB } from "@/db/client";
 import type { Viewer } from "@/db/queries/visibility";
 import { getCompany } from "@/db/queries/users";
 import { asUser, softDeletePersons } from "@/db/queries/person-writes";
+import { transition } from "@/db/queries/sync/connection-status";
 import * as links from "@/db/queries/sync/links";
 import { hasPairablePersons } from "@/db/queries/sync/persons";
 import { syncConnections, syncEvents, syncFailures, type Direction, type PreviewDecision, type SyncConnection, type SyncInterval, type Visibility } from "@/db/schema";
@@ -45,10 +46,7 @@ export async function listProviderGroups(db: DB, viewer: Viewer, connectionId: s
     return await adapter.listGroups();
   } catch (error) {
     if (error instanceof InvalidGrantError) {
-      await db
-        .update(syncConnections)
-        .set({ status: "reconnect_needed", lastError: LAST_ERROR.revoked })
-        .where(eq(syncConnections.id, connectionId));
+      await transition(db, connectionId, "grantRevoked", { lastError: LAST_ERROR.revoked });
     }
     throw error;
   }
@@ -107,15 +105,15 @@ export async function configureConnection(
           : {}),
         ...(groupChanged ? { cursor: null, pushWatermark: new Date() } : {}),
         ...(conn.direction !== "two_way" && settings.direction === "two_way" ? { pushWatermark: new Date() } : {}),
-        // Two-way on a read-only grant: the settings are kept, and syncing waits until the user
-        // allows write access (the OAuth callback makes the connection active again).
-        ...(needsWrite
-          ? { status: "reconnect_needed" as const, lastError: LAST_ERROR.writeAccessNeeded, firstSyncAwaitsGrant: groupChanged || conn.firstSyncAwaitsGrant }
-          : {}),
-        ...(firstSync ? { status: "preview" as const, lastError: null, resume: null, firstSyncAwaitsGrant: false } : {}),
         updatedAt: new Date(),
       })
       .where(eq(syncConnections.id, connectionId));
+    // Two-way on a read-only grant: the settings are kept, and syncing waits until the user
+    // allows write access (the OAuth callback makes the connection active again).
+    if (needsWrite) {
+      await transition(tx, connectionId, "writeAccessNeeded", { lastError: LAST_ERROR.writeAccessNeeded, firstSyncAwaitsGrant: groupChanged || conn.firstSyncAwaitsGrant });
+    }
+    if (firstSync) await transition(tx, connectionId, "firstSyncPrepared", { lastError: null, resume: null, firstSyncAwaitsGrant: false });
   });
   if (needsWrite) {
     const { url } = await startAuthorization(db, viewer, { email: conn.accountEmail, provider: conn.provider, direction: "two_way", connectionId }, deps.oauthConfig);
@@ -137,7 +135,7 @@ export async function prepareFirstSync(db: DB, viewer: Viewer, connectionId: str
   const actor = asUser(viewer);
   const start = async () => {
     await dropPreview(db, connectionId);
-    await db.update(syncConnections).set({ status: "active", lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+    await transition(db, connectionId, "firstSyncStarted", { lastError: null });
     await requestSync(db, connectionId);
     return { preview: null };
   };
@@ -148,10 +146,8 @@ export async function prepareFirstSync(db: DB, viewer: Viewer, connectionId: str
   } catch (error) {
     const revoked = error instanceof InvalidGrantError;
     const reason = revoked ? "previewRevoked" : "previewListingFailed";
-    await db
-      .update(syncConnections)
-      .set({ ...(revoked ? { status: "reconnect_needed" as const } : {}), lastError: LAST_ERROR[reason], updatedAt: new Date() })
-      .where(eq(syncConnections.id, connectionId));
+    if (revoked) await transition(db, connectionId, "grantRevoked", { lastError: LAST_ERROR[reason] });
+    else await db.update(syncConnections).set({ lastError: LAST_ERROR[reason], updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
     throw new UserError(`lastError.${reason}`);
   }
   if (summary.link + summary.choose === 0) return start();
@@ -197,12 +193,7 @@ export async function confirmPreview(db: DB, viewer: Viewer, connectionId: strin
   if (summary.choose > 0) {
     throw new UserError("sync.choicesLeft", { values: { count: summary.choose } });
   }
-  const [moved] = await db
-    .update(syncConnections)
-    .set({ status: "active", lastError: null, updatedAt: new Date() })
-    .where(and(eq(syncConnections.id, connectionId), eq(syncConnections.status, "preview")))
-    .returning({ id: syncConnections.id });
-  if (!moved) throw new UserError("sync.noPreview");
+  if (!(await transition(db, connectionId, "firstSyncStarted", { lastError: null }))) throw new UserError("sync.noPreview");
   await requestSync(db, connectionId);
 }
 
@@ -212,22 +203,14 @@ export async function leavePreview(db: DB, viewer: Viewer, connectionId: string)
   await previewConnection(db, viewer, connectionId);
   await db.transaction(async (tx) => {
     await dropPreview(tx, connectionId);
-    await tx
-      .update(syncConnections)
-      .set({ groupId: null, groupName: null, status: "active", lastError: null, cursor: null, resume: null, updatedAt: new Date() })
-      .where(eq(syncConnections.id, connectionId));
+    await transition(tx, connectionId, "previewLeft", { groupId: null, groupName: null, lastError: null, cursor: null, resume: null });
   });
 }
 
 export async function setPaused(db: DB, viewer: Viewer, connectionId: string, paused: boolean): Promise<void> {
   const conn = await ownConnection(db, viewer, connectionId);
-  if (paused && conn.status !== "active" && conn.status !== "error") return;
-  if (!paused && conn.status !== "paused") return;
-  await db
-    .update(syncConnections)
-    .set({ status: paused ? "paused" : "active", updatedAt: new Date(), ...(paused ? {} : { lastError: null }) })
-    .where(eq(syncConnections.id, connectionId));
-  if (!paused) await requestSync(db, connectionId);
+  const moved = paused ? await transition(db, conn.id, "paused") : await transition(db, conn.id, "resumed", { lastError: null });
+  if (moved && !paused) await requestSync(db, connectionId);
 }
 
 /** Removes the connection. With keepPersons false, its synced persons go to the trash first —

@@ -22,6 +22,7 @@ import type { OAuthConfig } from "../providers/definition";
 import { providerForEmail } from "../providers/detect";
 import { isProviderId, listProviders, oauthOf, providerDefinition } from "../providers/registry";
 import type { ProviderId } from "@/db/vocabulary";
+import { transition } from "@/db/queries/sync/connection-status";
 import { open, seal, sealJson } from "./secret-box";
 import { tokenEndpointFor, tokensFromGrant, type TokenEndpoint } from "./tokens";
 
@@ -229,10 +230,10 @@ export async function finishAuthorization(
     // A group chosen while the grant lacked write access is previewed before its first run:
     // the connection waits in "preview" (lib/sync/first-sync/preview.ts).
     const firstSync = existing.firstSyncAwaitsGrant;
-    await db
-      .update(syncConnections)
-      .set({ tokens: sealJson(tokens), status: firstSync ? "preview" : "active", firstSyncAwaitsGrant: false, lastError: null, accountEmail, updatedAt: new Date() })
-      .where(eq(syncConnections.id, existing.id));
+    await db.transaction(async (tx) => {
+      await tx.update(syncConnections).set({ tokens: sealJson(tokens), firstSyncAwaitsGrant: false, accountEmail, updatedAt: new Date() }).where(eq(syncConnections.id, existing.id));
+      await transition(tx, existing.id, firstSync ? "firstSyncPrepared" : "reconnected", { lastError: null });
+    });
     return { connectionId: existing.id, accountEmail, reconnected: true, firstSync };
   }
   // Checked when the sign-in started too; another one may have finished meanwhile.

@@ -19,6 +19,7 @@ import { requireSyncPermission } from "./permission";
 import { requestSync } from "../jobs/scheduler";
 import { passwordAuthOf, providerDefinition } from "../providers/registry";
 import type { ProviderId } from "@/db/vocabulary";
+import { transition } from "@/db/queries/sync/connection-status";
 import { sealJson } from "./secret-box";
 
 export type PasswordConnectInput = { provider: ProviderId; email: string; serverUrl: string; username: string; password: string };
@@ -70,10 +71,10 @@ export async function connectWithPassword(
     if (syncedAt !== apiBaseUrl) {
       throw new UserError("connect.otherServer", { values: { server: syncedAt }, fields: { serverUrl: "field.anotherServer" } });
     }
-    await db
-      .update(syncConnections)
-      .set({ tokens: sealJson(secret), status: existing.status === "reconnect_needed" ? "active" : existing.status, lastError: null, updatedAt: new Date() })
-      .where(eq(syncConnections.id, existing.id));
+    await db.transaction(async (tx) => {
+      await tx.update(syncConnections).set({ tokens: sealJson(secret), lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, existing.id));
+      await transition(tx, existing.id, "reconnected");
+    });
     // A connection that was syncing resumes at once.
     if (existing.groupId && (existing.status === "active" || existing.status === "reconnect_needed")) await requestSync(db, existing.id);
     return { connectionId: existing.id, reconnected: true };

@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import { isEmbedded, type DB, type Tx } from "@/db/client";
 import { syncConnections } from "@/db/schema";
+import { transition } from "@/db/queries/sync/connection-status";
 import { LAST_ERROR } from "../model/last-error";
 import type { OAuthConfig } from "../providers/definition";
 import { InvalidGrantError } from "../model/provider";
@@ -157,9 +158,6 @@ async function refresh(db: DB, connectionId: string, endpoint: TokenEndpoint, no
   // answers: none there.
   const outcome = isEmbedded(db) ? await attempt(db, false) : await db.transaction((tx) => attempt(tx, true));
   if (outcome.ok) return outcome.accessToken;
-  await db
-    .update(syncConnections)
-    .set({ status: "reconnect_needed", lastError: LAST_ERROR.revoked, updatedAt: new Date() })
-    .where(eq(syncConnections.id, connectionId));
+  await transition(db, connectionId, "grantRevoked", { lastError: LAST_ERROR.revoked });
   throw new InvalidGrantError();
 }

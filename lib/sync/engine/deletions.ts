@@ -10,7 +10,9 @@ import { asConnection, softDeletePersons, type Actor } from "@/db/queries/person
 import type { PersonForSync } from "@/db/queries/sync/persons";
 import { getViewer } from "@/db/queries/users";
 import { syncConnections, syncEvents, type GoneReason } from "@/db/schema";
+import { transition } from "@/db/queries/sync/connection-status";
 import * as links from "@/db/queries/sync/links";
+import * as runs from "@/db/queries/sync/runs";
 import { LeaseLostError } from "../jobs/lease";
 import { decideProviderGone } from "../model/plan";
 import type { Run } from "./context";
@@ -40,12 +42,7 @@ export async function settleDeletions(run: Run, pending: PendingDeletion[], empt
   // The listing is complete: no resume point is left. Stored only while this run holds the
   // connection (a run that lost it to another worker writes nothing).
   const storeCursor = async (tx: DB | Tx) => {
-    const stored = await tx
-      .update(syncConnections)
-      .set({ cursor, resume: null, updatedAt: new Date() })
-      .where(and(eq(syncConnections.id, conn.id), eq(syncConnections.leaseOwner, run.id)))
-      .returning({ id: syncConnections.id });
-    if (stored.length === 0) throw new LeaseLostError();
+    if (!(await runs.storeCursor(tx, conn.id, run.id, cursor))) throw new LeaseLostError();
   };
   const unlink = [...quiet, ...untouchable];
   if (unlink.length === 0 && toDelete.length === 0 && run.log.empty) {
@@ -171,7 +168,7 @@ export async function resolveHeldDeletions(db: DB, connectionId: string, confirm
     }
     await recordEvents(tx, deleted);
     if (held.length > 0) await tx.update(syncEvents).set({ resolvedAt: new Date() }).where(inArray(syncEvents.id, held.map((e) => e.id)));
-    await tx.update(syncConnections).set({ status: "active", lastError: null, updatedAt: new Date() }).where(eq(syncConnections.id, connectionId));
+    await transition(tx, connectionId, "deletionsAnswered", { lastError: null });
     return held.length;
   });
 }

@@ -14,12 +14,12 @@
 // that takes over from an interrupted one starts from the page after the last committed one;
 // if the provider no longer accepts that token, the listing starts again (its committed pages
 // replay as no-ops). Nothing is kept only in memory across pages.
-import { eq } from "drizzle-orm";
 import { giveWay, isContended, type Tx } from "@/db/client";
 import { insertPersons } from "@/db/queries/person-writes";
 import * as links from "@/db/queries/sync/links";
 import { getPersonsForSync } from "@/db/queries/sync/persons";
-import { syncConnections, syncRuns, type GoneReason, type ListingResume } from "@/db/schema";
+import * as runs from "@/db/queries/sync/runs";
+import type { GoneReason, ListingResume } from "@/db/schema";
 import { EMPTY_CONTACT, withFieldsOf } from "../model/contact";
 import { contactToPersonColumns } from "./crm-side";
 import { LeaseLostError } from "../jobs/lease";
@@ -197,7 +197,7 @@ async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<v
         : null;
       // The last page keeps the previous resume point: until the cursor is stored, an
       // interruption replays that page (as a no-op).
-      if (resume) await tx.update(syncConnections).set({ resume }).where(eq(syncConnections.id, conn.id));
+      if (resume) await runs.checkpoint(tx, conn.id, resume);
       await run.log.flush(tx);
     });
   } catch (error) {
@@ -216,7 +216,7 @@ function withHeldFields(item: PulledContact, link: links.LinkedLink): PulledCont
 }
 
 async function afterPage(run: Run): Promise<void> {
-  await run.db.update(syncRuns).set({ processed: run.processed, counts: run.log.counts }).where(eq(syncRuns.id, run.id));
+  await runs.progress(run.db, run.id, run.processed, run.log.counts);
   await run.heartbeat();
   await run.fault("after-page");
 }

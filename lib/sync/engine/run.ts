@@ -22,11 +22,13 @@
 //
 // The phases live beside this file: pull.ts (with adopt.ts and merge.ts), deletions.ts, push.ts.
 import crypto from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection } from "@/db/queries/person-writes";
 import { getViewer } from "@/db/queries/users";
-import { companies, syncConnections, syncFailures, syncPreviewContacts, syncRuns, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
+import { isRunnable, transition } from "@/db/queries/sync/connection-status";
+import * as runs from "@/db/queries/sync/runs";
+import { companies, syncConnections, syncFailures, syncPreviewContacts, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
 import { ensureSyncCustomFields, OrganizationResolver } from "./crm-side";
 import { LAST_ERROR } from "../model/last-error";
@@ -52,6 +54,9 @@ export type RunSyncOptions = {
   maxContacts?: number;
 };
 
+/** How a run that started ends. */
+type Finished = runs.Finish["outcome"];
+
 export type RunSummary =
   | { status: "skipped"; reason: "busy" | "paused" | "reconnect_needed" | "needs_confirmation" | "preview" | "not_configured" | "user_inactive" | "no_permission" }
   | { status: "done"; runId: string; outcome: RunOutcome; counts: RunCounts; full: boolean; error?: string };
@@ -73,18 +78,13 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   if (!row) throw new Error(`No sync connection ${connectionId}`);
   const { conn } = row;
   if (!conn.groupId) return { status: "skipped", reason: "not_configured" };
-  if (conn.status === "paused" || conn.status === "reconnect_needed" || conn.status === "needs_confirmation" || conn.status === "preview") {
-    return { status: "skipped", reason: conn.status };
-  }
+  if (!isRunnable(conn.status)) return { status: "skipped", reason: conn.status };
   // The user the connection acts for, as the pages would see them now (a deactivated user is
   // nobody). Without them, or without the permissions sync needs, the connection pauses: it
   // resumes only when its user resumes it.
   const user = await getViewer(db, conn.userId);
   if (!user || !canSetUpSync(user)) {
-    await db
-      .update(syncConnections)
-      .set({ status: "paused", lastError: user ? LAST_ERROR.pausedNoPermission : LAST_ERROR.pausedUserInactive, updatedAt: new Date() })
-      .where(eq(syncConnections.id, conn.id));
+    await transition(db, conn.id, "accessLost", { lastError: user ? LAST_ERROR.pausedNoPermission : LAST_ERROR.pausedUserInactive });
     if (opts.runId) await releaseLease(db, conn.id, opts.runId);
     return { status: "skipped", reason: user ? "no_permission" : "user_inactive" };
   }
@@ -96,13 +96,13 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const run = new Run(runId, db, conn, asConnection(conn.id, user), opts.adapter, opts.logger ?? silentLogger, opts.fault ?? (() => {}), opts.maxContacts ?? MAX_BOOK_CONTACTS);
   run.lease = keepLease(db, conn.id, runId);
 
-  let outcome: RunOutcome = "succeeded";
+  let outcome: Finished = "succeeded";
   let full = false;
   let failure: string | undefined;
   let pushedUntil: Date | null = null;
   const startedAt = new Date();
   try {
-    await db.insert(syncRuns).values({ id: run.id, connectionId: conn.id, trigger: opts.trigger, counts: run.log.counts, startedAt });
+    await runs.open(db, { id: run.id, connectionId: conn.id, trigger: opts.trigger, counts: run.log.counts, startedAt });
     run.crm = {
       defaultCountry: row.defaultCountry,
       fieldIds: await ensureSyncCustomFields(db, conn.companyId),
@@ -142,28 +142,18 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
     if (run.previewed && (outcome === "succeeded" || outcome === "held")) {
       await tx.delete(syncPreviewContacts).where(eq(syncPreviewContacts.connectionId, conn.id));
     }
-    await tx
-      .update(syncRuns)
-      .set({ outcome, counts: run.log.counts, processed: run.processed, fullSync: full, error: failure ?? null, finishedAt: new Date() })
-      .where(eq(syncRuns.id, run.id));
-    const status =
-      outcome === "reconnect_needed" ? "reconnect_needed" : outcome === "held" ? "needs_confirmation" : outcome === "failed" ? "error" : "active";
-    await tx
-      .update(syncConnections)
-      .set({
-        status,
-        lastError: failure ?? (outcome === "held" ? LAST_ERROR.heldDeletions : null),
-        lastRunAt: startedAt,
-        ...(outcome === "succeeded" || outcome === "held" ? { lastSuccessAt: new Date() } : {}),
-        ...(pushedUntil ? { pushWatermark: pushedUntil } : {}),
-        // The lease goes with the outcome.
-        leaseUntil: null,
-        leaseOwner: null,
-        updatedAt: new Date(),
-      })
-      // Only while this run still holds the lease: a worker that froze and woke up after another
-      // took over must not overwrite that worker's outcome.
-      .where(and(eq(syncConnections.id, conn.id), eq(syncConnections.leaseOwner, run.id)));
+    await runs.finish(tx, {
+      runId: run.id,
+      connectionId: conn.id,
+      outcome,
+      counts: run.log.counts,
+      processed: run.processed,
+      full,
+      error: failure ?? null,
+      lastError: failure ?? (outcome === "held" ? LAST_ERROR.heldDeletions : null),
+      startedAt,
+      pushedUntil,
+    });
   });
   return { status: "done", runId: run.id, outcome, counts: run.log.counts, full, ...(failure ? { error: failure } : {}) };
 }

@@ -15,7 +15,9 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DB } from "@/db/client";
-import { syncConnections, syncRuns, type ConnectionStatus, type RunTrigger, type SyncConnection } from "@/db/schema";
+import { RUNNABLE_STATUSES } from "@/db/queries/sync/connection-status";
+import * as runs from "@/db/queries/sync/runs";
+import { syncConnections, type RunTrigger, type SyncConnection } from "@/db/schema";
 import { env } from "@/lib/env";
 import { isUuid } from "@/lib/uuid";
 import { silentLogger, textLogger, type Logger } from "@/lib/logger";
@@ -28,11 +30,6 @@ import type { ProviderAdapter } from "../model/provider";
 export const DEFAULT_POLL_MS = 5_000;
 export const WORKER_CONCURRENCY = 2;
 
-/** The statuses a worker runs. "error" is a failed last run: the next one may well succeed.
- * Paused, reconnect-needed and held connections wait for the user. */
-const RUNNABLE: ConnectionStatus[] = ["active", "error"];
-
-const INTERRUPTED = "Interrupted: the worker running it stopped before it finished; the next run resumed its work.";
 
 // Process-wide, on globalThis so that module copies (Next.js dev reloads, route bundles) share
 // one wake-up channel and one in-process worker.
@@ -94,7 +91,7 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     .from(c)
     .where(
       and(
-        inArray(c.status, RUNNABLE),
+        inArray(c.status, [...RUNNABLE_STATUSES]),
         isNotNull(c.groupId),
         or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`), isNotNull(c.leaseOwner)),
         or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
@@ -137,14 +134,6 @@ async function restoreRequest(db: DB, connectionId: string, requestedAt: Date): 
     .where(eq(syncConnections.id, connectionId));
 }
 
-/** The run a dead worker left is closed as interrupted, when its last renewal of the lease
- * says it stopped (a zombie that wakes up later finds its lease gone and writes nothing more). */
-async function closeInterruptedRun(db: DB, connectionId: string, interrupted: { runId: string; stoppedAt: Date }): Promise<void> {
-  await db
-    .update(syncRuns)
-    .set({ outcome: "interrupted", error: INTERRUPTED, finishedAt: interrupted.stoppedAt })
-    .where(and(eq(syncRuns.connectionId, connectionId), eq(syncRuns.id, interrupted.runId), eq(syncRuns.outcome, "running")));
-}
 
 export type WorkerOptions = {
   db: DB;
@@ -191,7 +180,7 @@ async function lane(opts: WorkerOptions): Promise<void> {
 async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Promise<void> {
   const { db, workerId } = opts;
   const { connection: conn, trigger, requestedAt, runId: claimedRunId, interrupted } = claim;
-  if (interrupted) await closeInterruptedRun(db, conn.id, interrupted).catch(() => {});
+  if (interrupted) await runs.closeInterrupted(db, conn.id, interrupted.runId, interrupted.stoppedAt).catch(() => {});
   const started = Date.now();
   const line = { workerId, connectionId: conn.id, provider: conn.provider, trigger };
   let summary: RunSummary;

@@ -6,6 +6,7 @@ import { and, desc, eq, gte, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
+import { isRunnable } from "@/db/queries/sync/connection-status";
 import { inState } from "@/db/queries/sync/links";
 import { isUuid } from "@/lib/uuid";
 import { LEASE_MS } from "../jobs/lease";
@@ -105,7 +106,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     const finished = latest && latest.outcome !== "running" ? latest : null;
     // A run still "running" whose lease lapsed has no worker any more; one closed as interrupted
     // is waiting for (or just getting) the worker that resumes it.
-    const runnable = c.status === "active" || c.status === "error";
+    const runnable = isRunnable(c.status);
     const stopped = runnable && latest && ((latest.outcome === "running" && !leaseLive) || latest.outcome === "interrupted") ? latest : null;
     const stoppedAt = stopped?.finishedAt ? new Date(stopped.finishedAt) : c.leaseUntil ? new Date(c.leaseUntil.getTime() - LEASE_MS) : null;
     return {
