@@ -15,23 +15,10 @@ export async function register(): Promise<void> {
   // Several app processes (scripts/start.mjs, WEB_CONCURRENCY): the first serves the emulators.
   if ((process.env.TANDEM_PROCESS_INDEX ?? "0") === "0") {
     const { demoProviders } = await import("./lib/sync/providers/registry");
-    const { emulatorCertDir } = await import("./lib/env");
     const demo = demoProviders();
     if (demo.length > 0) {
       const { startDemoEmulators } = await import("./emulators/demo");
-      await startDemoEmulators(
-        demo.map((d) => {
-          const oauth = d.auth.kind === "oauth" ? d.auth.config() : null;
-          return {
-            provider: d.id,
-            port: d.demo.emulatorPort(),
-            ...(oauth ? { clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: oauth.redirectUri } : {}),
-            account: d.demo.exampleAccount,
-            password: d.demo.examplePassword,
-            tlsDir: emulatorCertDir(),
-          };
-        }),
-      );
+      await startDemoEmulators(demo);
       console.log(
         `[tandem] DEMO MODE: ${demo.map((d) => d.profile.shortName).join(" and ")} accounts are served by local emulators with demo address books. ` +
           "Configure the providers' OAuth clients (or set DEMO_MODE=0) to turn it off.",

@@ -1,7 +1,11 @@
-// The only place that reads process.env. Everything is validated once, with defaults for a demo on a laptop.
+// The only place that reads process.env. Everything is validated once, with defaults for a demo
+// on a laptop: the app-wide keys here, and each provider's own keys by the schema in its folder
+// (lib/sync/providers/<id>/env.ts), which the registry's definitions carry. The definitions
+// import this module in turn: nothing here is called while modules load.
 import path from "node:path";
 import { z } from "zod";
 import { AllowList } from "@/lib/sync/outbound/address-rule";
+import { providerDefinitions } from "@/lib/sync/providers/registry";
 
 const schema = z.object({
   DATABASE_URL: z
@@ -20,38 +24,20 @@ const schema = z.object({
   /** Where users reach the app; OAuth redirect URIs are built from it. */
   APP_URL: z.url().default("http://localhost:3000"),
   /** "1" (or on/true) serves providers without an OAuth client from local emulators; "0" never.
-   * Unset: on only when no provider is configured at all, and never in production
-   * (`npm start` asks for it when nothing is configured). */
+   * Unset: on only when no provider is configured at all, and never in production but under
+   * `npm start` (TANDEM_DEMO_BY_DEFAULT). */
   DEMO_MODE: z
     .enum(["1", "0", "on", "off", "true", "false"], { error: "DEMO_MODE must be 1 or 0" })
     .optional()
     .transform((v) => (v === undefined ? undefined : ["1", "on", "true"].includes(v))),
-  /** Where demo mode keeps the Microsoft emulator's TLS certificate (generated per install). */
-  EMULATOR_CERT_DIR: z.string().trim().min(1).optional(),
-  /** OAuth clients. A provider without a client id runs in demo mode against its emulator. */
-  GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
-  GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
-  MICROSOFT_CLIENT_ID: z.string().trim().min(1).optional(),
-  MICROSOFT_CLIENT_SECRET: z.string().trim().min(1).optional(),
-  MICROSOFT_TENANT: z.string().trim().min(1).default("common"),
-  /** Provider endpoints: production defaults when a client id is set, else the emulators. */
-  GOOGLE_AUTHORIZE_URL: z.url().optional(),
-  GOOGLE_TOKEN_URL: z.url().optional(),
-  GOOGLE_PEOPLE_ROOT_URL: z.url().optional(),
-  MICROSOFT_LOGIN_URL: z.url().optional(),
-  GRAPH_BASE_URL: z.url().optional(),
-  /** Demo-mode emulator ports. */
-  GOOGLE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
-  MICROSOFT_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4020),
-  /** Demo mode's CardDAV server (Radicale, when installed) and where its binary is. */
-  CARDDAV_DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(4030),
-  RADICALE_BIN: z.string().trim().min(1).default("/usr/bin/radicale"),
-  /** "1" lets users give a CardDAV server over plain http (a server on the same private
-   * network); otherwise only https is accepted, but for a server on this machine. */
-  CARDDAV_ALLOW_HTTP: z
-    .enum(["0", "1"])
+  /** Set by `npm start` when DEMO_MODE is not: an unset DEMO_MODE then means what it means
+   * outside production (on unless a provider is configured). Not a setting of its own. */
+  TANDEM_DEMO_BY_DEFAULT: z
+    .enum(["1"])
     .optional()
     .transform((v) => v === "1"),
+  /** Where demo mode keeps the emulators' TLS certificate (generated per install). */
+  EMULATOR_CERT_DIR: z.string().trim().min(1).optional(),
   /** Hosts and ranges on a private network that provider requests may reach all the same (a
    * CardDAV server on the office network): `nas.local,*.corp.example,192.168.1.10,10.0.0.0/8`.
    * Unset: only public addresses (and, in demo mode, the local servers the app runs). */
@@ -76,30 +62,60 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+/** A provider's own keys: the schema in its folder (lib/sync/providers/<id>/env.ts). */
+export type ProviderEnvSchema = z.ZodObject;
+
+type Source = Record<string, string | undefined>;
+
+function problemsOf(result: z.ZodSafeParseResult<unknown>): string[] {
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+}
+
+function refuse(problems: string[]): never {
+  throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+}
+
+/** The app-wide keys of `source`, validated with every registered provider's own keys: one error
+ * names every problem. */
+export function readEnv(source: Source): Env {
+  const app = schema.safeParse(source);
+  const problems = [app, ...providerDefinitions().map((d) => d.env.safeParse(source))].flatMap(problemsOf);
+  if (!app.success || problems.length > 0) refuse(problems);
+  return app.data;
+}
+
 let cached: Env | undefined;
 
 export function env(): Env {
-  if (!cached) {
-    const parsed = schema.safeParse(process.env);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-      throw new Error(`Invalid configuration: ${problems}`);
-    }
-    cached = parsed.data;
-  }
+  cached ??= readEnv(process.env);
   return cached;
+}
+
+const providerKeys = new Map<ProviderEnvSchema, unknown>();
+
+/** A provider's own keys, read by its schema: validated with the rest of the configuration (or,
+ * for a provider a test registered later, here). */
+export function providerEnv<S extends ProviderEnvSchema>(providerSchema: S): z.infer<S> {
+  env();
+  if (!providerKeys.has(providerSchema)) {
+    const keys = providerSchema.safeParse(process.env);
+    if (!keys.success) refuse(problemsOf(keys));
+    providerKeys.set(providerSchema, keys.data);
+  }
+  return providerKeys.get(providerSchema) as z.infer<S>;
 }
 
 export function dataDir(): string {
   return path.resolve(/*turbopackIgnore: true*/ process.cwd(), env().DATA_DIR);
 }
 
-/** Whether providers without an OAuth client are served by local emulators (see DEMO_MODE). */
+/** Whether providers without an OAuth client are served by local emulators (see DEMO_MODE). Left
+ * unset, it asks the providers whether any is configured. */
 export function demoMode(): boolean {
   const e = env();
   if (e.DEMO_MODE !== undefined) return e.DEMO_MODE;
-  const anyConfigured = Boolean(e.GOOGLE_CLIENT_ID || e.MICROSOFT_CLIENT_ID);
-  return !anyConfigured && e.NODE_ENV !== "production";
+  if (providerDefinitions().some((d) => d.configured())) return false;
+  return e.NODE_ENV !== "production" || e.TANDEM_DEMO_BY_DEFAULT;
 }
 
 /** The demo emulators' TLS certificate and key: made for this install, never committed. */

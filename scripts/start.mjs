@@ -1,8 +1,9 @@
 // `npm start`: build, then serve (scripts/server.mjs: Next behind a plain Node server).
-// Demo mode: with no provider's OAuth client configured and DEMO_MODE unset, it asks for demo
-// mode (local emulators with demo address books), and says so; DEMO_MODE=0 turns it off. The
-// emulators' TLS certificate is kept under $DATA_DIR/emulator-tls (EMULATOR_CERT_DIR) and is
-// trusted only by the agent that talks to the emulator, never process-wide.
+// Demo mode: with DEMO_MODE unset, it asks for demo mode (local emulators with demo address
+// books) unless a provider is configured, which only the app knows (lib/env.ts demoMode): it says
+// so when it starts them. DEMO_MODE=0 turns it off. The emulators' TLS certificate is kept under
+// $DATA_DIR/emulator-tls (EMULATOR_CERT_DIR) and is trusted only by the agent that talks to the
+// emulator, never process-wide.
 // WEB_CONCURRENCY=N (Postgres server only) serves from N app processes sharing the port (Node's
 // cluster): one Node process renders on one core. They start one after another; only the first
 // serves the demo emulators.
@@ -19,10 +20,7 @@ const next = path.join("node_modules", ".bin", "next");
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
 env.EMULATOR_CERT_DIR ??= path.resolve(process.env.DATA_DIR ?? ".data", "emulator-tls");
-if (process.env.DEMO_MODE === undefined && !process.env.GOOGLE_CLIENT_ID && !process.env.MICROSOFT_CLIENT_ID) {
-  env.DEMO_MODE = "1";
-  console.log("[tandem] No provider is configured: starting in demo mode (set DEMO_MODE=0 to turn it off).");
-}
+if (process.env.DEMO_MODE === undefined) env.TANDEM_DEMO_BY_DEFAULT = "1";
 
 const processes = Number(process.env.WEB_CONCURRENCY || 1);
 if (!Number.isInteger(processes) || processes < 1 || processes > 64) {

@@ -1,9 +1,11 @@
 // What a provider family is to the rest of the app. Each provider is one folder,
 // lib/sync/providers/<id>/, whose definition.ts exports one of these, and one line of
-// registry.ts lists it: pages, components, the OAuth flow and connections read everything
-// provider-specific from here.
+// registry.ts lists it: pages, components, the OAuth flow, connections, the environment
+// (lib/env.ts) and demo mode read everything provider-specific from here.
 import type { Dispatcher } from "undici";
 import type { Direction } from "@/db/schema";
+import type { ProviderEnvSchema } from "@/lib/env";
+import type { Locale } from "@/lib/i18n/locales";
 import type { ProviderAdapter } from "../model/provider";
 import type { RetryPolicy } from "./retry";
 import type { ProviderProfile } from "./detect";
@@ -50,9 +52,9 @@ export type AdapterOptions = {
 /** Providers the user signs in to at the provider, which grants us tokens (Google, Microsoft). */
 export type OAuthAuth = {
   kind: "oauth";
-  /** An OAuth client is configured for this installation. */
-  configured(): boolean;
   config(): OAuthConfig;
+  /** Its sign-in endpoints on its emulator answering at `root` (demo mode, tests). */
+  emulatorEndpoints(root: string): Pick<OAuthConfig, "authorizeUrl" | "tokenUrl">;
   /** The narrowest scopes that do the job: read-only for one-way. */
   scopes(direction: Direction): string[];
   /** Extra parameters of the authorize request (offline access, account choice). */
@@ -81,8 +83,13 @@ export type ProviderDefinition<Id extends string = string> = {
   id: Id;
   /** What the browser needs: names, how addresses are recognised. */
   profile: ProviderProfile;
-  /** How its groups are described under "Sync group": the key of that message (lib/i18n/messages). */
-  groupHint: `contactSync.groupHint.${string}`;
+  /** How its groups are described under "Sync group", in each language of the interface. */
+  groupHint: Record<Locale, string>;
+  /** Its environment variables (its folder's env.ts), validated with the app's (lib/env.ts). */
+  env: ProviderEnvSchema;
+  /** The administrator configured it here (an OAuth client): once any provider is, demo mode is
+   * off unless DEMO_MODE says otherwise. A provider that needs nothing configured says false. */
+  configured(): boolean;
   auth: OAuthAuth | PasswordAuth;
   /** Offered on this installation: configured, or served locally in demo mode. */
   available(): boolean;
@@ -92,6 +99,10 @@ export type ProviderDefinition<Id extends string = string> = {
     /** The local server of this provider in demo mode. */
     emulatorUrl(): string;
     emulatorPort(): number;
+    /** Starts that server, seeded with the demo accounts, or finds it running (a dev reload,
+     * `npm run emulators`). Its code (demo-server.ts in the folder) is loaded only then: the
+     * emulators are no part of the app outside demo mode. */
+    start(): Promise<void>;
     /** A seeded account to suggest in the wizard. */
     exampleAccount: string;
     /** Its password, for providers signed in to with one (the demo's only; shown in the wizard). */

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import type { Dispatcher } from "undici";
 import { UserError } from "@/lib/errors";
-import { demoMode, env } from "@/lib/env";
+import { demoMode } from "@/lib/env";
 import type { PasswordSignIn, ProviderDefinition } from "../definition";
 import type { SignInService } from "../detect";
 import { AddressRefusedError } from "../../outbound/agent";
@@ -13,6 +13,7 @@ import { OriginRefusedError, RedirectRefusedError, ResponseTooLargeError } from 
 import { providerAgent } from "../../outbound/policy";
 import { createCardDavAdapter } from "./adapter";
 import { davSession, DavError, discoverHome, listAddressBooks } from "./dav";
+import { carddavEnv, carddavKeys } from "./env";
 import { signInMayReach } from "./origins";
 
 const SERVICES: SignInService[] = [
@@ -36,12 +37,12 @@ const SERVICES: SignInService[] = [
   },
 ];
 
-const demoUrl = () => `http://127.0.0.1:${env().CARDDAV_DEMO_PORT}`;
+const demoUrl = () => `http://127.0.0.1:${carddavKeys().CARDDAV_DEMO_PORT}`;
 
 /** The demo's CardDAV server is Radicale, run by the app when it is installed. */
 function radicaleInstalled(): boolean {
   try {
-    fs.accessSync(env().RADICALE_BIN, fs.constants.X_OK);
+    fs.accessSync(carddavKeys().RADICALE_BIN, fs.constants.X_OK);
     return true;
   } catch {
     return false;
@@ -58,7 +59,7 @@ function checkServerUrl(input: string): URL {
   }
   // Plain http never leaves this machine, unless the installation allows it.
   const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(url.hostname);
-  if (url.protocol === "http:" && !loopback && !env().CARDDAV_ALLOW_HTTP) {
+  if (url.protocol === "http:" && !loopback && !carddavKeys().CARDDAV_ALLOW_HTTP) {
     throw new UserError("carddav.httpsRequired", { fields: { serverUrl: "field.useHttps" } });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new UserError("carddav.httpsOnly", { fields: { serverUrl: "field.useHttps" } });
@@ -123,13 +124,20 @@ export const carddav = {
     domains: SERVICES.flatMap((s) => s.domains),
     services: SERVICES,
   },
-  groupHint: "contactSync.groupHint.carddav",
+  groupHint: {
+    en: "The account's address books, and the groups inside them.",
+    sv: "Kontots adressböcker och grupperna i dem.",
+  },
+  env: carddavEnv,
+  // Nothing to configure: a user brings the server.
+  configured: () => false,
   auth: { kind: "password", verify, agent: carddavAgent },
   available: (): boolean => true,
   demo: {
     active: (): boolean => demoMode() && radicaleInstalled(),
-    emulatorPort: () => env().CARDDAV_DEMO_PORT,
+    emulatorPort: () => carddavKeys().CARDDAV_DEMO_PORT,
     emulatorUrl: demoUrl,
+    start: async (): Promise<void> => (await import("./demo-server")).startCardDavDemo({ port: carddavKeys().CARDDAV_DEMO_PORT, account: carddav.demo.exampleAccount, password: carddav.demo.examplePassword }),
     exampleAccount: "sam.taylor@carddav.test",
     examplePassword: "demo-app-password",
   },

@@ -26,7 +26,7 @@ import {
 import { startAuthorization } from "@/lib/sync/accounts/oauth-flow";
 import { UserError } from "@/lib/errors";
 import { connectWithPassword } from "@/lib/sync/accounts/password-flow";
-import { passwordAuthOf, PROVIDER_IDS } from "@/lib/sync/providers/registry";
+import { isProviderId, passwordAuthOf } from "@/lib/sync/providers/registry";
 
 const PAGE = "/settings/personal/contact-sync";
 
@@ -56,7 +56,7 @@ export async function addAccountAction(_prev: ActionState, form: FormData): Prom
       z
         .object({
           email: z.string().trim().min(1, t("emailMissing")).max(254, t("addressTooLong")),
-          provider: z.enum(PROVIDER_IDS).optional(),
+          provider: z.string().refine(isProviderId).optional(),
           // Providers that sign in with a password (CardDAV): the server and the credentials.
           serverUrl: z.string().trim().max(2000, t("addressTooLong")).optional(),
           username: z.string().trim().max(500, t("usernameTooLong")).optional(),

@@ -26,6 +26,7 @@ import { visibilityOptionsForPlan } from "@/lib/visibility";
 import { requireViewer } from "@/lib/viewer";
 import { env } from "@/lib/env";
 import { formatList } from "@/lib/format";
+import { DEFAULT_LOCALE, isLocale } from "@/lib/i18n/locales";
 import {
   addAccountAction,
   disconnectAction,
@@ -156,7 +157,8 @@ async function ConnectionCard({
   search: Search;
 }) {
   const definition = providerDefinition(c.provider);
-  const groupLabel = (await getTranslations())(definition.groupHint);
+  const locale = await getLocale();
+  const groupLabel = definition.groupHint[isLocale(locale) ? locale : DEFAULT_LOCALE];
   const t = await getTranslations("contactSync");
   const tv = await getTranslations("visibility");
   let groups: { id: string; name: string; memberCount?: number }[] = [];
