@@ -1,14 +1,12 @@
 // Creates at the provider are recorded as intents first: a link in state "pending_create"
-// (db/queries/sync/links.ts), written before the create call. A crash
-// between the call and the link's save leaves the intent, and the next run adopts the contact it
-// created instead of importing it as a new person (which would duplicate it on both sides).
-// An intent the provider does not show after the pull is not created again: the create may have
-// happened and been deleted there since (delete wins), or never have happened — only the user
-// can tell, so it waits for them ("unconfirmed").
-import type { Tx } from "@/db/client";
+// (db/queries/sync/links.ts), written before the create call. A crash between the call and the
+// link's save leaves the intent, and the next run adopts the contact it created instead of
+// importing it as a new person (which would duplicate it on both sides): here before the pull,
+// for providers that can be asked; by the pull's pages otherwise (plan-page.ts). An intent the
+// provider does not show after the pull is not created again: the create may have happened and
+// been deleted there since (delete wins), or never have happened — only the user can tell, so it
+// waits for them ("unconfirmed").
 import * as links from "@/db/queries/sync/links";
-import { changedFields } from "../model/contact";
-import type { PulledContact } from "../model/provider";
 import type { Run } from "./context";
 
 /** After a crash cut creates short: asks providers whose listings do not carry our stamp which
@@ -24,20 +22,6 @@ export async function adoptStampedCreates(run: Run): Promise<void> {
     if (providerId) await links.adopt(run.db, link.id, providerId);
   }
   run.pendingCreates = pending.filter((l) => !found.has(l.personId));
-}
-
-/** Matches an unlinked pulled contact to a pending create of this connection: by the stamp the
- * provider kept (Google clientData), else by identical content. */
-export async function adoptPendingCreate(run: Run, tx: Tx, item: PulledContact): Promise<links.LinkedLink | null> {
-  const pending = run.pendingCreates;
-  if (pending.length === 0) return null;
-  const match =
-    (item.stamp ? pending.find((l) => l.personId === item.stamp) : undefined) ??
-    pending.find((l) => changedFields(l.base, item.contact).length === 0);
-  if (!match) return null;
-  const adopted = await links.adopt(tx, match.id, item.id);
-  run.pendingCreates = pending.filter((l) => l.id !== match.id);
-  return adopted;
 }
 
 /** Intents a crash left that the pull did not find at the provider wait for the user's answer

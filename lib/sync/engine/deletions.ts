@@ -1,6 +1,6 @@
 // Deletions the provider reports (tombstones, contacts that left the group, contacts missing
 // from a complete full listing) are collected over the whole pull and settled at its end, in the
-// transaction that stores the cursor: applied, or — when the run would delete more than
+// transaction that stores the cursor (pull.ts): applied, or — when the run would delete more than
 // max(DELETE_GUARD_MIN, DELETE_GUARD_SHARE) of the linked persons, or the group came back
 // empty — held for the user to confirm (resolveHeldDeletions). Persons go to the trash, so
 // every deletion by sync can be restored.
@@ -12,8 +12,6 @@ import { getViewer } from "@/db/queries/users";
 import { syncConnections, syncEvents, type GoneReason } from "@/db/schema";
 import { transition } from "@/db/queries/sync/connection-status";
 import * as links from "@/db/queries/sync/links";
-import * as runs from "@/db/queries/sync/runs";
-import { LeaseLostError } from "../jobs/lease";
 import { decideProviderGone } from "../model/plan";
 import type { Run } from "./context";
 import { contactLabel, fieldChanges, recordEvents, type EventRow } from "./run-log";
@@ -24,58 +22,59 @@ export const DELETE_GUARD_SHARE = 0.2;
 export type DeletionReason = GoneReason | "missing_from_full_listing";
 export type PendingDeletion = { link: links.LinkedLink; person: PersonForSync | null; reason: DeletionReason };
 
-/** Applies the collected deletions — or holds them when too many — and stores the cursor, in
- * one transaction. Returns true when deletions were held. */
-export async function settleDeletions(run: Run, pending: PendingDeletion[], emptied: boolean, cursor: string): Promise<boolean> {
-  const { db, conn } = run;
+/** What the listing's deletions come to: applied, or held for the user when too many. */
+export type DeletionPlan = {
+  /** Gone on both sides, or no longer the user's to change: only unlinked. */
+  unlink: PendingDeletion[];
+  untouchable: PendingDeletion[];
+  /** The persons to trash (or to hold). */
+  toDelete: PendingDeletion[];
+  hold: boolean;
+  emptied: boolean;
+  linkCount: number;
+};
+
+/** Decides the collected deletions: held when the run would delete more than the guard allows,
+ * or the group came back empty. */
+export async function planDeletions(run: Run, pending: PendingDeletion[], emptied: boolean): Promise<DeletionPlan> {
   const live = pending.filter((p) => p.person && !p.person.deletedAt);
   const toDelete = live.filter((p) => p.person!.editable);
   const untouchable = live.filter((p) => !p.person!.editable);
   const quiet = pending.filter((p) => !p.person || p.person.deletedAt);
   // The guard's limit is at least DELETE_GUARD_MIN: below it the links need not be counted
   // (which reads every link of the connection), so a small incremental run stays small.
-  const linkCount = toDelete.length > DELETE_GUARD_MIN || (emptied && toDelete.length > 0) ? await links.countLinked(db, conn.id) : 0;
+  const linkCount = toDelete.length > DELETE_GUARD_MIN || (emptied && toDelete.length > 0) ? await links.countLinked(run.db, run.conn.id) : 0;
   const limit = Math.max(DELETE_GUARD_MIN, Math.floor(DELETE_GUARD_SHARE * linkCount));
   const hold = toDelete.length > 0 && (emptied || toDelete.length > limit);
+  return { unlink: [...quiet, ...untouchable], untouchable, toDelete, hold, emptied, linkCount };
+}
 
-  await run.fault("before-cursor");
-  // The listing is complete: no resume point is left. Stored only while this run holds the
-  // connection (a run that lost it to another worker writes nothing).
-  const storeCursor = async (tx: DB | Tx) => {
-    if (!(await runs.storeCursor(tx, conn.id, run.id, cursor))) throw new LeaseLostError();
-  };
-  const unlink = [...quiet, ...untouchable];
-  if (unlink.length === 0 && toDelete.length === 0 && run.log.empty) {
-    // Nothing to settle (the usual run): the cursor alone, one statement.
-    await storeCursor(db);
-  } else {
-    await db.transaction(async (tx) => {
-      // Gone on both sides: drop the link quietly. Gone at the provider but no longer the user's
-      // to change: unlink, and leave the person alone.
-      await links.unlink(tx, unlink.map((p) => p.link.id));
-      for (const p of untouchable) recordSkippedDeletion(run, p);
-      if (hold) {
-        // The held ones wait in their events; their links are no longer "gone" for the next run.
-        await links.clearGone(tx, toDelete.map((p) => p.link.id));
-        for (const p of toDelete) {
-          run.log.record({
-            personId: p.person!.id,
-            providerId: p.link.providerId,
-            kind: "held_deletion",
-            side: "crm",
-            label: contactLabel(run.crmContact(p.person!)),
-            detail: { reason: emptied ? "group_emptied" : "mass_delete", total: toDelete.length, linked: linkCount },
-          });
-        }
-      } else {
-        for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
-      }
-      await run.log.flush(tx);
-      await storeCursor(tx);
+export const nothingToSettle = (plan: DeletionPlan) => plan.unlink.length === 0 && plan.toDelete.length === 0;
+
+/** Makes the deletions' writes (and records their events) in the transaction that stores the
+ * listing's cursor (pull.ts). */
+export async function applyDeletions(run: Run, tx: Tx, plan: DeletionPlan): Promise<void> {
+  const { toDelete } = plan;
+  // Gone on both sides: drop the link quietly. Gone at the provider but no longer the user's to
+  // change: unlink, and leave the person alone.
+  await links.unlink(tx, plan.unlink.map((p) => p.link.id));
+  for (const p of plan.untouchable) recordSkippedDeletion(run, p);
+  if (!plan.hold) {
+    for (const p of toDelete) await deleteSyncedPerson(run, tx, p);
+    return;
+  }
+  // The held ones wait in their events; their links are no longer "gone" for the next run.
+  await links.clearGone(tx, toDelete.map((p) => p.link.id));
+  for (const p of toDelete) {
+    run.log.record({
+      personId: p.person!.id,
+      providerId: p.link.providerId,
+      kind: "held_deletion",
+      side: "crm",
+      label: contactLabel(run.crmContact(p.person!)),
+      detail: { reason: plan.emptied ? "group_emptied" : "mass_delete", total: toDelete.length, linked: plan.linkCount },
     });
   }
-  await run.fault("after-cursor");
-  return hold;
 }
 
 function recordSkippedDeletion(run: Run, p: PendingDeletion): void {

@@ -1,8 +1,9 @@
 // Pull: every page of contacts the provider reports changed (all of them on a full listing) is
-// applied in one transaction — new contacts become persons (or, on a previewed first sync, are
-// linked to the persons the user paired them with: link.ts), linked ones are merged (merge.ts),
-// our own interrupted creates are adopted (adopt.ts) — and deletions are noted on their links
-// for deletions.ts, which settles them and stores the cursor once everything is committed.
+// applied in one transaction, in three steps: read what the database holds of its contacts,
+// plan (plan-page.ts, pure: new contacts become persons or, on a previewed first sync, are
+// paired with the persons the user had; linked ones are merged; our own interrupted creates are
+// adopted), apply (apply-page.ts, every write). Deletions are noted on their links, for
+// deletions.ts to settle when the listing ends, in the transaction that stores the cursor.
 // On the embedded database, while others use it too (the pages the app serves), a page goes in
 // transactions of EMBEDDED_CHUNK contacts instead: there a transaction holds up every other
 // query until it ends. Each is idempotent, and the page's resume point is stored with its last:
@@ -14,23 +15,22 @@
 // that takes over from an interrupted one starts from the page after the last committed one;
 // if the provider no longer accepts that token, the listing starts again (its committed pages
 // replay as no-ops). Nothing is kept only in memory across pages.
-import { giveWay, isContended, type Tx } from "@/db/client";
-import { insertPersons } from "@/db/queries/person-writes";
+import { giveWay, isContended, type DB, type Tx } from "@/db/client";
 import * as links from "@/db/queries/sync/links";
 import { getPersonsForSync } from "@/db/queries/sync/persons";
 import * as runs from "@/db/queries/sync/runs";
-import type { GoneReason, ListingResume } from "@/db/schema";
-import { EMPTY_CONTACT, withFieldsOf } from "../model/contact";
-import { contactToPersonColumns } from "./crm-side";
+import { normalizeContact } from "../model/contact";
+import { personToContact } from "./crm-side";
 import { LeaseLostError } from "../jobs/lease";
-import { AddressBookTooLargeError, CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult } from "../model/provider";
-import { adoptPendingCreate, adoptStampedCreates } from "./adopt";
+import { AddressBookTooLargeError, CursorExpiredError, ResumeRefusedError, type PulledContact, type PullPage, type PullResult, type UnreadableContact } from "../model/provider";
+import { readPairs } from "../first-sync/link";
+import { adoptStampedCreates } from "./adopt";
+import { applyPlan } from "./apply-page";
 import type { Run } from "./context";
-import { settleDeletions, type PendingDeletion } from "./deletions";
+import { applyDeletions, nothingToSettle, planDeletions, type DeletionPlan, type PendingDeletion } from "./deletions";
 import { clearUnreadable, clearUnreadableBefore, noteOversize, noteUnreadable } from "./failures";
-import { linkPaired, previewPairs } from "../first-sync/link";
-import { reconcileLinked } from "./merge";
-import { contactLabel, fieldChanges } from "./run-log";
+import { planPage, type PageInput, type PlanContext } from "./plan-page";
+import { contactLabel } from "./run-log";
 
 /** Contacts a transaction applies on the embedded database while it is shared (a few tens of
  * milliseconds of its statements). */
@@ -83,8 +83,27 @@ export async function pull(run: Run): Promise<{ full: boolean; held: boolean }> 
   const pending = await collectDeletions(run, result.full ? listing : null);
   const linkCount = result.full ? await links.countLinked(run.db, conn.id) : 0;
   const emptied = result.full && listing.inScopeSeen === 0 && linkCount > 0;
-  const held = await settleDeletions(run, pending, emptied, result.cursor);
-  return { full: result.full, held };
+  const deletions = await planDeletions(run, pending, emptied);
+  await run.fault("before-cursor");
+  await commitListing(run, deletions, result.cursor);
+  await run.fault("after-cursor");
+  return { full: result.full, held: deletions.hold };
+}
+
+/** The listing is complete: its cursor is stored — only now, after every page it covered has
+ * committed, in the transaction that settles its deletions (the usual run has none: the cursor
+ * alone, one statement), and only while this run holds the connection (a run that lost it to
+ * another worker writes nothing). No resume point is left. */
+async function commitListing(run: Run, deletions: DeletionPlan, cursor: string): Promise<void> {
+  const store = async (db: DB | Tx) => {
+    if (!(await runs.storeCursor(db, run.conn.id, run.id, cursor))) throw new LeaseLostError();
+  };
+  if (nothingToSettle(deletions) && run.log.empty) return store(run.db);
+  await run.db.transaction(async (tx) => {
+    await applyDeletions(run, tx, deletions);
+    await run.log.flush(tx);
+    await store(tx);
+  });
 }
 
 /** The deletions the listing found: links whose contact a committed page reported gone, and —
@@ -122,82 +141,32 @@ async function applyPage(run: Run, listing: Listing, page: PullPage): Promise<vo
   await afterPage(run);
 }
 
-/** Applies pulled contacts in one transaction; with `next`, the listing's resume point too. */
+/** Applies pulled contacts in one transaction — read what the database holds of them, plan,
+ * apply — with `next`, the listing's resume point too. */
 async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<void> {
   const { db, conn } = run;
   const { items, next } = page;
   const unreadable = page.unreadable ?? [];
-  const full = listing.fromCursor === null;
-  const inScope = items.filter((i) => !i.deleted && i.inScope).length;
+  const listedAt = listing.fromCursor === null ? listing.startedAt : null;
   try {
     await db.transaction(async (tx) => {
-      const ids = [...new Set([...items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]), ...unreadable.map((u) => u.id)])];
-      const known = await links.byProviderIds(tx, conn.id, ids);
-      const linkById = new Map(known.map((l) => [l.providerId, l]));
-      const people = await getPersonsForSync(tx, run.actor, known.map((l) => l.personId), { lock: true });
-      const creates: PulledContact[] = [];
-      const gone = new Map<string, GoneReason>();
-      const live = new Set<string>();
-
-      for (const item of items) {
-        let link: links.LinkedLink | undefined = linkById.get(item.id);
-        if (!link) {
-          // Re-keyed at the provider (Google previousResourceNames): move the link, not the person.
-          const previous = item.previousIds?.map((id) => linkById.get(id)).find(Boolean);
-          if (previous) {
-            await links.rekey(tx, previous.id, item.id);
-            link = { ...previous, providerId: item.id };
-            linkById.set(item.id, link);
-          }
-        }
-        if (!link && !item.deleted && item.inScope) {
-          // One of our own creates whose link a crash cut short: adopt it instead of importing it
-          // (and merge below whatever was edited at the provider since).
-          link = (await adoptPendingCreate(run, tx, item)) ?? undefined;
-        }
-        if (!link) {
-          if (!item.deleted && item.inScope && !creates.some((c) => c.id === item.id)) creates.push(item);
-          continue;
-        }
-        if (item.deleted || !item.inScope) {
-          gone.set(link.id, item.deleted ? "deleted_at_provider" : "left_group");
-          continue;
-        }
-        live.add(link.id);
-        // (An adopted link's person was not among those loaded for the page.)
-        const personId = link.personId;
-        const person = people.get(personId) ?? (await getPersonsForSync(tx, run.actor, [personId], { lock: true })).get(personId) ?? null;
-        await reconcileLinked(run, tx, link, person, withHeldFields(item, link));
-      }
-      for (const u of unreadable) {
-        // Kept as it was (seen, so a full listing does not take it for gone), and reported.
-        const link = linkById.get(u.id);
-        if (link) live.add(link.id);
-        run.log.record({ personId: link?.personId ?? null, kind: "error", side: "provider", label: u.label, detail: { message: u.message } });
-      }
-      // What could not be read (in full) waits in "Needs attention"; what was read (or is gone)
-      // no longer.
-      const seenAt = new Date();
-      await noteUnreadable(tx, conn.id, unreadable, seenAt);
-      if (run.hadFailures) await clearUnreadable(tx, conn.id, items.map((i) => i.id));
-      const oversize = items.filter((i) => !i.deleted && i.inScope && (i.oversize?.length ?? 0) > 0);
-      await noteOversize(tx, conn.id, oversize.map((i) => ({ id: i.id, label: contactLabel(i.contact), oversize: i.oversize! })), seenAt);
-      // What was noted now is cleared by the pages after, when read again (a listing that starts
-      // over within the run).
-      if (unreadable.length > 0 || oversize.length > 0) run.hadFailures = true;
-      // A previewed first sync links the contacts paired with persons the user had (link.ts).
-      const unpaired = await linkPaired(run, tx, creates, await previewPairs(run, tx, creates), full ? listing.startedAt : null);
-      await createPersons(run, tx, unpaired, full ? listing.startedAt : null);
-      await links.markGone(tx, gone);
-      await links.markSeen(tx, [...live], full ? listing.startedAt : null);
-      listing.inScopeSeen += inScope;
+      const plan = planPage(planContext(run), await readPage(run, tx, items, unreadable));
+      run.pendingCreates = run.pendingCreates.filter((l) => !plan.adopted.includes(l.id));
+      await applyPlan(run, tx, plan.actions, listedAt);
+      await noteFailures(run, tx, items, unreadable);
+      listing.inScopeSeen += items.filter((i) => !i.deleted && i.inScope).length;
       run.processed += items.length;
-      const resume: ListingResume | null = next
-        ? { pageToken: next, fromCursor: listing.fromCursor, startedAt: listing.startedAt.toISOString(), inScopeSeen: listing.inScopeSeen, processed: run.processed }
-        : null;
       // The last page keeps the previous resume point: until the cursor is stored, an
       // interruption replays that page (as a no-op).
-      if (resume) await runs.checkpoint(tx, conn.id, resume);
+      if (next) {
+        await runs.checkpoint(tx, conn.id, {
+          pageToken: next,
+          fromCursor: listing.fromCursor,
+          startedAt: listing.startedAt.toISOString(),
+          inScopeSeen: listing.inScopeSeen,
+          processed: run.processed,
+        });
+      }
       await run.log.flush(tx);
     });
   } catch (error) {
@@ -207,45 +176,48 @@ async function applyItems(run: Run, listing: Listing, page: PullPage): Promise<v
   }
 }
 
-/** A linked contact with fields over Tandem's limits: for the merge, those fields hold what the
- * provider held before (the link's base), so nothing of them reaches the person, and the push
- * leaves the contact alone until they are shortened (sync_failures "oversize"). */
-function withHeldFields(item: PulledContact, link: links.LinkedLink): PulledContact {
-  if (!item.oversize?.length) return item;
-  return { ...item, contact: withFieldsOf(item.contact, link.base, item.oversize.map((f) => f.field)) };
+/** The run's rules and readers, for planning. */
+function planContext(run: Run): PlanContext {
+  return {
+    direction: run.conn.direction,
+    userId: run.conn.userId,
+    crmContact: (p) => run.crmContact(p),
+    crmValues: (p) => normalizeContact(personToContact(p, run.crm.fieldIds), run.crm.defaultCountry),
+    project: (c) => run.adapter.project(c),
+  };
+}
+
+/** What the database holds of the page's contacts, read in its transaction: their links (and
+ * those of their earlier ids), the persons of those links and of the creates under way (locked:
+ * an edit made meanwhile waits for the page, then finds a new version), and a previewed first
+ * sync's pairs for the contacts without a link. */
+async function readPage(run: Run, tx: Tx, items: PulledContact[], unreadable: UnreadableContact[]): Promise<PageInput> {
+  const ids = [...new Set([...items.flatMap((i) => [i.id, ...(i.previousIds ?? [])]), ...unreadable.map((u) => u.id)])];
+  const known = await links.byProviderIds(tx, run.conn.id, ids);
+  const byId = new Map(known.map((l) => [l.providerId, l]));
+  const pending = run.pendingCreates;
+  const persons = await getPersonsForSync(tx, run.actor, [...known, ...pending].map((l) => l.personId), { lock: true });
+  const unlinked = items.filter((i) => !byId.has(i.id) && !i.previousIds?.some((id) => byId.has(id))).map((i) => i.id);
+  const { pairs, taken } = run.previewed
+    ? await readPairs(tx, run.conn.id, { actor: run.actor, id: run.conn.userId }, unlinked)
+    : { pairs: new Map(), taken: new Set<string>() };
+  return { items, unreadable, links: byId, pending, persons, pairs, taken };
+}
+
+/** What could not be read (in full) waits in "Needs attention"; what was read (or is gone) no
+ * longer. What was noted now is cleared by the pages after, when read again (a listing that
+ * starts over within the run). */
+async function noteFailures(run: Run, tx: Tx, items: PulledContact[], unreadable: UnreadableContact[]): Promise<void> {
+  const seenAt = new Date();
+  await noteUnreadable(tx, run.conn.id, unreadable, seenAt);
+  if (run.hadFailures) await clearUnreadable(tx, run.conn.id, items.map((i) => i.id));
+  const oversize = items.filter((i) => !i.deleted && i.inScope && (i.oversize?.length ?? 0) > 0);
+  await noteOversize(tx, run.conn.id, oversize.map((i) => ({ id: i.id, label: contactLabel(i.contact), oversize: i.oversize! })), seenAt);
+  if (unreadable.length > 0 || oversize.length > 0) run.hadFailures = true;
 }
 
 async function afterPage(run: Run): Promise<void> {
   await runs.progress(run.db, run.id, run.processed, run.log.counts);
   await run.heartbeat();
   await run.fault("after-page");
-}
-
-/** New contacts become persons of the connection's user, with the connection's visibility. */
-async function createPersons(run: Run, tx: Tx, items: PulledContact[], listedAt: Date | null): Promise<void> {
-  if (items.length === 0) return;
-  const { conn } = run;
-  const rows = [];
-  for (const item of items) {
-    const organizationId = await run.crm.orgs.resolve(tx, item.contact.organization);
-    rows.push({ ownerId: conn.userId, visibility: conn.visibility, ...contactToPersonColumns(item.contact, run.crm.fieldIds, {}, organizationId) });
-  }
-  // One statement for the page's persons, one for their links.
-  const personIds = await insertPersons(tx, run.actor, rows);
-  await links.insertLinked(
-    tx,
-    conn.id,
-    items.map((item, i) => ({ personId: personIds[i]!, providerId: item.id, etag: item.etag, base: item.contact, crmVersion: 1, photoUrl: item.photoUrl ?? null })),
-    listedAt,
-  );
-  items.forEach((item, i) =>
-    run.log.record({
-      personId: personIds[i]!,
-      providerId: item.id,
-      kind: "added",
-      side: "crm",
-      label: contactLabel(item.contact),
-      changes: fieldChanges(EMPTY_CONTACT, item.contact),
-    }),
-  );
 }

@@ -1,115 +1,116 @@
-// The first sync of a group the user previewed (lib/sync/first-sync/preview.ts): a contact the preview
-// paired with a person the user already had is linked to that person instead of creating a
-// second one, and the two are merged without losing anything (first-merge.ts):
+// The first sync of a group the user previewed (preview.ts): a contact the preview paired with
+// a person the user already had is linked to that person instead of creating a second one, and
+// the two are merged without losing anything (merge.ts):
 // - the person gets what only the contact had (e-mails, phones and IM united, empty fields
 //   filled): one "linked" event lists those fields;
 // - a field both hold with different values keeps the CRM's value: one "conflict" event per
 //   field records the provider's;
 // - the link's base is what the provider holds. Two-way, when the provider lacks some of the
-//   merged values, the link is marked stale and the push phase sends them: afterwards both
+//   merged values, the link waits to be sent and the push phase sends them: afterwards both
 //   sides hold the merge, and the next run writes nothing. One-way leaves the provider alone.
-// The pairing is checked again here, under the person's lock: a person deleted, reassigned or
-// linked elsewhere since the preview is not linked, and the contact is created instead.
+// The pairing is checked again in the page's transaction, under the person's lock: a person
+// deleted, reassigned or linked elsewhere since the preview is not linked, and the contact is
+// created instead. Reading the pairs is here; deciding them is planPairs (pure); the writes are
+// the engine's (engine/apply-page.ts).
 import { and, eq, inArray } from "drizzle-orm";
-import type { Tx } from "@/db/client";
-import { updateManyPersonValues } from "@/db/queries/person-writes";
+import type { DB, Tx } from "@/db/client";
 import { getPersonsForSync, type PersonForSync } from "@/db/queries/sync/persons";
-import { syncPreviewContacts } from "@/db/schema";
+import type { Actor } from "@/db/queries/person-writes";
 import * as links from "@/db/queries/sync/links";
-import { changedFields, normalizeContact, type Contact } from "../model/contact";
-import { contactToPersonColumns, personToContact } from "../engine/crm-side";
-import { firstMerge, type FirstMerge } from "./merge";
+import { syncPreviewContacts } from "@/db/schema";
+import { changedFields, type Contact, type ContactField } from "../model/contact";
 import type { PulledContact } from "../model/provider";
-import type { Run } from "../engine/context";
+import type { EventInput } from "../engine/run-log";
 import { contactLabel, fieldChanges } from "../engine/run-log";
+import { firstMerge } from "./merge";
 
-/** The persons the preview paired this page's unlinked contacts with (provider id → person id). */
-export async function previewPairs(run: Run, tx: Tx, items: PulledContact[]): Promise<Map<string, string>> {
-  if (!run.previewed || items.length === 0) return new Map();
+/** A contact linked to the person the preview paired it with, merged without loss. */
+export type PairAction = {
+  kind: "pair";
+  item: PulledContact;
+  person: Pick<PersonForSync, "id" | "version" | "customFields" | "organizationId">;
+  merged: Contact;
+  /** Fields of the person the merge fills (empty: the person is not written). */
+  filled: ContactField[];
+  /** Two-way: the provider lacks some of the merge, which the push sends. */
+  providerLacks: boolean;
+};
+
+/** The persons the preview paired these contacts with (provider id → the person, read under
+ * its lock; null when it no longer exists), and which of them a connection of the user links. */
+export async function readPairs(
+  tx: Tx | DB,
+  connectionId: string,
+  user: { actor: Actor; id: string },
+  providerIds: string[],
+): Promise<{ pairs: Map<string, PersonForSync | null>; taken: Set<string> }> {
+  if (providerIds.length === 0) return { pairs: new Map(), taken: new Set() };
   const rows = await tx
     .select({ providerId: syncPreviewContacts.providerId, personId: syncPreviewContacts.personId })
     .from(syncPreviewContacts)
-    .where(
-      and(
-        eq(syncPreviewContacts.connectionId, run.conn.id),
-        eq(syncPreviewContacts.decision, "link"),
-        inArray(
-          syncPreviewContacts.providerId,
-          items.map((i) => i.id),
-        ),
-      ),
-    );
-  return new Map(rows.flatMap((r) => (r.personId ? [[r.providerId, r.personId] as const] : [])));
+    .where(and(eq(syncPreviewContacts.connectionId, connectionId), eq(syncPreviewContacts.decision, "link"), inArray(syncPreviewContacts.providerId, providerIds)));
+  const paired = rows.flatMap((r) => (r.personId ? [[r.providerId, r.personId] as const] : []));
+  if (paired.length === 0) return { pairs: new Map(), taken: new Set() };
+  const people = await getPersonsForSync(tx, user.actor, paired.map(([, personId]) => personId), { lock: true });
+  return {
+    pairs: new Map(paired.map(([providerId, personId]) => [providerId, people.get(personId) ?? null])),
+    taken: await links.linkedByUser(tx, user.id, [...people.keys()]),
+  };
 }
 
-/** Links and merges the paired contacts; returns those that must be created after all. The
- * page's merged persons are saved in one statement, and its links in another. */
-export async function linkPaired(run: Run, tx: Tx, items: PulledContact[], pairs: Map<string, string>, listedAt: Date | null): Promise<PulledContact[]> {
-  const paired = items.filter((i) => pairs.has(i.id));
-  if (paired.length === 0) return items;
-  const people = await getPersonsForSync(
-    tx,
-    run.actor,
-    paired.map((i) => pairs.get(i.id)!),
-    { lock: true },
-  );
-  // (Two contacts of one listing never pair with one person: the preview allows one pair per person.)
-  const taken = await links.linkedByUser(tx, run.conn.userId, [...people.keys()]);
-  const create: PulledContact[] = items.filter((i) => !pairs.has(i.id));
-  const merges: Merge[] = [];
-  for (const item of paired) {
-    const person = people.get(pairs.get(item.id)!);
-    if (!person || !person.editable || person.deletedAt || person.ownerId !== run.conn.userId || taken.has(person.id)) {
+type PairContext = {
+  direction: "one_way" | "two_way";
+  userId: string;
+  crmValues: (person: PersonForSync) => Contact;
+  project: (contact: Contact) => Contact;
+};
+
+/** Which of the page's unlinked contacts are linked to their paired persons (with the events
+ * that say so), and which must be created after all. */
+export function planPairs(
+  ctx: PairContext,
+  items: PulledContact[],
+  pairs: Map<string, PersonForSync | null>,
+  taken: ReadonlySet<string>,
+): { actions: ({ kind: "record"; event: EventInput } | PairAction)[]; create: PulledContact[] } {
+  const actions: ({ kind: "record"; event: EventInput } | PairAction)[] = [];
+  const create: PulledContact[] = [];
+  const used = new Set(taken);
+  for (const item of items) {
+    const person = pairs.get(item.id);
+    // (Two contacts of one listing never pair with one person: one pair per person.)
+    if (!person || !person.editable || person.deletedAt || person.ownerId !== ctx.userId || used.has(person.id)) {
       create.push(item);
       continue;
     }
+    used.add(person.id);
     // The CRM's values as the CRM holds them (labels the provider cannot keep are kept here).
-    const crm = normalizeContact(personToContact(person, run.crm.fieldIds), run.crm.defaultCountry);
-    merges.push({ item, person, crm, ...firstMerge(crm, item.contact) });
-  }
-
-  const filled = merges.filter((m) => m.filled.length > 0);
-  const changes = [];
-  for (const m of filled) {
-    const organizationId = m.filled.includes("organization") ? await run.crm.orgs.resolve(tx, m.merged.organization) : m.person.organizationId;
-    changes.push({ id: m.person.id, version: m.person.version, values: contactToPersonColumns(m.merged, run.crm.fieldIds, m.person.customFields, organizationId) });
-  }
-  const saved = await updateManyPersonValues(tx, run.actor, changes);
-  if (saved.size < changes.length) throw new Error("a person changed during the run; it will be linked on the next run");
-
-  const linked: links.NewLink[] = [];
-  for (const m of merges) {
-    record(run, m);
-    // Two-way: whatever the provider lacks of the merge is sent by the push phase.
-    const providerLacks = run.conn.direction === "two_way" && changedFields(m.item.contact, run.adapter.project(m.merged)).length > 0;
-    linked.push({
-      personId: m.person.id,
-      providerId: m.item.id,
-      etag: m.item.etag,
-      base: m.item.contact,
-      crmVersion: providerLacks ? null : (saved.get(m.person.id) ?? m.person.version),
-      photoUrl: m.item.photoUrl ?? null,
+    const crm = ctx.crmValues(person);
+    const { merged, filled, differ } = firstMerge(crm, item.contact);
+    const about = { personId: person.id, providerId: item.id };
+    const label = contactLabel(merged);
+    actions.push({ kind: "record", event: { ...about, kind: "linked", side: "crm", label, changes: fieldChanges(crm, merged, filled) } });
+    for (const d of differ) {
+      actions.push({
+        kind: "record",
+        event: {
+          ...about,
+          kind: "conflict",
+          side: "provider",
+          label,
+          changes: [{ field: d.field, old: d.provider, new: d.crm }],
+          detail: { crm: d.crm, provider: d.provider, winner: "crm", rule: "first sync: the CRM's value is kept" },
+        },
+      });
+    }
+    actions.push({
+      kind: "pair",
+      item,
+      person: { id: person.id, version: person.version, customFields: person.customFields, organizationId: person.organizationId },
+      merged,
+      filled,
+      providerLacks: ctx.direction === "two_way" && changedFields(item.contact, ctx.project(merged)).length > 0,
     });
   }
-  await links.insertLinked(tx, run.conn.id, linked, listedAt);
-  return create;
-}
-
-type Merge = FirstMerge & { item: PulledContact; person: PersonForSync; crm: Contact };
-
-/** The pair's events: "linked" with the fields filled, and a conflict per field kept. */
-function record(run: Run, { item, person, crm, merged, filled, differ }: Merge): void {
-  const label = contactLabel(merged);
-  run.log.record({ personId: person.id, providerId: item.id, kind: "linked", side: "crm", label, changes: fieldChanges(crm, merged, filled) });
-  for (const d of differ) {
-    run.log.record({
-      personId: person.id,
-      providerId: item.id,
-      kind: "conflict",
-      side: "provider",
-      label,
-      changes: [{ field: d.field, old: d.provider, new: d.crm }],
-      detail: { crm: d.crm, provider: d.provider, winner: "crm", rule: "first sync: the CRM's value is kept" },
-    });
-  }
+  return { actions, create };
 }
