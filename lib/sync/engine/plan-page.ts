@@ -86,10 +86,12 @@ export function planPage(ctx: PlanContext, page: PageInput): PagePlan {
     let link = links.get(item.id);
     if (!link) {
       // Re-keyed at the provider: move the link, not the person.
-      const previous = item.previousIds?.map((id) => links.get(id)).find(Boolean);
+      const previous = item.previousIds?.find((id) => links.has(id));
       if (previous) {
-        actions.push({ kind: "rekey", linkId: previous.id, providerId: item.id });
-        link = { ...previous, providerId: item.id };
+        link = { ...links.get(previous)!, providerId: item.id };
+        actions.push({ kind: "rekey", linkId: link.id, providerId: item.id });
+        // (The old id is no contact of this link any more, should the page list it too.)
+        links.delete(previous);
         links.set(item.id, link);
       }
     }
