@@ -6,6 +6,11 @@ const PORT = Number(process.env.E2E_PORT ?? 3210);
 // A fresh embedded database per run (the server seeds the demo company into it), unless the
 // run is pointed at a Postgres server through DATABASE_URL.
 const DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `tandem-e2e-${process.pid}`);
+// Demo-mode servers on ports of their own, away from a developer's `npm start`: given to the app
+// under test, and to the specs, which find each provider's demo server by its definition
+// (e2e/helpers.ts demoGroup).
+const DEMO_PORTS = { GOOGLE_EMULATOR_PORT: String(PORT + 1), MICROSOFT_EMULATOR_PORT: String(PORT + 2), CARDDAV_DEMO_PORT: String(PORT + 3) };
+Object.assign(process.env, DEMO_PORTS);
 
 export default defineConfig({
   testDir: "./e2e",
@@ -45,10 +50,7 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       DATA_DIR,
       APP_URL: `http://127.0.0.1:${PORT}`,
-      // Demo-mode emulators on ports of their own, away from a developer's `npm start`.
-      GOOGLE_EMULATOR_PORT: String(PORT + 1),
-      MICROSOFT_EMULATOR_PORT: String(PORT + 2),
-      CARDDAV_DEMO_PORT: String(PORT + 3),
+      ...DEMO_PORTS,
       // The certificate the test process trusts (scripts/emulator-cert.cjs): the app's emulator
       // serves it, and the app trusts it only in the agent that talks to the emulator — not
       // process-wide as this runner does (so that is not inherited).

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_CARDDAV_PASSWORD } from "@/tests/kit/address-book";
+import { DEMO_CARDDAV_PASSWORD } from "@/lib/sync/providers/carddav/test-kit";
 import { CARDDAV_ACCOUNT, card, chooseSettings, demoGroup, openEdit, pageAs, uniqueName, USERS, waitUpToDate } from "./helpers";
 
 // Demo mode runs a real Radicale server with the account below and its "Friends" address book

@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Browser, type Page } from "@playwright/test";
 import type { ProviderId } from "@/db/vocabulary";
+import { providerDefinition } from "@/lib/sync/providers/registry";
 import { openAddressBook } from "@/tests/kit/address-book";
 
 export const PASSWORD = "tandem-demo";
@@ -58,14 +59,11 @@ export function formAlert(page: Page) {
   return page.locator("main [role=alert]").first();
 }
 
-const PORT = Number(process.env.E2E_PORT ?? 3210);
-/** The demo emulators the app under test started (playwright.config.ts gives their ports). */
-const DEMO_EMULATORS: Record<ProviderId, string> = { google: `http://127.0.0.1:${PORT + 1}`, microsoft: `https://localhost:${PORT + 2}`, carddav: `http://127.0.0.1:${PORT + 3}` };
-
-/** A demo account's group at its emulator, read and edited as its owner would in Google Contacts
- * or Outlook (the test kit's address book). */
+/** A demo account's group at its provider's demo server, read and edited as its owner would in
+ * Google Contacts or Outlook (the test kit's address book). The server is the one the app under
+ * test started: its definition says where, from the ports playwright.config.ts gives both. */
 export async function demoGroup(provider: ProviderId, email: string, group: string, opts: { create?: boolean } = {}) {
-  const book = await openAddressBook({ provider, url: DEMO_EMULATORS[provider]!, email, group, create: opts.create });
+  const book = await openAddressBook({ provider, url: providerDefinition(provider).demo.emulatorUrl(), email, group, create: opts.create });
   return { book, contacts: async () => [...(await book.list())].map(([id, c]) => ({ id, ...c })) };
 }
 

@@ -16,7 +16,8 @@ import os from "node:os";
 import path from "node:path";
 import type { AccountStats } from "@/emulators";
 import { startDavProxy, startDavServer, type DavProxy, type DavServer } from "@/emulators/carddav";
-import { openCardDavAddressBook, type BookContact } from "@/tests/kit/address-book";
+import { openCardDavAddressBook } from "@/lib/sync/providers/carddav/test-kit";
+import type { BookContact } from "@/tests/kit/address-book";
 import { benchContact, type BenchBook } from "./address-book";
 import { syncCollection, type DavTarget } from "./dav-requests";
 import type { EmulatorHandle } from "./emulator";
@@ -81,7 +82,7 @@ const structured = (parts: string[]) => parts.map(escapeText).join(";");
 const fold = (line: string) => (line.match(/.{1,74}/g) ?? [""]).join("\r\n ");
 
 /** A vCard 3.0 card with every mapped field, as a phone writes it (the test kit's layout:
- * tests/kit/carddav-book.ts). */
+ * lib/sync/providers/carddav/test-card.ts). */
 export function benchCard(uid: string, c: BookContact): string {
   const adr = (a: NonNullable<BookContact["home"]>) => structured(["", "", a.street, a.city, a.region, a.postalCode, "United States"]);
   const lines = [

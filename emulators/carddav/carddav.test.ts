@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openCardDavBook } from "@/tests/kit/carddav-book";
+import { openCardDavBook } from "@/lib/sync/providers/carddav/test-book";
 import type { BookContact } from "@/tests/kit/address-book";
 import { radicaleAvailable, seedDemoAddressBook, startDavProxy, startDavServer, xandikosAvailable, type DavProxy, type DavServer, type DavServerKind } from ".";
 

@@ -1,14 +1,12 @@
 // "The user" at the provider: an address book read and changed through the official clients
 // against an emulator, as a phone or Outlook would. One interface for every provider, used by
-// the integration tests, the benchmarks and the Playwright specs alike.
-import { clearFaults, createAccount, expireSyncTokens, getStats, injectFault, mintToken, revokeAccount, type AccountStats } from "@/emulators";
-import type { DavProxy, DavServer } from "@/emulators/carddav";
+// the integration tests, the benchmarks and the Playwright specs alike; each provider's own
+// book is in its folder (provider-kits.ts).
+import type { AccountStats } from "@/emulators";
 import type { StoredPassword } from "@/lib/sync/accounts/connections";
 import type { ProviderId } from "@/db/vocabulary";
 import type { StoredTokens } from "@/lib/sync/accounts/tokens";
-import { openCardDavBook } from "./carddav-book";
-import { openGoogleBook } from "./google-book";
-import { openMicrosoftBook } from "./microsoft-book";
+import { testKitOf } from "./provider-kits";
 
 export type PostalParts = { street: string; city: string; region: string; postalCode: string };
 
@@ -83,79 +81,10 @@ export type OpenBookOptions = {
   create?: boolean;
 };
 
-const OPENERS: Record<Exclude<ProviderId, "carddav">, (o: { url: string; accessToken: string; group: string; create: boolean }) => Promise<ProviderBook>> = {
-  google: openGoogleBook,
-  microsoft: openMicrosoftBook,
-};
-
-/** Endpoints that change the address book (batch sub-requests are counted under their own names). */
-const WRITE = /create|update|delete|modify|photo\.value\.put|carddav\.put/i;
-
-function countWrites(stats: AccountStats): number {
-  let n = 0;
-  for (const [endpoint, count] of Object.entries(stats.byEndpoint)) if (WRITE.test(endpoint) && !/contactGroups\.create/.test(endpoint)) n += count;
-  return n;
-}
-
+/** A book at a server that runs already (the demo's, a benchmark's emulator), by its provider's
+ * kit; with `create`, a new account and group. */
 export async function openAddressBook(opts: OpenBookOptions): Promise<AddressBook> {
-  const { provider, url, email } = opts;
-  if (provider === "carddav") return openCardDavAddressBook({ ...opts, password: DEMO_CARDDAV_PASSWORD });
-  if (opts.create) await createAccount(url, email, email.split("@")[0]);
-  const accessToken = (await mintToken(url, email)).access_token;
-  const book = await OPENERS[provider]!({ url, accessToken, group: opts.group, create: opts.create ?? false });
-  return {
-    ...book,
-    provider,
-    url,
-    email,
-    accessToken,
-    secret: { accessToken },
-    stats: () => getStats(url, email),
-    writeCalls: async () => countWrites(await getStats(url, email)),
-    revoke: async () => void (await revokeAccount(url, email, "invalidate")),
-    fault: async (kind, count, retryAfterSeconds) => void (await injectFault(url, { kind, count, email, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })),
-    refuse: async (match, message) => void (await injectFault(url, { kind: "refuse_writes", email, match, ...(message ? { message } : {}) })),
-    clearFaults: async () => void (await clearFaults(url)),
-    expireCursor: async () => void (await expireSyncTokens(url)),
-  };
-}
-
-/** The password of the demo's CardDAV account (lib/sync/providers/carddav/definition.ts). */
-export const DEMO_CARDDAV_PASSWORD = "demo-app-password";
-
-/** A book at a real CardDAV server (Radicale, Xandikos); the test handles come from the proxy in
- * front of it, when there is one (tests and benchmarks; the demo server has none). */
-export async function openCardDavAddressBook(opts: {
-  url: string;
-  email: string;
-  group: string;
-  password: string;
-  create?: boolean;
-  server?: DavServer;
-  proxy?: DavProxy;
-}): Promise<AddressBook> {
-  const { url, email, password, proxy } = opts;
-  const book = await openCardDavBook({ url, username: email, password, group: opts.group, create: opts.create ?? false, server: opts.server });
-  const home = book.addressBookHref.replace(/[^/]+\/$/, "");
-  const needsProxy = (): DavProxy => {
-    if (!proxy) throw new Error("This CardDAV server has no test proxy in front of it");
-    return proxy;
-  };
-  return {
-    ...book,
-    provider: "carddav",
-    url,
-    email,
-    accessToken: password,
-    secret: { kind: "password", apiBaseUrl: new URL(home, url).href, username: email, password, origins: [new URL(url).origin] },
-    stats: async () => needsProxy().stats(email),
-    writeCalls: async () => countWrites(needsProxy().stats(email)),
-    revoke: async () => needsProxy().revoke(email),
-    fault: async (kind, count, retryAfterSeconds) => needsProxy().fault({ username: email, kind, count, retryAfterSeconds }),
-    refuse: async (match, message) => needsProxy().refuse({ username: email, match, message }),
-    clearFaults: async () => needsProxy().clearFaults(),
-    expireCursor: async () => needsProxy().expireSyncTokens(),
-  };
+  return (await testKitOf(opts.provider)).openBook(opts);
 }
 
 /** A 1×1 PNG. */

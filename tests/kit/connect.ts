@@ -8,6 +8,7 @@ import { adapterForConnection, createConnection } from "@/lib/sync/accounts/conn
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { DEMO_CLIENT } from "@/lib/sync/providers/oauth-defaults";
 import type { ProviderId } from "@/db/vocabulary";
+import { oauthOf } from "@/lib/sync/providers/registry";
 import type { RetryPolicy } from "@/lib/sync/providers/retry";
 import type { AddressBook } from "./address-book";
 
@@ -58,14 +59,13 @@ export async function openSeeded(open: () => Promise<DbHandle>): Promise<{ handl
   return { handle, demo: await seedDemo(handle.db) };
 }
 
-/** The OAuth endpoints of a provider's emulator, with the demo client. */
+/** The OAuth endpoints of a provider's emulator at `url` (its definition says where they are), with
+ * the demo client. */
 export function emulatorOAuthConfig(provider: ProviderId, url: string): OAuthConfig {
-  const paths = provider === "google" ? { authorize: "/o/oauth2/v2/auth", token: "/token" } : { authorize: "/common/oauth2/v2.0/authorize", token: "/common/oauth2/v2.0/token" };
   return {
     demo: true,
     ...DEMO_CLIENT,
-    authorizeUrl: `${url}${paths.authorize}`,
-    tokenUrl: `${url}${paths.token}`,
+    ...oauthOf(provider).emulatorEndpoints(url),
     apiBaseUrl: `${url}/`,
     redirectUri: `http://localhost:3000/api/oauth/${provider}/callback`,
   };

@@ -1,8 +1,9 @@
-// Provider emulators for a test file: started in this process on a random port, one per file.
-import { startGoogleEmulator, startMicrosoftEmulator } from "@/emulators";
-import { startDavProxy, startDavServer, type DavServerKind } from "@/emulators/carddav";
+// Provider servers for a test file: started in this process on a random port, one per file, by
+// each provider's kit (provider-kits.ts) — an emulator, or a real CardDAV server.
 import type { ProviderId } from "@/db/vocabulary";
-import { openAddressBook, openCardDavAddressBook, type AddressBook } from "./address-book";
+import { providerDefinitions } from "@/lib/sync/providers/registry";
+import type { AddressBook } from "./address-book";
+import { testKitOf } from "./provider-kits";
 
 export interface TestEmulator {
   readonly provider: ProviderId;
@@ -12,41 +13,12 @@ export interface TestEmulator {
   close(): Promise<void>;
 }
 
-const STARTERS: Record<Exclude<ProviderId, "carddav">, () => Promise<{ url: string; close(): Promise<void> }>> = {
-  google: () => startGoogleEmulator({ port: 0 }),
-  microsoft: () => startMicrosoftEmulator({ port: 0 }),
-};
-
-/** CardDAV has no emulator: a real server (Radicale by default), with the counting and
- * fault-injecting proxy in front of it. */
-export async function startCardDavServer(kind: DavServerKind = "radicale"): Promise<TestEmulator> {
-  const server = await startDavServer({ kind });
-  const proxy = await startDavProxy(server.url);
-  return {
-    provider: "carddav",
-    url: proxy.url,
-    addressBook: (email, group) => openCardDavAddressBook({ url: proxy.url, email, group, password: `pw-${email}`, create: true, server, proxy }),
-    async close() {
-      await proxy.close();
-      await server.stop();
-    },
-  };
-}
-
 export async function startTestEmulator(provider: ProviderId): Promise<TestEmulator> {
-  if (provider === "carddav") return startCardDavServer();
-  const emu = await STARTERS[provider]!();
-  return {
-    provider,
-    url: emu.url,
-    addressBook: (email, group) => openAddressBook({ provider, url: emu.url, email, group, create: true }),
-    close: () => emu.close(),
-  };
+  return (await testKitOf(provider)).startServer();
 }
 
-/** Every provider, for describe.each: Google's and Microsoft's emulators, and a real CardDAV
- * server. */
-export const EMULATED: { name: ProviderId; start: () => Promise<TestEmulator> }[] = (["google", "microsoft", "carddav"] as const).map((name) => ({
+/** Every provider of the registry, for describe.each. */
+export const EMULATED: { name: ProviderId; start: () => Promise<TestEmulator> }[] = providerDefinitions().map(({ id: name }) => ({
   name,
   start: () => startTestEmulator(name),
 }));

@@ -25,7 +25,8 @@ import { CONNECT_FREE_FAILURES, connectWithPassword } from "@/lib/sync/accounts/
 import { AllowList } from "@/lib/sync/outbound/address-rule";
 import { guardedAgent } from "@/lib/sync/outbound/agent";
 import { outboundFetch, RedirectRefusedError, ResponseTooLargeError } from "@/lib/sync/outbound/fetch";
-import { openCardDavAddressBook, type AddressBook } from "@/tests/kit/address-book";
+import { openCardDavAddressBook } from "@/lib/sync/providers/carddav/test-kit";
+import type { AddressBook } from "@/tests/kit/address-book";
 import { openSeeded } from "@/tests/kit/connect";
 import { testDatabases } from "@/tests/kit/databases";
 import { forwardTo, pour, startTestHost, type TestHost } from "@/tests/kit/hosts";

@@ -1,7 +1,10 @@
-// The address book of tests/kit/address-book.ts at Google (People API, official client).
+// Google in the test kit (tests/kit/provider-kits.ts): its emulator for a test file, and an
+// address book changed as a phone would change it, through the official People client.
 import type { people_v1 } from "@googleapis/people";
+import { startGoogleEmulator } from "@/emulators";
 import { googlePeopleClient } from "@/emulators/clients";
-import type { BookContact, ListedContact, PostalParts, ProviderBook } from "./address-book";
+import type { BookContact, ListedContact, PostalParts, ProviderBook } from "@/tests/kit/address-book";
+import { emulatorKit } from "@/tests/kit/provider-kits";
 
 const FIELDS = "names,emailAddresses,phoneNumbers,addresses,imClients,biographies,organizations,birthdays,memberships";
 const BATCH = 200;
@@ -47,7 +50,7 @@ const fromPerson = (p: Person): ListedContact => ({
   title: p.organizations?.[0]?.title ?? undefined,
 });
 
-export async function openGoogleBook({ url, accessToken, group, create }: { url: string; accessToken: string; group: string; create: boolean }): Promise<ProviderBook> {
+async function openGoogleBook({ url, accessToken, group, create }: { url: string; accessToken: string; group: string; create: boolean }): Promise<ProviderBook> {
   const api = googlePeopleClient(url, { access_token: accessToken });
   const groupId =
     group === "My Contacts"
@@ -105,3 +108,5 @@ export async function openGoogleBook({ url, accessToken, group, create }: { url:
     },
   };
 }
+
+export const testKit = emulatorKit("google", () => startGoogleEmulator({ port: 0 }), openGoogleBook);

@@ -1,7 +1,10 @@
-// The address book of tests/kit/address-book.ts in Outlook (Graph, official client).
+// Microsoft in the test kit (tests/kit/provider-kits.ts): its emulator for a test file, and an
+// address book changed as Outlook would change it, through the official Graph client.
 import type { Contact as GraphContact, PhysicalAddress } from "@microsoft/microsoft-graph-types";
+import { startMicrosoftEmulator } from "@/emulators";
 import { graphClient } from "@/emulators/clients";
-import type { BookContact, ListedContact, PostalParts, ProviderBook } from "./address-book";
+import type { BookContact, ListedContact, PostalParts, ProviderBook } from "@/tests/kit/address-book";
+import { emulatorKit } from "@/tests/kit/provider-kits";
 
 const BATCH = 20;
 
@@ -36,7 +39,7 @@ const fromGraph = (g: GraphContact): ListedContact => ({
   title: g.jobTitle ?? undefined,
 });
 
-export async function openMicrosoftBook({ url, accessToken, group, create }: { url: string; accessToken: string; group: string; create: boolean }): Promise<ProviderBook> {
+async function openMicrosoftBook({ url, accessToken, group, create }: { url: string; accessToken: string; group: string; create: boolean }): Promise<ProviderBook> {
   const client = graphClient(url, () => accessToken);
   const folders = create ? [] : ((await client.api("/me/contactFolders").get()) as { value: { id: string; displayName: string }[] }).value;
   const groupId = create
@@ -88,3 +91,5 @@ export async function openMicrosoftBook({ url, accessToken, group, create }: { u
     },
   };
 }
+
+export const testKit = emulatorKit("microsoft", () => startMicrosoftEmulator({ port: 0 }), openMicrosoftBook);
