@@ -98,7 +98,6 @@ export type ProviderDefinition<Id extends string = string> = {
     active(): boolean;
     /** The local server of this provider in demo mode. */
     emulatorUrl(): string;
-    emulatorPort(): number;
     /** Starts that server, seeded with the demo accounts, or finds it running (a dev reload,
      * `npm run emulators`). Its code (demo-server.ts in the folder) is loaded only then: the
      * emulators are no part of the app outside demo mode. */

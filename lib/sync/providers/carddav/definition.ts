@@ -135,7 +135,6 @@ export const carddav = {
   available: (): boolean => true,
   demo: {
     active: (): boolean => demoMode() && radicaleInstalled(),
-    emulatorPort: () => carddavKeys().CARDDAV_DEMO_PORT,
     emulatorUrl: demoUrl,
     start: async (): Promise<void> => (await import("./demo-server")).startCardDavDemo({ port: carddavKeys().CARDDAV_DEMO_PORT, account: carddav.demo.exampleAccount, password: carddav.demo.examplePassword }),
     exampleAccount: "sam.taylor@carddav.test",

@@ -54,7 +54,6 @@ export const google = {
   available: (): boolean => google.configured() || google.auth.config().demo,
   demo: {
     active: (): boolean => google.auth.config().demo,
-    emulatorPort: () => googleKeys().GOOGLE_EMULATOR_PORT,
     emulatorUrl,
     start: async (): Promise<void> => (await import("./demo-server")).startGoogleDemo(googleKeys().GOOGLE_EMULATOR_PORT, google.auth.config()),
     exampleAccount: "alex.morgan.demo@gmail.com",

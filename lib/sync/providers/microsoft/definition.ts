@@ -69,7 +69,6 @@ export const microsoft = {
   available: (): boolean => microsoft.configured() || microsoft.auth.config().demo,
   demo: {
     active: (): boolean => microsoft.auth.config().demo,
-    emulatorPort: () => microsoftKeys().MICROSOFT_EMULATOR_PORT,
     emulatorUrl,
     start: async (): Promise<void> => (await import("./demo-server")).startMicrosoftDemo(microsoftKeys().MICROSOFT_EMULATOR_PORT, microsoft.auth.config()),
     exampleAccount: "jordan.lee.demo@outlook.com",
