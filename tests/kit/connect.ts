@@ -8,7 +8,7 @@ import { adapterForConnection, createConnection } from "@/lib/sync/accounts/conn
 import type { OAuthConfig } from "@/lib/sync/providers/definition";
 import { DEMO_CLIENT } from "@/lib/sync/providers/oauth-defaults";
 import type { ProviderId } from "@/db/vocabulary";
-import { oauthOf } from "@/lib/sync/providers/registry";
+import { providerDefinition } from "@/lib/sync/providers/registry";
 import type { RetryPolicy } from "@/lib/sync/providers/retry";
 import type { AddressBook } from "./address-book";
 
@@ -60,12 +60,14 @@ export async function openSeeded(open: () => Promise<DbHandle>): Promise<{ handl
 }
 
 /** The OAuth endpoints of a provider's emulator at `url` (its definition says where they are), with
- * the demo client. */
+ * the demo client. A provider signed in to with a password has none: its server's root stands in
+ * (nothing asks it). */
 export function emulatorOAuthConfig(provider: ProviderId, url: string): OAuthConfig {
+  const { auth } = providerDefinition(provider);
   return {
     demo: true,
     ...DEMO_CLIENT,
-    ...oauthOf(provider).emulatorEndpoints(url),
+    ...(auth.kind === "oauth" ? auth.emulatorEndpoints(url) : { authorizeUrl: url, tokenUrl: url }),
     apiBaseUrl: `${url}/`,
     redirectUri: `http://localhost:3000/api/oauth/${provider}/callback`,
   };

@@ -44,7 +44,7 @@ async function loadFolderKit(path: string): Promise<{ testKit?: ProviderTestKit 
 }
 
 /** Endpoints that change the address book (batch sub-requests are counted under their own names). */
-const WRITE = /create|update|delete|modify|photo\.value\.put|carddav\.put/i;
+const WRITE = /create|update|delete|modify|\.put$/i;
 
 export function countWrites(stats: AccountStats): number {
   let n = 0;
