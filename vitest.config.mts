@@ -6,7 +6,9 @@ import { ensureEmulatorCert } from "./scripts/emulator-cert.cjs";
 const emulatorCert = ensureEmulatorCert(path.resolve(import.meta.dirname, ".data", "emulator-tls")).certPath;
 
 export default defineConfig({
-  resolve: { alias: { "@": import.meta.dirname } },
+  // A test process is a server: modules marked `import "server-only"` load as in Next's server
+  // bundles (the marker's empty module), here and in the processes the tests start.
+  resolve: { alias: { "@": import.meta.dirname, "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js") } },
   test: {
     environment: "node",
     include: ["{lib,db,emulators,app,components}/**/*.test.ts", "tests/**/*.test.ts"],
@@ -22,6 +24,7 @@ export default defineConfig({
       // More than a person would connect: test files connect one user to many test address books.
       MAX_CONNECTIONS_PER_USER: "20",
       NEXT_TELEMETRY_DISABLED: "1",
+      NODE_OPTIONS: `--import=${path.resolve(import.meta.dirname, "scripts/server-side.mjs")} ${process.env.NODE_OPTIONS ?? ""}`.trim(),
     },
   },
 });

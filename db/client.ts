@@ -2,6 +2,7 @@
 // (a real Postgres engine compiled to wasm, in this process). Both get the same migrations.
 // PGlite has no cross-process locking, so a data directory is guarded by a lock file here:
 // a second process gets a clear error instead of silently losing rows.
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import type { SQL } from "drizzle-orm";

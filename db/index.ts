@@ -2,6 +2,7 @@
 // bundles and dev hot reloads share it), migrated, and seeded with the demo company when an
 // embedded database is brand new and the app runs in demo mode (never otherwise: the demo users'
 // password is published).
+import "server-only";
 import { createDb, type DB, type DbHandle } from "./client";
 import { demoMode, env, pgliteDataDir } from "@/lib/env";
 

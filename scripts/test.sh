@@ -9,6 +9,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
+# Every Node process started from here is a server: modules marked `import "server-only"` load
+# there as in Next's server bundles (scripts/server-side.mjs).
+export NODE_OPTIONS="--import=$PWD/scripts/server-side.mjs ${NODE_OPTIONS:-}"
 OUT=$(mktemp -d /tmp/tandem-test.XXXXXX)
 passed=0
 failed=0

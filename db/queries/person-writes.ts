@@ -7,6 +7,7 @@
 //
 // They do not decide what a form may submit (db/queries/persons.ts checks that) nor what a sync
 // should do (lib/sync/engine): only whether the actor may, and then the write itself.
+import "server-only";
 import crypto from "node:crypto";
 import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { executeRows, type DB, type Tx } from "../client";

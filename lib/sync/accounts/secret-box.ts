@@ -1,6 +1,7 @@
 // Seals secrets at rest (OAuth tokens) with AES-256-GCM. The key comes from
 // TOKEN_ENCRYPTION_KEY (32 bytes, base64); without it (demo mode) a key is generated once and
 // kept under the data folder. The sealed form is "v1.<iv>.<tag>.<ciphertext>" in base64url.
+import "server-only";
 import crypto from "node:crypto";
 import { env } from "@/lib/env";
 import { localSecret } from "@/lib/secrets";

@@ -3,6 +3,7 @@
 // the connection), save rotated refresh tokens, and turn invalid_grant into "reconnect needed"
 // with no further retries. Each provider only supplies its token request and error reading.
 // Tokens are sealed at rest (secret-box.ts) and never logged.
+import "server-only";
 import { eq } from "drizzle-orm";
 import { isEmbedded, type DB, type Tx } from "@/db/client";
 import { syncConnections } from "@/db/schema";

@@ -93,7 +93,7 @@ const worldArb: fc.Arbitrary<World> = fc
     });
     // A contact's earlier id is one the provider no longer lists, and names one contact
     // (Google's previousResourceNames).
-    const listed = new Set(w.items.map((i) => i.id));
+    const listed = new Set<string>(w.items.map((i) => i.id));
     const claimed = new Set<string>();
     const earlier = (id: string | undefined) => (id && !listed.has(id) && !claimed.has(id) ? (claimed.add(id), id) : undefined);
     const items: PulledContact[] = w.items.map((i) => ({

@@ -21,6 +21,7 @@
 //   fetches them after it.
 //
 // The phases live beside this file: pull.ts (with adopt.ts and merge.ts), deletions.ts, push.ts.
+import "server-only";
 import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";

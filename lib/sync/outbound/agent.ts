@@ -4,6 +4,7 @@
 // answers a public address to the check and a private one to the connection (DNS rebinding)
 // cannot slip through. An address in the URL itself (`http://127.0.0.1`, `http://[::1]`,
 // `http://2130706433/`, which URL parsing turns into 127.0.0.1) is checked the same way.
+import "server-only";
 import dns from "node:dns";
 import net from "node:net";
 import { Agent, buildConnector, type Dispatcher } from "undici";

@@ -2,6 +2,7 @@
 // figures, recent activity, activity per day, and a person's sync history. Every function
 // takes the viewer and only returns what is theirs (connections) or what they may see
 // (persons, through the visibility predicate).
+import "server-only";
 import { and, desc, eq, gte, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { DB } from "@/db/client";
