@@ -302,7 +302,7 @@ async function floorRowBuilder(db: DB, connectionId: string): Promise<(contacts:
       }
       const personId = crypto.randomUUID();
       rows.persons.push(personRow(personId, conn, contactToPersonColumns(c.contact, fieldIds as SyncFieldIds, {}, orgId), now));
-      rows.sync_links.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, crm_changed: false, created_at: now, updated_at: now });
+      rows.sync_links.push({ id: crypto.randomUUID(), connection_id: conn.id, person_id: personId, state: "linked", provider_id: c.id, etag: c.etag, base: c.contact, crm_version: 1, crm_changed: false, created_at: now, updated_at: now });
       rows.sync_events.push({
         id: crypto.randomUUID(),
         connection_id: conn.id,
