@@ -4,17 +4,8 @@
 // paired with the persons the user had; linked ones are merged; our own interrupted creates are
 // adopted), apply (apply-page.ts, every write). Deletions are noted on their links, for
 // deletions.ts to settle when the listing ends, in the transaction that stores the cursor.
-// On the embedded database, while others use it too (the pages the app serves), a page goes in
-// transactions of EMBEDDED_CHUNK contacts instead: there a transaction holds up every other
-// query until it ends. Each is idempotent, and the page's resume point is stored with its last:
-// an interruption between them replays the page, whose committed part is then a no-op.
-//
-// A listing is resumable: each page's transaction also stores where the listing goes on (the
-// provider's token for the next page, in sync_connections.resume), marks the links a full
-// listing has seen (sync_links.listed_at) and the contacts found gone (sync_links.gone). A run
-// that takes over from an interrupted one starts from the page after the last committed one;
-// if the provider no longer accepts that token, the listing starts again (its committed pages
-// replay as no-ops). Nothing is kept only in memory across pages.
+// Each page also stores where the listing goes on, so an interrupted listing resumes; on the
+// shared embedded database a page goes in a few idempotent transactions (docs/sync-run.md).
 import { giveWay, isContended, type DB, type Tx } from "@/db/client";
 import * as links from "@/db/queries/sync/links";
 import { getPersonsForSync } from "@/db/queries/sync/persons";

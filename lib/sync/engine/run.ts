@@ -1,26 +1,7 @@
-// One sync run for one connection: pull → plan → apply → (two-way) push → commit cursor.
-//
-// Guarantees, and how they are kept:
-// - One run per connection at a time: a lease on the connection row (lease.ts).
-// - No duplicates: links are unique per (connection, provider id) and (connection, person);
-//   a contact is only ever created on the other side when it has no link.
-// - Crash at any point, then a rerun, ends where no crash would have: each pulled page is
-//   applied in one CRM transaction, and the cursor is stored only after everything it covers is
-//   committed. A replayed page is a no-op (same etag, or same content as the base).
-// - No echo: after writing to the provider we store the returned etag and the written content as
-//   the new base, so reading our own write back changes nothing.
-// - The run acts for the connection's user: it changes only persons that user may edit under the
-//   visibility rule (db/queries/person-writes.ts); the rest it leaves alone, with an event.
-// - Deletions: from tombstones, a contact leaving the group, or a complete full listing — and
-//   held for confirmation when a run would delete more than max(10, 20 %) of the links, or the
-//   group comes back empty. Persons deleted by sync are soft-deleted and restorable.
-// - One contact failing is an error event and waits in "Needs attention" (failures.ts), to be
-//   retried by later runs with backoff; the run goes on. A revoked grant stops the run and
-//   marks the connection "reconnect needed".
-// - Photos are not fetched by the run: it notes them on the links, and syncPhotos (photos.ts)
-//   fetches them after it.
-//
-// The phases live beside this file: pull.ts (with adopt.ts and merge.ts), deletions.ts, push.ts.
+// One sync run for one connection: pull → plan → apply → (two-way) push → commit cursor. It
+// takes the lease, acts for the connection's user (paused when they may no longer sync), and
+// ends with the outcome the connection's status follows. What a run guarantees, and how each
+// guarantee is kept: docs/sync-run.md.
 import "server-only";
 import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
