@@ -150,7 +150,10 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     const viewer = await east();
     const id = await connectBook(handle.db, demo, b, { unconfigured: true });
     const groupId = `${b.groupId}#${apple}`;
-    const groups = await createCardDavAdapter({ apiBaseUrl: (b.secret as { apiBaseUrl: string }).apiBaseUrl, credentials: { kind: "basic", username: b.email, password, origins: [new URL(b.url).origin] }, groupId: b.groupId, defaultCountry: "US" }).listGroups();
+    const listGroups = () =>
+      createCardDavAdapter({ apiBaseUrl: (b.secret as { apiBaseUrl: string }).apiBaseUrl, credentials: { kind: "basic", username: b.email, password, origins: [new URL(b.url).origin] }, groupId: b.groupId, defaultCountry: "US" }).listGroups();
+    const reports = () => Object.entries(proxy.stats(b.email).byEndpoint).filter(([name]) => name.startsWith("carddav.report.")).reduce((n, [, c]) => n + c, 0);
+    const groups = await listGroups();
     expect(groups).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: b.groupId }),
@@ -158,6 +161,10 @@ describe.each(servers)("CardDAV on %s", (kind) => {
         expect.objectContaining({ id: `${b.groupId}#${b.groupId}group-four.vcf`, name: "Contacts › Board", memberCount: 1 }),
       ]),
     );
+    // Shown again while the book is unchanged, the group list does not read the book again.
+    const read = reports();
+    expect(await listGroups()).toEqual(groups);
+    expect(reports()).toBe(read);
     await configureConnection(handle.db, viewer, id, { groupId, direction: "two_way", visibility: "owner" });
     const first = await sync(id);
     expect(first.counts.crmAdded).toBe(4);
@@ -185,6 +192,10 @@ describe.each(servers)("CardDAV on %s", (kind) => {
     expect((await sync(id)).counts.providerDeleted).toBe(1);
     expect(await getCard(b, apple)).not.toContain(uids[0]);
     expect(await getCard(b, apple)).toContain(uids[1]);
+    // The book changed since the group list was read: it is read again (Member2, Member3, New).
+    const before = reports();
+    expect(await listGroups()).toContainEqual(expect.objectContaining({ id: groupId, memberCount: 3 }));
+    expect(reports()).toBeGreaterThan(before);
   });
 
   it("reads vCard 3.0 and 4.0, and a CRM edit keeps every line we do not map", async () => {

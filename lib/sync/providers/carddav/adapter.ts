@@ -25,7 +25,7 @@ import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, mapInSlices, readLimited } from "../http";
 import { ResponseTooLargeError } from "../../outbound/fetch";
 import { cardWrites } from "./card-writes";
-import { decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, DavError } from "./dav";
+import { decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, DavError, type AddressBookInfo } from "./dav";
 import { syncedBook } from "./synced-book";
 import { CardTooLargeError, projectForCardDav, readVCard, VCardError, type CardRead } from "./vcard";
 
@@ -35,6 +35,14 @@ const PAGE = 500;
 const PHOTO_CARDS = 10;
 /** A photo is fetched from the card itself (inline PHOTO) or from the URL it names. */
 const INLINE_PHOTO = "card:";
+
+/** The group cards found in an address book, by its URL, for as long as its stamp (sync-token,
+ * else ctag) stays the same: showing the group list again does not read the whole book again.
+ * Kept in this process for every adapter; an entry serves only a listing of the books, made with
+ * the account's password, that returned the same stamp. The oldest go past BOOK_GROUPS_MAX. */
+const bookGroups = new Map<string, { stamp: string; cards: GroupCard[] }>();
+const BOOK_GROUPS_MAX = 500;
+type GroupCard = { path: string; name: string | null; members: number };
 
 /** Where a listing left off: the server's sync-token, or (no sync-collection) every card's etag. */
 type Cursor = { token: string } | { etags: Record<string, string> };
@@ -79,6 +87,28 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
     return { changed, removed, next: { etags: Object.fromEntries([...etags].map(([h, e]) => [pathOf(h, bookUrl), e])) } };
   }
 
+  /** The book's group cards: read from the book (filtered by the server where it can), or — while
+   * the book's stamp is unchanged — as they were read last. */
+  async function groupCards(book: AddressBookInfo): Promise<GroupCard[]> {
+    const known = book.stamp ? bookGroups.get(book.url) : undefined;
+    if (known && known.stamp === book.stamp) return known.cards;
+    const found: GroupCard[] = [];
+    for (const card of (await call(() => queryGroupCards(session, book.url))) ?? (await allCards(book.url))) {
+      try {
+        const read = readVCard(card.text, mapping);
+        if (read.kind === "group") found.push({ path: pathOf(card.href, book.url), name: read.groupName, members: read.members.length });
+      } catch (error) {
+        if (!(error instanceof VCardError)) throw error;
+      }
+    }
+    if (book.stamp) {
+      bookGroups.delete(book.url);
+      bookGroups.set(book.url, { stamp: book.stamp, cards: found });
+      if (bookGroups.size > BOOK_GROUPS_MAX) bookGroups.delete(bookGroups.keys().next().value!);
+    }
+    return found;
+  }
+
   function pulled(href: string, etag: string, card: CardRead, members: Set<string> | null): PulledContact {
     const inScope = !members || (card.uid !== null && members.has(card.uid));
     const photoUrl = card.photo ? ("uri" in card.photo ? card.photo.uri : `${INLINE_PHOTO}${idOf(href)}`) : null;
@@ -95,15 +125,8 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
       for (const book of books) {
         const path = pathOf(book.url, opts.apiBaseUrl);
         groups.push({ id: path, name: book.displayName });
-        const cards = (await call(() => queryGroupCards(session, book.url))) ?? (await allCards(book.url));
-        for (const card of cards) {
-          try {
-            const read = readVCard(card.text, mapping);
-            if (read.kind !== "group") continue;
-            groups.push({ id: `${path}#${pathOf(card.href, book.url)}`, name: `${book.displayName} › ${read.groupName ?? "Group"}`, memberCount: read.members.length });
-          } catch (error) {
-            if (!(error instanceof VCardError)) throw error;
-          }
+        for (const card of await groupCards(book)) {
+          groups.push({ id: `${path}#${card.path}`, name: `${book.displayName} › ${card.name ?? "Group"}`, memberCount: card.members });
         }
       }
       return groups;

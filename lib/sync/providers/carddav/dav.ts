@@ -84,7 +84,9 @@ export async function discoverHome(session: DavSession): Promise<{ rootUrl: stri
   return { rootUrl, principalUrl, homeUrl };
 }
 
-export type AddressBookInfo = { url: string; displayName: string; syncCollection: boolean };
+/** `stamp`: the book's sync-token (RFC 6578), else its ctag: it changes whenever a card of the
+ * book does (null: the server gives neither). */
+export type AddressBookInfo = { url: string; displayName: string; syncCollection: boolean; stamp: string | null };
 
 export async function listAddressBooks(session: DavSession, homeUrl: string): Promise<AddressBookInfo[]> {
   const books = await fetchAddressBooks({ account: { ...session.account, rootUrl: homeUrl, homeUrl }, fetch: session.fetch });
@@ -92,6 +94,7 @@ export async function listAddressBooks(session: DavSession, homeUrl: string): Pr
     url: sameOriginHref(b.url, homeUrl),
     displayName: typeof b.displayName === "string" && b.displayName ? b.displayName : decodedSegment(new URL(b.url).pathname.split("/").filter(Boolean).at(-1) ?? "Contacts"),
     syncCollection: (b.reports ?? []).includes("syncCollection"),
+    stamp: propText(b.syncToken) || propText(b.ctag) || null,
   }));
 }
 
