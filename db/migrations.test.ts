@@ -1,12 +1,12 @@
 // Migration 0018 (a link's state as a column): a database holding links in every state the id
 // prefixes spelt — linked, "pending:", "unconfirmed:", "tocreate:", a crm_version of -1 — reads
 // the same afterwards, in the new words, with the "in sync" counter unchanged.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { openFreshServerDatabase } from "@/tests/kit/databases";
 import { createDb, executeRows, MIGRATIONS_FOLDER, type DbHandle } from "./client";
 
 const BEFORE = "0017_person_search_pending_list";
@@ -30,31 +30,9 @@ async function migrate(handle: DbHandle, folder: string): Promise<void> {
   await migrator.migrate(handle.db as any, { migrationsFolder: folder });
 }
 
-type Opened = { handle: DbHandle; drop: () => Promise<void> };
-
-async function unmigrated(driver: "pglite" | "postgres"): Promise<Opened> {
-  if (driver === "pglite") {
-    const handle = await createDb({ migrate: false });
-    return { handle, drop: () => handle.close() };
-  }
-  const { default: postgres } = await import("postgres");
-  const serverUrl = process.env.TEST_DATABASE_URL!;
-  const name = `tandem_migration_${crypto.randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.toString(), migrate: false, max: 2 });
-  return {
-    handle,
-    drop: async () => {
-      await handle.close();
-      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
+/** An empty database: PGlite in memory, or a fresh one on the server. */
+async function unmigrated(driver: "pglite" | "postgres"): Promise<DbHandle> {
+  return driver === "pglite" ? createDb({ migrate: false }) : openFreshServerDatabase(process.env.TEST_DATABASE_URL!, { migrate: false });
 }
 
 const drivers: ("pglite" | "postgres")[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
@@ -64,7 +42,7 @@ describe.each(drivers)("migration 0018: link states (%s)", (driver) => {
   afterAll(() => folders.forEach((f) => fs.rmSync(f, { recursive: true, force: true })));
 
   it("converts every state the prefixes spelt, losing nothing", async () => {
-    const { handle, drop } = await unmigrated(driver);
+    const handle = await unmigrated(driver);
     try {
       const before = migrationsUpTo(BEFORE);
       folders.push(before);
@@ -116,7 +94,7 @@ describe.each(drivers)("migration 0018: link states (%s)", (driver) => {
       // A provider id and a state that disagree are refused.
       await expect(db.execute(sql`update sync_links set provider_id = 'people/c9' where person_id = ${ids.unconfirmed}`)).rejects.toThrow();
     } finally {
-      await drop();
+      await handle.close();
     }
   });
 });

@@ -13,7 +13,8 @@ export function testDatabases(): TestDatabase[] {
   return list;
 }
 
-async function openFreshServerDatabase(serverUrl: string): Promise<DbHandle> {
+/** A database of its own on the server, dropped on close; `migrate: false` leaves it empty. */
+export async function openFreshServerDatabase(serverUrl: string, { migrate = true } = {}): Promise<DbHandle> {
   const { default: postgres } = await import("postgres");
   const name = `tandem_test_${crypto.randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -21,7 +22,7 @@ async function openFreshServerDatabase(serverUrl: string): Promise<DbHandle> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.toString(), max: 4 });
+  const handle = await createDb({ url: url.toString(), max: 4, migrate });
   return {
     ...handle,
     close: async () => {
