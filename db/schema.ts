@@ -86,6 +86,9 @@ export const users = pgTable(
     active: boolean("active").notNull().default(true),
     /** The interface's language (Settings > Personal); null: the browser's. */
     locale: text("locale").$type<Locale>(),
+    /** The last page or status poll the user made (at most once a minute): a user seen within the
+     * hour is active, and their connections are checked for changes every minute. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -262,6 +265,11 @@ export const syncConnections = pgTable(
     /** Set by "sync now"; cleared when a worker takes the request. Requests made while a
      * request is waiting coalesce into it. */
     runRequestedAt: timestamp("run_requested_at", { withTimezone: true }),
+    /** What asked for the waiting run (manual, change, notification, check); null: Refresh. A
+     * request may lie ahead (a CRM edit waits ~2 s for the rest of its burst). */
+    runRequestReason: text("run_request_reason").$type<RequestReason>(),
+    /** While the user is active, the next cheap "anything changed?" check (lib/sync/jobs/checks.ts). */
+    nextCheckAt: timestamp("next_check_at", { withTimezone: true }),
     lastRunAt: timestamp("last_run_at", { withTimezone: true }),
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
     /** A listing under way, committed page by page: where it goes on after an interruption
@@ -288,8 +296,31 @@ export const syncConnections = pgTable(
     // three small index scans instead of a read of every connection (lib/sync/jobs/scheduler.ts).
     index("sync_connections_requested_idx").on(t.runRequestedAt).where(sql`${t.runRequestedAt} is not null`),
     index("sync_connections_leased_idx").on(t.leaseUntil).where(sql`${t.leaseOwner} is not null`),
+    index("sync_connections_check_idx").on(t.nextCheckAt).where(sql`${t.nextCheckAt} is not null`),
   ],
 );
+
+export const REQUEST_REASONS = ["manual", "change", "notification", "check"] as const;
+export type RequestReason = (typeof REQUEST_REASONS)[number];
+
+/** A provider's push channel for a connection (Graph change notifications): one per connection.
+ * The client state is kept only as its SHA-256, which is all a notification's check needs. */
+export const syncSubscriptions = pgTable(
+  "sync_subscriptions",
+  {
+    connectionId: uuid("connection_id")
+      .primaryKey()
+      .references(() => syncConnections.id, { onDelete: "cascade" }),
+    subscriptionId: text("subscription_id").notNull(),
+    clientStateHash: text("client_state_hash").notNull(),
+    /** As the provider answered it, not as asked. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    renewedAt: timestamp("renewed_at", { withTimezone: true }),
+  },
+  (t) => [unique("sync_subscriptions_subscription_uq").on(t.subscriptionId), index("sync_subscriptions_expiry_idx").on(t.expiresAt)],
+);
+export type SyncSubscription = typeof syncSubscriptions.$inferSelect;
 
 /** Where a link stands (db/queries/sync/links.ts):
  * - linked:         the person is linked to a contact the provider holds (provider_id);
@@ -360,7 +391,10 @@ export const syncLinks = pgTable(
 );
 
 /** "resume": a run that takes over from one that was interrupted (its worker died). */
-export const RUN_TRIGGERS = ["initial", "scheduled", "manual", "cli", "resume"] as const;
+/** Why a run started: its first; the interval; Refresh; the command line; resuming one a dead
+ * worker left; a CRM edit of a linked or new person (debounced); the provider telling us of a
+ * change (Graph change notifications); a cheap check between runs that saw a change. */
+export const RUN_TRIGGERS = ["initial", "scheduled", "manual", "cli", "resume", "change", "notification", "check"] as const;
 export const runTriggerEnum = pgEnum("sync_run_trigger", RUN_TRIGGERS);
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 

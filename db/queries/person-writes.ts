@@ -14,6 +14,7 @@ import { executeRows, type DB, type Tx } from "../client";
 import { insertMany } from "../bulk";
 import { personPictures, persons, type NewPerson } from "../schema";
 import * as links from "./sync/links";
+import { requestNewPersonPushes, requestPushes } from "./sync/run-requests";
 import { personAccessWhere, visiblePersonsWhere, type Viewer } from "./visibility";
 import { ForbiddenError } from "@/lib/errors";
 import { imageTypeOf, SYNCED_PICTURE_MAX_BYTES } from "@/lib/persons/picture";
@@ -36,6 +37,15 @@ function inIds(ids: string[]): SQL {
   return sql`${persons.id} = any(array(select value::uuid from json_array_elements_text(${JSON.stringify(ids)}::json)))`;
 }
 
+/** Persons were written: their links are marked for two-way (sync_links.crm_changed), and the
+ * two-way connections that link them run within seconds to send it — but not the connection
+ * writing, whose own run is what wrote them. */
+async function changed(db: DB | Tx, actor: Actor | null, personIds: string[]): Promise<void> {
+  if (personIds.length === 0) return;
+  await links.markChanged(db, personIds);
+  await requestPushes(db, personIds, actor?.kind === "connection" ? actor.connectionId : null);
+}
+
 export function requireAddPersons(user: Viewer): void {
   if (!user.isAdmin && !user.canAddPersons) throw new ForbiddenError("persons.noAddPermission");
 }
@@ -46,6 +56,9 @@ export async function insertPersons(db: DB | Tx, actor: Actor, rows: NewPersonVa
   if (rows.length === 0) return [];
   const values = rows.map((row) => ({ ...row, id: row.id ?? crypto.randomUUID(), companyId: actor.user.companyId }));
   await insertMany(db, persons, values);
+  // A person the user makes goes to their two-way connections within seconds. (A connection's
+  // new persons are linked to it already and go nowhere else.)
+  if (actor.kind === "user") await requestNewPersonPushes(db, values.map((v) => v.ownerId));
   return values.map((v) => v.id);
 }
 
@@ -61,7 +74,7 @@ export async function updatePersonValues(
     .set({ ...change.values, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(eq(persons.id, change.id), eq(persons.version, change.version), visiblePersonsWhere(actor.user)))
     .returning({ version: persons.version });
-  if (row) await links.markChanged(db, [change.id]);
+  if (row) await changed(db, actor, [change.id]);
   return row?.version ?? null;
 }
 
@@ -97,7 +110,7 @@ export async function updateManyPersonValues(
       address text, organization_id uuid, custom_fields jsonb, search_text text)
     where ${persons.id} = v.id and ${persons.version} = v.version and ${visiblePersonsWhere(actor.user)}
     returning ${persons.id} as id, ${persons.version} as version`);
-  await links.markChanged(db, rows.map((r) => r.id));
+  await changed(db, actor, rows.map((r) => r.id));
   return new Map(rows.map((r) => [r.id, Number(r.version)]));
 }
 
@@ -110,7 +123,7 @@ export async function softDeletePersons(db: DB | Tx, actor: Actor, ids: string[]
     .set({ deletedAt: new Date(), version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(inIds(ids), visiblePersonsWhere(actor.user)))
     .returning({ id: persons.id, version: persons.version });
-  await links.markChanged(db, moved.map((r) => r.id));
+  await changed(db, actor, moved.map((r) => r.id));
   return moved;
 }
 
@@ -122,7 +135,7 @@ export async function restorePersons(db: DB | Tx, actor: Actor, ids: string[]): 
     .set({ deletedAt: null, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(and(inIds(ids), isNotNull(persons.deletedAt), personAccessWhere(actor.user)))
     .returning({ id: persons.id });
-  await links.markChanged(db, rows.map((r) => r.id));
+  await changed(db, actor, rows.map((r) => r.id));
   return rows.map((r) => r.id);
 }
 
@@ -134,7 +147,7 @@ export async function detachOrganization(db: DB | Tx, organizationId: string): P
     .set({ organizationId: null, version: sql`${persons.version} + 1`, updatedAt: new Date() })
     .where(eq(persons.organizationId, organizationId))
     .returning({ id: persons.id });
-  await links.markChanged(db, detached.map((r) => r.id));
+  await changed(db, null, detached.map((r) => r.id));
 }
 
 export type PictureValues = { personId: string; contentType: string; data: Buffer };

@@ -1,10 +1,10 @@
 // The background job runner for sync. The queue is the connections table itself, so it works
 // the same on PGlite (the worker runs inside the app) and on a Postgres server (`npm run worker`
 // adds workers on this or other machines, all sharing the table):
-// - "Sync now" sets runRequestedAt if it is not set yet: requests made while one is waiting
-//   coalesce into it, and a request made during a run waits for the run to end (never lost,
-//   at most one extra run follows).
-// - A worker claims a due or requested connection with one atomic statement (FOR UPDATE SKIP
+// - "Sync now", a notification or a CRM edit sets runRequestedAt (db/queries/sync/run-requests.ts;
+//   an edit's lies ~2 s ahead): requests made while one is waiting coalesce into it, and a request
+//   made during a run waits for the run to end (never lost, at most one extra run follows).
+// - A worker claims a due connection, or one whose request is due, with one atomic statement (FOR UPDATE SKIP
 //   LOCKED), which clears the request and moves nextRunAt on by the interval, then runs it.
 // - At most one run per connection at a time, and a dead worker's connection becoming runnable
 //   again, come from the engine's lease (lease.ts): a claim skips leased connections, and a run
@@ -17,7 +17,9 @@ import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql,
 import type { DB } from "@/db/client";
 import { RUNNABLE_STATUSES } from "@/db/queries/sync/connection-status";
 import * as runs from "@/db/queries/sync/runs";
-import { syncConnections, type RunTrigger, type SyncConnection } from "@/db/schema";
+import { requestRun } from "@/db/queries/sync/run-requests";
+import { syncConnections, type RequestReason, type RunTrigger, type SyncConnection } from "@/db/schema";
+import { sleepUntilWoken, wakeGeneration, wakeWorkers } from "@/lib/wakeups";
 import { env } from "@/lib/env";
 import { isUuid } from "@/lib/uuid";
 import { silentLogger, textLogger, type Logger } from "@/lib/logger";
@@ -32,32 +34,19 @@ export const WORKER_CONCURRENCY = 2;
 
 
 // Process-wide, on globalThis so that module copies (Next.js dev reloads, route bundles) share
-// one wake-up channel and one in-process worker.
-type SchedulerState = { wakeups: EventTarget; generation: number; inProcess?: InProcessWorker };
+// one in-process worker.
+type SchedulerState = { inProcess?: InProcessWorker };
 const store = globalThis as unknown as { __tandemSyncScheduler?: SchedulerState };
-const state: SchedulerState = (store.__tandemSyncScheduler ??= { wakeups: new EventTarget(), generation: 0 });
+const state: SchedulerState = (store.__tandemSyncScheduler ??= {});
 
-/** Tells this process's idle workers to look for work now instead of at their next poll. */
-export function wakeWorkers(): void {
-  state.generation++;
-  state.wakeups.dispatchEvent(new Event("wake"));
-}
+export { wakeWorkers };
 
 /** "Sync now": asks for a run as soon as a worker is free and the connection is not running.
  * alreadyWaiting: an earlier request was still waiting, and this one joined it. */
-export async function requestSync(db: DB, connectionId: string): Promise<{ alreadyWaiting: boolean }> {
-  const made = await db
-    .update(syncConnections)
-    .set({ runRequestedAt: sql`now()` })
-    .where(and(eq(syncConnections.id, connectionId), isNull(syncConnections.runRequestedAt)))
-    .returning({ id: syncConnections.id });
-  if (made.length > 0) {
-    wakeWorkers();
-    return { alreadyWaiting: false };
-  }
-  const [exists] = await db.select({ id: syncConnections.id }).from(syncConnections).where(eq(syncConnections.id, connectionId));
-  if (!exists) throw new Error(`No sync connection ${connectionId}`);
-  return { alreadyWaiting: true };
+export async function requestSync(db: DB, connectionId: string, reason: RequestReason = "manual"): Promise<{ alreadyWaiting: boolean }> {
+  const made = await requestRun(db, connectionId, reason);
+  if (!made) throw new Error(`No sync connection ${connectionId}`);
+  return made;
 }
 
 export type Claim = {
@@ -65,8 +54,9 @@ export type Claim = {
   runId: string;
   connection: SyncConnection;
   trigger: RunTrigger;
-  /** When "sync now" was asked for, if this claim took a request. */
+  /** When a run was asked for, if this claim took a request, and what asked. */
   requestedAt: Date | null;
+  reason: RequestReason | null;
   /** The run a dead worker left, whose lease lapsed: this one resumes its work. */
   interrupted: { runId: string; stoppedAt: Date } | null;
 };
@@ -87,13 +77,13 @@ export function runInterval(minutes: SQL, defaultIntervalMs: number): SQL {
 export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: number }): Promise<Claim | null> {
   const c = syncConnections;
   const next = db
-    .select({ id: c.id, requestedAt: c.runRequestedAt, oldOwner: sql<string | null>`${c.leaseOwner}`.as("old_owner"), oldLeaseUntil: sql<string | null>`${c.leaseUntil}`.as("old_lease_until") })
+    .select({ id: c.id, requestedAt: c.runRequestedAt, reason: c.runRequestReason, oldOwner: sql<string | null>`${c.leaseOwner}`.as("old_owner"), oldLeaseUntil: sql<string | null>`${c.leaseUntil}`.as("old_lease_until") })
     .from(c)
     .where(
       and(
         inArray(c.status, [...RUNNABLE_STATUSES]),
         isNotNull(c.groupId),
-        or(isNotNull(c.runRequestedAt), lte(c.nextRunAt, sql`now()`), isNotNull(c.leaseOwner)),
+        or(lte(c.runRequestedAt, sql`now()`), lte(c.nextRunAt, sql`now()`), isNotNull(c.leaseOwner)),
         or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
       ),
     )
@@ -108,13 +98,14 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     .update(c)
     .set({
       runRequestedAt: null,
+      runRequestReason: null,
       nextRunAt: sql`now() + ${runInterval(sql`${c.syncIntervalMinutes}`, intervalMs)}`,
       leaseOwner: runId,
       leaseUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
     })
     .from(next)
     .where(eq(c.id, next.id))
-    .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt, oldOwner: next.oldOwner, oldLeaseUntil: next.oldLeaseUntil });
+    .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt, reason: next.reason, oldOwner: next.oldOwner, oldLeaseUntil: next.oldLeaseUntil });
   if (!row) return null;
   // A lease that lapsed instead of being released: its run's worker died (a run's lease owner
   // is its run id; the photo phase's is "photos:…").
@@ -122,15 +113,18 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     row.oldOwner && isUuid(row.oldOwner) && row.oldLeaseUntil
       ? { runId: row.oldOwner, stoppedAt: new Date(new Date(row.oldLeaseUntil).getTime() - LEASE_MS) }
       : null;
-  const trigger: RunTrigger = interrupted ? "resume" : !row.connection.lastRunAt ? "initial" : row.requestedAt ? "manual" : "scheduled";
-  return { connection: row.connection, trigger, requestedAt: row.requestedAt, runId, interrupted };
+  const trigger: RunTrigger = interrupted ? "resume" : !row.connection.lastRunAt ? "initial" : row.requestedAt ? (row.reason ?? "manual") : "scheduled";
+  return { connection: row.connection, trigger, requestedAt: row.requestedAt, reason: row.reason, runId, interrupted };
 }
 
 /** Gives a request back (its run could not start); an earlier waiting request is kept. */
-async function restoreRequest(db: DB, connectionId: string, requestedAt: Date): Promise<void> {
+async function restoreRequest(db: DB, connectionId: string, requestedAt: Date, reason: RequestReason | null): Promise<void> {
   await db
     .update(syncConnections)
-    .set({ runRequestedAt: sql`coalesce(${syncConnections.runRequestedAt}, ${requestedAt.toISOString()}::timestamptz)` })
+    .set({
+      runRequestedAt: sql`coalesce(${syncConnections.runRequestedAt}, ${requestedAt.toISOString()}::timestamptz)`,
+      runRequestReason: sql`case when ${syncConnections.runRequestedAt} is null then ${reason}::text else ${syncConnections.runRequestReason} end`,
+    })
     .where(eq(syncConnections.id, connectionId));
 }
 
@@ -163,23 +157,23 @@ async function lane(opts: WorkerOptions): Promise<void> {
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   while (!signal.aborted) {
     // A wake-up that arrives while we look finds no waiter; the generation tells us about it.
-    const seen = state.generation;
+    const seen = wakeGeneration();
     let claim: Claim | null;
     try {
       claim = await claimNextConnection(db, { intervalMs });
     } catch (error) {
       logger.error("could not look for sync work", { workerId: opts.workerId, error: messageOf(error) });
-      await pause(pollMs, signal, state.generation);
+      await sleepUntilWoken(pollMs, signal, wakeGeneration());
       continue;
     }
     if (claim) await runClaimed(opts, logger, claim);
-    else await pause(pollMs, signal, seen);
+    else await sleepUntilWoken(pollMs, signal, seen);
   }
 }
 
 async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Promise<void> {
   const { db, workerId } = opts;
-  const { connection: conn, trigger, requestedAt, runId: claimedRunId, interrupted } = claim;
+  const { connection: conn, trigger, requestedAt, reason, runId: claimedRunId, interrupted } = claim;
   if (interrupted) await runs.closeInterrupted(db, conn.id, interrupted.runId, interrupted.stoppedAt).catch(() => {});
   const started = Date.now();
   const line = { workerId, connectionId: conn.id, provider: conn.provider, trigger };
@@ -198,7 +192,7 @@ async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Pr
     if (summary.status === "skipped") {
       // Busy: another worker took the lease between our claim and the run. A request goes back
       // and is claimed once that run ends.
-      if (summary.reason === "busy" && requestedAt) await restoreRequest(db, conn.id, requestedAt);
+      if (summary.reason === "busy" && requestedAt) await restoreRequest(db, conn.id, requestedAt, reason);
       logger.info("sync run skipped", { ...line, reason: summary.reason });
       return;
     }
@@ -217,22 +211,6 @@ async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Pr
       logger.warn("sync photos failed", { ...line, error: messageOf(error) });
     }
   }
-}
-
-/** Waits for the poll interval, a wake-up (also one that came since `seen`), or the abort. */
-function pause(ms: number, signal: AbortSignal, seen: number): Promise<void> {
-  if (signal.aborted || state.generation !== seen) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      state.wakeups.removeEventListener("wake", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-    state.wakeups.addEventListener("wake", done);
-  });
 }
 
 export type InProcessWorker = { readonly workerId: string; stop(): Promise<void> };
