@@ -9,10 +9,14 @@ export interface GraphContext {
   req: ApiRequest;
   state: MicrosoftState;
   mailbox: Mailbox;
+  /** The calling app (the access token's client id) and the scopes its token carries. */
+  clientId: string;
+  scopes: readonly string[];
   params: string[];
 }
 
-export type GraphHandler = (ctx: GraphContext) => Reply;
+/** Most handlers answer at once; subscription handlers wait for the subscriber's endpoint. */
+export type GraphHandler = (ctx: GraphContext) => Reply | Promise<Reply>;
 
 export function graphBase(state: MicrosoftState): string {
   return `${state.baseUrl}/v1.0`;

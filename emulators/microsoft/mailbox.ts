@@ -5,6 +5,9 @@
  * delta round walks only that folder's changes. Contacts never move between
  * folders (Graph has no move for contacts); deleting a folder deletes its
  * contacts, which then show up as `@removed` in that folder's delta.
+ * Every contact change, whatever path made it (Graph, `$batch`, admin,
+ * seeds), passes through `touch`, which also tells the change listener
+ * (change notifications, subscriptions.ts).
  */
 import { randomBytes } from "node:crypto";
 import { ChangeLog } from "../shared/change-log";
@@ -59,6 +62,10 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+export type ContactChangeType = "created" | "updated" | "deleted";
+
+export type ContactChangeListener = (mailbox: Mailbox, contact: StoredContact, changeType: ContactChangeType) => void;
+
 export class Mailbox {
   /** The user's id, 16 hex digits like personal Microsoft accounts. */
   readonly userId = randomHex(8);
@@ -75,6 +82,7 @@ export class Mailbox {
     readonly email: string,
     public name: string,
     private readonly clock: Clock,
+    private readonly onChange: ContactChangeListener | null = null,
   ) {
     this.defaultFolder = { id: itemId("folder"), displayName: "Contacts", parentFolderId: this.rootFolderId, isDefault: true, deleted: false };
     this.addFolder(this.defaultFolder);
@@ -128,6 +136,7 @@ export class Mailbox {
     contact.changeKey = newChangeKey();
     contact.modifiedAt = this.lastLogTime;
     this.logs.get(contact.folderId)?.append(contact.seq, contact.id, this.lastLogTime, !isNew);
+    this.onChange?.(this, contact, isNew ? "created" : contact.deleted ? "deleted" : "updated");
   }
 
   createContact(folderId: string, patch: ContactPatch, extended: readonly { id: string; value: string | null }[] = []): StoredContact {

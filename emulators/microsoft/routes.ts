@@ -2,7 +2,8 @@
  * The Graph route table and path normalisation: `/v1.0` is stripped,
  * `/users/{id|upn}` becomes `/me` for the signed-in user, OData key syntax
  * (`contactFolders('id')`, used in nextLinks) becomes a plain segment, and
- * segment names match case-insensitively as on Graph.
+ * segment names match case-insensitively as on Graph. `/subscriptions`
+ * belongs to no mailbox path; its handlers check scopes themselves.
  */
 import { jsonReply, withoutTrailingSlashes, type Reply } from "../shared/http";
 import { Router } from "../shared/router";
@@ -11,10 +12,11 @@ import { graphBase, type GraphContext, type GraphHandler } from "./context";
 import { contactsDelta } from "./delta";
 import { createChildFolder, createFolder, deleteFolder, getFolder, listChildFolders, listFolders, updateFolder } from "./folders";
 import { deletePhotoValue, getPhotoMetadata, getPhotoValue, putPhotoValue, sizedPhotosUnsupported } from "./photos";
+import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, reauthorizeSubscription, updateSubscription } from "./subscriptions";
 
 export interface GraphRoute {
   handler: GraphHandler;
-  access: "read" | "write" | "user";
+  access: "read" | "write" | "user" | "subscription";
 }
 
 function me(ctx: GraphContext): Reply {
@@ -62,7 +64,13 @@ export function createGraphRouter(): Router<GraphRoute> {
     .add("POST", /^\/me\/contactFolders\/([^/]+)\/childFolders$/i, "contactFolders.childFolders.create", r(createChildFolder, "write"))
     .add("GET", /^\/me\/contactFolders\/([^/]+)$/i, "contactFolders.get", r(getFolder, "read"))
     .add("PATCH", /^\/me\/contactFolders\/([^/]+)$/i, "contactFolders.update", r(updateFolder, "write"))
-    .add("DELETE", /^\/me\/contactFolders\/([^/]+)$/i, "contactFolders.delete", r(deleteFolder, "write"));
+    .add("DELETE", /^\/me\/contactFolders\/([^/]+)$/i, "contactFolders.delete", r(deleteFolder, "write"))
+    .add("GET", /^\/subscriptions$/i, "subscriptions.list", r(listSubscriptions, "subscription"))
+    .add("POST", /^\/subscriptions$/i, "subscriptions.create", r(createSubscription, "subscription"))
+    .add("POST", /^\/subscriptions\/([^/]+)\/reauthorize$/i, "subscriptions.reauthorize", r(reauthorizeSubscription, "subscription"))
+    .add("GET", /^\/subscriptions\/([^/]+)$/i, "subscriptions.get", r(getSubscription, "subscription"))
+    .add("PATCH", /^\/subscriptions\/([^/]+)$/i, "subscriptions.update", r(updateSubscription, "subscription"))
+    .add("DELETE", /^\/subscriptions\/([^/]+)$/i, "subscriptions.delete", r(deleteSubscription, "subscription"));
 }
 
 export interface NormalizedPath {

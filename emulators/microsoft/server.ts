@@ -4,7 +4,9 @@
  * endpoints under /{tenant}/oauth2/v2.0/, Graph under /v1.0/, and the admin
  * API under /__admin/. Each Graph call is authenticated, scope-checked,
  * subjected to injected faults and optional throttling, then routed;
- * `$batch` sub-requests go through the same pipeline.
+ * `$batch` sub-requests go through the same pipeline. Change notification
+ * subscriptions (subscriptions.ts) add admin calls of their own, and their
+ * outgoing webhooks are stopped by close().
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { handleAdmin, type AdminHooks } from "../shared/admin";
@@ -14,12 +16,13 @@ import type { OAuthClientPolicy } from "../shared/oauth-clients";
 import { startServer, urlHost } from "../shared/server";
 import { seedMicrosoftDemo } from "../seed/microsoft-seed";
 import { runBatch } from "./batch";
-import { applyMicrosoftConfigPatch, microsoftConfigPatchSchema, microsoftConfigSchema, type MicrosoftConfigPatch } from "./config";
+import { applyMicrosoftConfigPatch, microsoftConfigPatchSchema, microsoftConfigSchema, parseMicrosoftConfigPatch, type MicrosoftConfigPatch } from "./config";
 import { accessDenied, graphError, invalidAuthenticationToken, serviceError, throttled } from "./errors";
 import type { Mailbox } from "./mailbox";
 import { createMicrosoftOAuth } from "./oauth";
 import { createGraphRouter, normalizeGraphPath, type GraphRoute } from "./routes";
 import { DEFAULT_MINTED_SCOPES, MicrosoftState } from "./state";
+import { handleSubscriptionAdmin, removeMailboxSubscriptions } from "./subscriptions";
 
 export interface MicrosoftEmulatorOptions extends OAuthClientPolicy {
   /** 0 picks a free port (the default for tests); start.ts uses 4020. */
@@ -87,20 +90,23 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
       return { access_token: minted.accessToken, refresh_token: minted.refreshToken, expires_in: minted.expiresIn, token_type: "Bearer", scope: minted.scope };
     },
     revoke(email, accessTokens) {
-      if (!state.mailbox(email)) return null;
+      const mailbox = state.mailbox(email);
+      if (!mailbox) return null;
+      // The account's consent is gone: Outlook removes its subscriptions, with subscriptionRemoved.
+      removeMailboxSubscriptions(state, mailbox);
       // Microsoft access tokens are self-contained and stay valid until they expire, unless asked otherwise.
       return state.grants.revokeEmail(email, state.clock.now(), accessTokens === "invalidate");
     },
     getConfig: () => state.config,
     setConfig(patch) {
-      const parsed = microsoftConfigPatchSchema.safeParse(patch);
+      const parsed = parseMicrosoftConfigPatch(patch);
       if (!parsed.success) return { ok: false, error: parsed.error.message };
       state.config = applyMicrosoftConfigPatch(state.config, parsed.data);
       return { ok: true, config: state.config };
     },
   };
 
-  function authenticate(req: ApiRequest, endpoint: string): { mailbox: Mailbox; scopes: string[] } {
+  function authenticate(req: ApiRequest, endpoint: string): { mailbox: Mailbox; scopes: string[]; clientId: string } {
     const header = req.headers["authorization"];
     if (!header || !header.toLowerCase().startsWith("bearer ") || header.slice(7).trim() === "") throw invalidAuthenticationToken("Access token is empty.");
     const lookup = state.grants.resolveAccess(header.slice(7).trim(), state.clock.now());
@@ -111,10 +117,12 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
     if (lookup.kind !== "ok") throw invalidAuthenticationToken("CompactToken parsing failed with error code: 80049217");
     const mailbox = state.mailbox(lookup.grant.email);
     if (!mailbox) throw invalidAuthenticationToken("Access token has expired or is not yet valid.");
-    return { mailbox, scopes: lookup.grant.scopes };
+    return { mailbox, scopes: lookup.grant.scopes, clientId: lookup.grant.clientId };
   }
 
   function checkScope(route: GraphRoute, scopes: string[]): void {
+    // Subscription handlers check the scopes their resource needs themselves.
+    if (route.access === "subscription") return;
     const needed = route.access === "read" ? READ_SCOPES : route.access === "write" ? WRITE_SCOPES : USER_SCOPES;
     if (!scopes.some((s) => needed.includes(s))) throw accessDenied();
   }
@@ -161,7 +169,9 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
         entered = true;
       }
       if (!fromBatch && state.config.latencyMs > 0) await sleep(state.config.latencyMs);
-      const reply = withGraphContentType(found.match.handler.handler({ req: { ...req, path: normalized.path }, state, mailbox, params: found.match.params }));
+      const reply = withGraphContentType(
+        await found.match.handler.handler({ req: { ...req, path: normalized.path }, state, mailbox, clientId: auth.clientId, scopes: auth.scopes, params: found.match.params }),
+      );
       status = reply.status;
       return reply;
     } catch (error) {
@@ -175,7 +185,7 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
   }
 
   async function runBatchRequest(req: ApiRequest): Promise<Reply> {
-    let auth: { mailbox: Mailbox; scopes: string[] };
+    let auth: { mailbox: Mailbox; scopes: string[]; clientId: string };
     try {
       auth = authenticate(req, "batch");
     } catch (error) {
@@ -200,7 +210,7 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
   }
 
   async function route(req: ApiRequest): Promise<Reply> {
-    if (req.path.startsWith("/__admin/")) return handleAdmin(req, state, hooks);
+    if (req.path.startsWith("/__admin/")) return handleSubscriptionAdmin(req, state) ?? handleAdmin(req, state, hooks);
     if (/^\/v1\.0\/\$batch$/i.test(req.path)) {
       if (req.method !== "POST") return graphError(405, "Request_BadRequest", "The HTTP method is not allowed for $batch.").reply;
       return runBatchRequest(req);
@@ -248,6 +258,9 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
     endpoints: { authorize: `${url}/common/oauth2/v2.0/authorize`, token: `${url}/common/oauth2/v2.0/token` },
     caCert: tls.cert,
     state,
-    close: () => server.close(),
+    close: async () => {
+      state.webhooks.close();
+      await server.close();
+    },
   };
 }

@@ -9,7 +9,9 @@ import { ConcurrencyGate, WindowCounter } from "../shared/rate-limit";
 import { defaultName } from "../shared/names";
 import { UsageStats } from "../shared/stats";
 import { microsoftConfigSchema, type MicrosoftConfig } from "./config";
-import { Mailbox } from "./mailbox";
+import { Mailbox, type ContactChangeType, type StoredContact } from "./mailbox";
+import { SubscriptionStore } from "./subscription-store";
+import { WebhookSender } from "./webhooks";
 
 /** Tenant id of personal Microsoft accounts (MSA). */
 export const MSA_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -25,6 +27,8 @@ export class MicrosoftState {
   readonly sealer = new TokenSealer();
   readonly windows = new WindowCounter();
   readonly gate = new ConcurrencyGate();
+  readonly subscriptions = new SubscriptionStore(this.clock);
+  readonly webhooks = new WebhookSender({ store: this.subscriptions, clock: this.clock, tenantId: MSA_TENANT_ID, config: () => this.config.subscriptions });
   private readonly mailboxes = new Map<string, Mailbox>();
   config: MicrosoftConfig;
   baseUrl = "";
@@ -51,12 +55,21 @@ export class MicrosoftState {
       if (name) existing.name = name;
       return { mailbox: existing, created: false };
     }
-    const mailbox = new Mailbox(key, name ?? defaultName(key), this.clock);
+    const mailbox = new Mailbox(key, name ?? defaultName(key), this.clock, (m, contact, changeType) => this.notifyContactChange(m, contact, changeType));
     this.mailboxes.set(key, mailbox);
     return { mailbox, created: true };
   }
 
+  /** Queues a change notification for each live subscription watching the contact's folder. */
+  private notifyContactChange(mailbox: Mailbox, contact: StoredContact, changeType: ContactChangeType): void {
+    for (const sub of this.subscriptions.watching(mailbox.email, contact.folderId, changeType)) {
+      this.webhooks.enqueue(sub, { changeType, userId: mailbox.userId, contactId: contact.id, changeKey: contact.changeKey });
+    }
+  }
+
   reset(): void {
+    this.subscriptions.reset();
+    this.webhooks.reset();
     this.mailboxes.clear();
     this.grants.reset();
     this.windows.reset();

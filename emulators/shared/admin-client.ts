@@ -121,6 +121,57 @@ export function setConfig<T = unknown>(baseUrl: string, patch: Record<string, un
   return adminRequest(baseUrl, "POST", "__admin/config", patch);
 }
 
+/** A Graph change-notification subscription as the Microsoft emulator's admin API lists it. */
+export interface AdminSubscription {
+  id: string;
+  email: string;
+  applicationId: string;
+  resource: string;
+  changeType: string;
+  expirationDateTime: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string | null;
+  clientState: string | null;
+  /** A reauthorizationRequired was sent and neither reauthorize nor a renewal has answered it. */
+  reauthorizationPending: boolean;
+}
+
+export type LifecycleEventName = "reauthorizationRequired" | "subscriptionRemoved" | "missed";
+
+/** One attempt of the Microsoft emulator to reach a subscriber (see microsoft/webhooks.ts). */
+export interface NotificationDelivery {
+  kind: "validation" | "notification" | "lifecycle";
+  subscriptionId: string;
+  url: string;
+  attempt: number;
+  outcome: "delivered" | "failed" | "timeout" | "unreachable";
+  status: number | null;
+  notifications: number;
+  lifecycleEvent: LifecycleEventName | null;
+  dropped: boolean;
+  at: string;
+  durationMs: number;
+}
+
+/** Microsoft only: live subscriptions, of one account if given. */
+export function listSubscriptions(baseUrl: string, email?: string): Promise<{ subscriptions: AdminSubscription[] }> {
+  return adminRequest(baseUrl, "GET", email ? `__admin/accounts/${enc(email)}/subscriptions` : "__admin/subscriptions");
+}
+
+/** Microsoft only: sends a lifecycle notification as Graph would (subscriptionRemoved also removes the subscription). */
+export function fireLifecycleEvent(baseUrl: string, subscriptionId: string, event: LifecycleEventName): Promise<{ subscriptionId: string; lifecycleEvent: LifecycleEventName; sent: boolean }> {
+  return adminRequest(baseUrl, "POST", `__admin/subscriptions/${enc(subscriptionId)}/lifecycle`, { event });
+}
+
+/** Microsoft only: the log of validation, notification and lifecycle deliveries, oldest first. */
+export function getNotificationDeliveries(baseUrl: string, subscriptionId?: string): Promise<{ deliveries: NotificationDelivery[] }> {
+  return adminRequest(baseUrl, "GET", `__admin/notifications${subscriptionId ? `?subscriptionId=${enc(subscriptionId)}` : ""}`);
+}
+
+export function clearNotificationDeliveries(baseUrl: string): Promise<{ deliveries: [] }> {
+  return adminRequest(baseUrl, "DELETE", "__admin/notifications");
+}
+
 /** True if an emulator (of that provider, if given) answers at baseUrl. */
 export async function isEmulatorRunning(baseUrl: string, provider?: "google" | "microsoft"): Promise<boolean> {
   try {
