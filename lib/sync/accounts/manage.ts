@@ -27,6 +27,7 @@ import { buildPreview, decidePreviewContact, dropPreview, listPreview, previewSu
 import type { OAuthConfig } from "../providers/definition";
 import { InvalidGrantError, type ProviderGroup } from "../model/provider";
 import { requestSync, runInterval } from "../jobs/scheduler";
+import { dropSubscription } from "../live/subscriptions";
 
 /** Tests point these at an emulator; the app uses the configured provider. */
 export type ManageDeps = { apiBaseUrl?: string; oauthConfig?: OAuthConfig };
@@ -207,16 +208,19 @@ export async function leavePreview(db: DB, viewer: Viewer, connectionId: string)
   });
 }
 
-export async function setPaused(db: DB, viewer: Viewer, connectionId: string, paused: boolean): Promise<void> {
+export async function setPaused(db: DB, viewer: Viewer, connectionId: string, paused: boolean, deps: ManageDeps = {}): Promise<void> {
   const conn = await ownConnection(db, viewer, connectionId);
   const moved = paused ? await transition(db, conn.id, "paused") : await transition(db, conn.id, "resumed", { lastError: null });
+  // A paused connection is not told of changes (resumed, its first run subscribes again).
+  if (paused) await dropSubscription(db, conn, (c) => adapterForConnection(db, c, deps));
   if (moved && !paused) await requestSync(db, connectionId);
 }
 
 /** Removes the connection. With keepPersons false, its synced persons go to the trash first —
  * those the user may still edit, and not those another of their address books also links. */
-export async function disconnect(db: DB, viewer: Viewer, connectionId: string, keepPersons: boolean): Promise<{ removedPersons: number }> {
-  await ownConnection(db, viewer, connectionId);
+export async function disconnect(db: DB, viewer: Viewer, connectionId: string, keepPersons: boolean, deps: ManageDeps = {}): Promise<{ removedPersons: number }> {
+  const conn = await ownConnection(db, viewer, connectionId);
+  await dropSubscription(db, conn, (c) => adapterForConnection(db, c, deps));
   return db.transaction(async (tx) => {
     let removed = 0;
     if (!keepPersons) {

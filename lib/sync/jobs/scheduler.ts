@@ -27,7 +27,8 @@ import { adapterForConnection } from "../accounts/connections";
 import { syncPhotos } from "../engine/photos";
 import { runSync, type RunSummary } from "../engine/run";
 import { LEASE_MS, releaseLease } from "./lease";
-import type { ProviderAdapter } from "../model/provider";
+import type { NotificationTarget, ProviderAdapter } from "../model/provider";
+import { keepSubscription, notificationTarget } from "../live/subscriptions";
 
 export const DEFAULT_POLL_MS = 5_000;
 export const WORKER_CONCURRENCY = 2;
@@ -143,6 +144,10 @@ export type WorkerOptions = {
   logger?: Logger;
   /** Runs at once (each of a different connection). */
   concurrency?: number;
+  /** Where providers that push send their notifications (default: from APP_URL; null: none). */
+  notificationTarget?: (conn: SyncConnection) => NotificationTarget | null;
+  /** The clock subscriptions are renewed by (tests move it with the emulator's). */
+  now?: () => number;
 };
 
 /** Claims and runs connections until aborted. A failing run is logged and never stops it. */
@@ -202,6 +207,9 @@ async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Pr
     logger.error("sync run bookkeeping failed", { ...line, error: messageOf(error) });
   }
   if (summary.status === "done" && (summary.outcome === "succeeded" || summary.outcome === "held")) {
+    // Subscribed to the provider's notifications (where it has them), renewed in time.
+    const live = await keepSubscription(db, conn, adapter, (opts.notificationTarget ?? notificationTarget)(conn), { logger, now: opts.now });
+    if (live === "subscribed" || live === "renewed") logger.info(`change notifications ${live}`, line);
     // The photos the run noted, after it: its persons are in the CRM already.
     const photosStarted = Date.now();
     try {

@@ -111,8 +111,29 @@ export interface ContactWriter {
   findCreated?(stamps: string[]): Promise<Map<string, string>>;
 }
 
+/** Where a provider's notifications go (our routes) and the secret each must carry. */
+export type NotificationTarget = { notificationUrl: string; lifecycleUrl: string };
+
+/** A provider that tells us that something changed (Graph change notifications): the delta
+ * listing still reads what. One subscription per connection, on its group. */
+export interface ChangeNotifications {
+  /** The longest a subscription may last before it must be renewed. */
+  readonly maxLifetimeMs: number;
+  /** Creates one; the provider checks the target answers first. `expiresAt` as the provider set it. */
+  subscribe(target: NotificationTarget & { clientState: string; expiresAt: Date }): Promise<{ id: string; expiresAt: Date }>;
+  /** Moves the expiry on (this also answers a reauthorization request); null: the provider has no such subscription. */
+  renew(id: string, expiresAt: Date): Promise<{ expiresAt: Date } | null>;
+  /** Deletes one; one the provider no longer has is fine. */
+  unsubscribe(id: string): Promise<void>;
+}
+
 export interface ProviderAdapter extends ContactReader, ContactWriter {
   readonly provider: ProviderId;
+  /** Where the provider can push "something changed" (Graph). */
+  readonly notifications?: ChangeNotifications;
+  /** A cheap "did anything change since this cursor?" (one request), for providers that cannot
+   * push: checked every minute while the user is active, a run only when it says yes. */
+  changedSince?(cursor: string): Promise<boolean>;
   /** Maps a contact onto what this provider can represent (e.g. Graph has no e-mail types), so
    * that CRM-side details the provider cannot hold never look like changes. */
   project(contact: Contact): Contact;

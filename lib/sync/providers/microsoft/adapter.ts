@@ -56,6 +56,10 @@ const MAILBOX_CONCURRENCY = 4;
 /** Photos may use 8,000 of the mailbox's 10,000 requests per 10 minutes; runs use the rest. */
 const PHOTO_QUOTA = { requests: 8_000, windowMs: 10 * 60_000 };
 
+/** Graph's longest subscription to Outlook contacts is 10,080 minutes (7 days) by its docs; the
+ * live service is reported to refuse more than 10,070. Asked well under both. */
+const SUBSCRIPTION_MAX_MS = 10_000 * 60_000;
+
 type BatchRequest = { id: string; method: "GET" | "POST" | "PATCH" | "DELETE"; url: string; headers?: Record<string, string>; body?: unknown };
 type BatchResponse = { id: string; status: number; headers?: Record<string, string>; body?: unknown };
 
@@ -169,9 +173,44 @@ export function createMicrosoftAdapter(opts: AdapterOptions): ProviderAdapter {
     return { ok: true, id: read.id, etag: read.etag, contact: projectForGraph(read.contact) };
   };
 
+  type Subscription = { id: string; expirationDateTime: string };
+  const notifications = {
+    maxLifetimeMs: SUBSCRIPTION_MAX_MS,
+    async subscribe(target: { notificationUrl: string; lifecycleUrl: string; clientState: string; expiresAt: Date }) {
+      const made = (await call(() =>
+        client.api("/subscriptions").post({
+          changeType: "created,updated,deleted",
+          notificationUrl: target.notificationUrl,
+          lifecycleNotificationUrl: target.lifecycleUrl,
+          resource: `me/contactFolders/${opts.groupId}/contacts`,
+          expirationDateTime: target.expiresAt.toISOString(),
+          clientState: target.clientState,
+        }),
+      )) as Subscription;
+      return { id: made.id, expiresAt: new Date(made.expirationDateTime) };
+    },
+    async renew(id: string, expiresAt: Date) {
+      try {
+        const renewed = (await call(() => client.api(`/subscriptions/${encodeURIComponent(id)}`).patch({ expirationDateTime: expiresAt.toISOString() }))) as Subscription;
+        return { expiresAt: new Date(renewed.expirationDateTime) };
+      } catch (error) {
+        if (graphStatus(error) === 404) return null;
+        throw error;
+      }
+    },
+    async unsubscribe(id: string) {
+      try {
+        await call(() => client.api(`/subscriptions/${encodeURIComponent(id)}`).delete());
+      } catch (error) {
+        if (graphStatus(error) !== 404) throw error;
+      }
+    },
+  };
+
   return {
     provider: "microsoft",
     project: projectForGraph,
+    notifications,
 
     async listGroups(): Promise<ProviderGroup[]> {
       const groups: ProviderGroup[] = [];
