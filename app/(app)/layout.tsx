@@ -3,12 +3,16 @@ import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { NavLink } from "@/components/nav-link";
 import { signOutAction } from "./actions";
+import { getDb } from "@/db";
+import { noteUserActive } from "@/lib/sync/live/checks";
 import { requireViewer } from "@/lib/viewer";
 
 export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const viewer = await requireViewer();
+  // An active user's connections are checked for changes every minute (lib/sync/live/checks.ts).
+  await noteUserActive(await getDb(), viewer.id);
   const t = await getTranslations("nav");
   return (
     <div className="md:flex md:min-h-screen">

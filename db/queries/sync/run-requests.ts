@@ -5,9 +5,9 @@
 //   another connection writing the person) is one run.
 // A request joins one already waiting (they coalesce); one made during a run waits for it to end
 // (lib/sync/jobs/scheduler.ts claims a request only once it is due).
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { executeRows, type DB, type Tx } from "../../client";
-import { syncConnections, type RequestReason } from "../../schema";
+import { syncConnections, users, type RequestReason } from "../../schema";
 import { wakeWorkers, wakeWorkersAt } from "@/lib/wakeups";
 import { RUNNABLE_STATUSES } from "./connection-status";
 
@@ -71,4 +71,24 @@ async function requestChangeRuns(db: Db, which: ReturnType<typeof sql>): Promise
     returning s.run_requested_at as at`);
   // Wake this process's workers when the first of them falls due (they are all due together).
   if (rows.length > 0) wakeWorkersAt(new Date(rows[0]!.at));
+}
+
+/** A user seen within this long is active: their connections are checked for changes between runs. */
+export const ACTIVE_WINDOW_MS = 3_600_000;
+
+/** The user was seen (a page, the dashboard's status poll). At most once a minute it is noted,
+ * and their connections to providers in `checkedProviders` (those that are checked rather than
+ * notify) are checked from now on, every minute while the user stays active
+ * (lib/sync/jobs/scheduler.ts stops checking an hour after the last sight). */
+export async function noteUserSeen(db: Db, userId: string, checkedProviders: string[]): Promise<void> {
+  const seen = await db
+    .update(users)
+    .set({ lastSeenAt: sql`now()` })
+    .where(and(eq(users.id, userId), or(isNull(users.lastSeenAt), sql`${users.lastSeenAt} < now() - interval '1 minute'`)))
+    .returning({ id: users.id });
+  if (seen.length === 0 || checkedProviders.length === 0) return;
+  await db
+    .update(syncConnections)
+    .set({ nextCheckAt: sql`coalesce(${syncConnections.nextCheckAt}, now())` })
+    .where(and(eq(syncConnections.userId, userId), inArray(syncConnections.provider, checkedProviders), inArray(syncConnections.status, [...RUNNABLE_STATUSES])));
 }

@@ -4,6 +4,9 @@
 // - "Sync now", a notification or a CRM edit sets runRequestedAt (db/queries/sync/run-requests.ts;
 //   an edit's lies ~2 s ahead): requests made while one is waiting coalesce into it, and a request
 //   made during a run waits for the run to end (never lost, at most one extra run follows).
+// - While its user is active (seen within the hour), a connection whose provider cannot notify
+//   is also claimed every minute for a check (lib/sync/live/checks.ts): one cheap request, and
+//   a run only if it says something changed. The check leaves the scheduled run where it was.
 // - A worker claims a due connection, or one whose request is due, with one atomic statement (FOR UPDATE SKIP
 //   LOCKED), which clears the request and moves nextRunAt on by the interval, then runs it.
 // - At most one run per connection at a time, and a dead worker's connection becoming runnable
@@ -17,8 +20,8 @@ import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, or, sql,
 import type { DB } from "@/db/client";
 import { RUNNABLE_STATUSES } from "@/db/queries/sync/connection-status";
 import * as runs from "@/db/queries/sync/runs";
-import { requestRun } from "@/db/queries/sync/run-requests";
-import { syncConnections, type RequestReason, type RunTrigger, type SyncConnection } from "@/db/schema";
+import { ACTIVE_WINDOW_MS, requestRun } from "@/db/queries/sync/run-requests";
+import { syncConnections, users, type RequestReason, type RunTrigger, type SyncConnection } from "@/db/schema";
 import { sleepUntilWoken, wakeGeneration, wakeWorkers } from "@/lib/wakeups";
 import { env } from "@/lib/env";
 import { isUuid } from "@/lib/uuid";
@@ -31,6 +34,8 @@ import type { NotificationTarget, ProviderAdapter } from "../model/provider";
 import { keepSubscription, notificationTarget } from "../live/subscriptions";
 
 export const DEFAULT_POLL_MS = 5_000;
+/** While its user is active, a connection whose provider cannot notify is checked this often. */
+export const CHECK_INTERVAL_MS = 60_000;
 export const WORKER_CONCURRENCY = 2;
 
 
@@ -60,6 +65,11 @@ export type Claim = {
   reason: RequestReason | null;
   /** The run a dead worker left, whose lease lapsed: this one resumes its work. */
   interrupted: { runId: string; stoppedAt: Date } | null;
+  /** Not due: its user is active and it is checked for changes (trigger "check"); it runs only
+   * if the provider says something changed. */
+  checkOnly: boolean;
+  /** Its user was seen within the hour (an inactive user's check is not made: checks stop). */
+  active: boolean;
 };
 
 /** The time between scheduled runs of a connection whose interval is `minutes` (an integer SQL
@@ -75,16 +85,27 @@ export function runInterval(minutes: SQL, defaultIntervalMs: number): SQL {
  * due at once, whatever the interval), then requested ones (oldest request first), then due ones
  * (longest overdue first); never one whose lease is live. Concurrent claimers, in this or other
  * processes, never get the same connection. */
-export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: number }): Promise<Claim | null> {
+export async function claimNextConnection(db: DB, { intervalMs, checkIntervalMs = CHECK_INTERVAL_MS }: { intervalMs: number; checkIntervalMs?: number }): Promise<Claim | null> {
   const c = syncConnections;
+  const requestDue = sql`${c.runRequestedAt} <= now()`;
   const next = db
-    .select({ id: c.id, requestedAt: c.runRequestedAt, reason: c.runRequestReason, oldOwner: sql<string | null>`${c.leaseOwner}`.as("old_owner"), oldLeaseUntil: sql<string | null>`${c.leaseUntil}`.as("old_lease_until") })
+    .select({
+      id: c.id,
+      // (A request that lies ahead, an edit's, is not this claim's: a check leaves it waiting.)
+      requestedAt: sql<string | null>`case when ${requestDue} then ${c.runRequestedAt} end`.as("requested_at"),
+      reason: sql<RequestReason | null>`case when ${requestDue} then ${c.runRequestReason} end`.as("reason"),
+      // Due to run, or only to be checked for changes (its user is active: the check's column).
+      due: sql<boolean>`(${requestDue} or ${c.nextRunAt} <= now() or ${c.leaseOwner} is not null)`.as("due"),
+      active: sql<boolean>`exists (select 1 from ${users} u where u.id = ${c.userId} and u.last_seen_at > now() - ${`${ACTIVE_WINDOW_MS} milliseconds`}::interval)`.as("active"),
+      oldOwner: sql<string | null>`${c.leaseOwner}`.as("old_owner"),
+      oldLeaseUntil: sql<string | null>`${c.leaseUntil}`.as("old_lease_until"),
+    })
     .from(c)
     .where(
       and(
         inArray(c.status, [...RUNNABLE_STATUSES]),
         isNotNull(c.groupId),
-        or(lte(c.runRequestedAt, sql`now()`), lte(c.nextRunAt, sql`now()`), isNotNull(c.leaseOwner)),
+        or(requestDue, lte(c.nextRunAt, sql`now()`), isNotNull(c.leaseOwner), lte(c.nextCheckAt, sql`now()`)),
         or(isNull(c.leaseUntil), lt(c.leaseUntil, sql`now()`)),
       ),
     )
@@ -98,15 +119,25 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
   const [row] = await db
     .update(c)
     .set({
-      runRequestedAt: null,
-      runRequestReason: null,
-      nextRunAt: sql`now() + ${runInterval(sql`${c.syncIntervalMinutes}`, intervalMs)}`,
+      runRequestedAt: sql`case when ${next.due} then null else ${c.runRequestedAt} end`,
+      runRequestReason: sql`case when ${next.due} then null else ${c.runRequestReason} end`,
+      nextRunAt: sql`case when ${next.due} then now() + ${runInterval(sql`${c.syncIntervalMinutes}`, intervalMs)} else ${c.nextRunAt} end`,
+      // Checked again in a minute while its user is active; not at all once they are not.
+      nextCheckAt: sql`case when ${next.active} then now() + ${`${checkIntervalMs} milliseconds`}::interval end`,
       leaseOwner: runId,
       leaseUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
     })
     .from(next)
     .where(eq(c.id, next.id))
-    .returning({ connection: getTableColumns(c), requestedAt: next.requestedAt, reason: next.reason, oldOwner: next.oldOwner, oldLeaseUntil: next.oldLeaseUntil });
+    .returning({
+      connection: getTableColumns(c),
+      requestedAt: next.requestedAt,
+      reason: next.reason,
+      due: next.due,
+      active: next.active,
+      oldOwner: next.oldOwner,
+      oldLeaseUntil: next.oldLeaseUntil,
+    });
   if (!row) return null;
   // A lease that lapsed instead of being released: its run's worker died (a run's lease owner
   // is its run id; the photo phase's is "photos:…").
@@ -114,8 +145,21 @@ export async function claimNextConnection(db: DB, { intervalMs }: { intervalMs: 
     row.oldOwner && isUuid(row.oldOwner) && row.oldLeaseUntil
       ? { runId: row.oldOwner, stoppedAt: new Date(new Date(row.oldLeaseUntil).getTime() - LEASE_MS) }
       : null;
-  const trigger: RunTrigger = interrupted ? "resume" : !row.connection.lastRunAt ? "initial" : row.requestedAt ? (row.reason ?? "manual") : "scheduled";
-  return { connection: row.connection, trigger, requestedAt: row.requestedAt, reason: row.reason, runId, interrupted };
+  const requestedAt = row.requestedAt ? new Date(row.requestedAt) : null;
+  const trigger: RunTrigger = interrupted ? "resume" : !row.connection.lastRunAt ? "initial" : requestedAt ? (row.reason ?? "manual") : row.due ? "scheduled" : "check";
+  return { connection: row.connection, trigger, requestedAt, reason: row.reason, runId, interrupted, checkOnly: !row.due && !!row.connection.lastRunAt, active: row.active };
+}
+
+/** A check between runs: one cheap request to the provider. No cursor yet, no way to check, or a
+ * check that fails: no run (the interval comes anyway). */
+async function somethingChanged(conn: SyncConnection, adapter: ProviderAdapter, logger: Logger, line: object): Promise<boolean> {
+  if (!conn.cursor || !adapter.changedSince) return false;
+  try {
+    return await adapter.changedSince(conn.cursor);
+  } catch (error) {
+    logger.warn("could not check for changes", { ...line, error: messageOf(error) });
+    return false;
+  }
 }
 
 /** Gives a request back (its run could not start); an earlier waiting request is kept. */
@@ -146,6 +190,8 @@ export type WorkerOptions = {
   concurrency?: number;
   /** Where providers that push send their notifications (default: from APP_URL; null: none). */
   notificationTarget?: (conn: SyncConnection) => NotificationTarget | null;
+  /** How often a connection of an active user is checked for changes (CHECK_INTERVAL_MS). */
+  checkIntervalMs?: number;
   /** The clock subscriptions are renewed by (tests move it with the emulator's). */
   now?: () => number;
 };
@@ -165,7 +211,7 @@ async function lane(opts: WorkerOptions): Promise<void> {
     const seen = wakeGeneration();
     let claim: Claim | null;
     try {
-      claim = await claimNextConnection(db, { intervalMs });
+      claim = await claimNextConnection(db, { intervalMs, checkIntervalMs: opts.checkIntervalMs });
     } catch (error) {
       logger.error("could not look for sync work", { workerId: opts.workerId, error: messageOf(error) });
       await sleepUntilWoken(pollMs, signal, wakeGeneration());
@@ -185,7 +231,15 @@ async function runClaimed(opts: WorkerOptions, logger: Logger, claim: Claim): Pr
   let summary: RunSummary;
   let adapter: ProviderAdapter;
   try {
+    if (claim.checkOnly && !claim.active) {
+      await releaseLease(db, conn.id, claimedRunId);
+      return;
+    }
     adapter = await opts.adapterFor(conn);
+    if (claim.checkOnly && !(await somethingChanged(conn, adapter, logger, line))) {
+      await releaseLease(db, conn.id, claimedRunId);
+      return;
+    }
     summary = await runSync({ db, connectionId: conn.id, trigger, adapter, logger, runId: claimedRunId });
   } catch (error) {
     // Before or outside the run proper (no adapter, database gone): the next interval retries.

@@ -91,6 +91,9 @@ export type ProviderDefinition<Id extends string = string> = {
    * off unless DEMO_MODE says otherwise. A provider that needs nothing configured says false. */
   configured(): boolean;
   auth: OAuthAuth | PasswordAuth;
+  /** How changes made at the provider reach Tandem between runs: the provider notifies us
+   * (Graph), or a cheap check every minute while the user is active (adapter.changedSince). */
+  live: "notifications" | "checks";
   /** Offered on this installation: configured, or served locally in demo mode. */
   available(): boolean;
   demo: {

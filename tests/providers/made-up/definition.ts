@@ -37,6 +37,7 @@ export const madeUp = {
   // Nothing to configure: a user brings the server, as with CardDAV.
   configured: () => false,
   // Its requests never leave this process: the installation's agent, never used.
+  live: "checks",
   auth: { kind: "password", verify, agent: () => providerAgent({ origins: [] }) },
   available: () => true,
   demo: {

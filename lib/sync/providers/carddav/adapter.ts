@@ -25,7 +25,7 @@ import type { AdapterOptions } from "../definition";
 import { applyPagesAhead, mapInSlices, readLimited } from "../http";
 import { ResponseTooLargeError } from "../../outbound/fetch";
 import { cardWrites } from "./card-writes";
-import { decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, DavError, type AddressBookInfo } from "./dav";
+import { bookStamp, decodedSegment, getResource, isDelivered, listAddressBooks, listEtags, pathOf, queryGroupCards, syncChanges, SyncTokenRefused, DavError, type AddressBookInfo } from "./dav";
 import { syncedBook } from "./synced-book";
 import { CardTooLargeError, projectForCardDav, readVCard, VCardError, type CardRead } from "./vcard";
 
@@ -130,6 +130,15 @@ export function createCardDavAdapter(opts: AdapterOptions): ProviderAdapter {
         }
       }
       return groups;
+    },
+
+    async changedSince(cursorText) {
+      const cursor = JSON.parse(cursorText) as Cursor;
+      // A server without sync-collection is compared card by card: no cheap check; its
+      // interval reads it.
+      if (!("token" in cursor)) return false;
+      const stamp = await call(() => bookStamp(session, bookUrl));
+      return stamp.syncToken !== cursor.token;
     },
 
     async pull(cursorText, onPage, options = {}) {

@@ -109,6 +109,14 @@ export function propText(value: unknown): string | null {
   return null;
 }
 
+/** The book's sync-token (RFC 6578), else its ctag: one PROPFIND at depth 0, the cheap "did
+ * anything change?" between runs (null: the server gives neither). */
+export async function bookStamp(session: DavSession, bookUrl: string): Promise<{ syncToken: string | null; ctag: string | null }> {
+  const [r] = await propfind({ url: bookUrl, props: { "d:sync-token": {}, "cs:getctag": {} }, depth: "0", fetch: session.fetch });
+  if (r && r.status >= 400) throw new DavError(r.status, `PROPFIND was refused (HTTP ${r.status})`);
+  return { syncToken: propText(r?.props?.syncToken), ctag: propText(r?.props?.getctag) };
+}
+
 export type SyncChanges = { token: string; changed: string[]; removed: string[] };
 
 /** RFC 6578 sync-collection: what changed since `token` (everything when null). Throws

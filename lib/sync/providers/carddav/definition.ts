@@ -131,6 +131,7 @@ export const carddav = {
   env: carddavEnv,
   // Nothing to configure: a user brings the server.
   configured: () => false,
+  live: "checks",
   auth: { kind: "password", verify, agent: carddavAgent },
   available: (): boolean => true,
   demo: {

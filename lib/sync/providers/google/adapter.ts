@@ -102,6 +102,8 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
     return res.data;
   }
   const noRetry = { retry: false };
+  /** A listing's parameters: every page and every later sync must repeat them. */
+  const listParams = () => ({ resourceName: "people/me", personFields: READ_MASK, pageSize: opts.pageSize ?? PAGE_SIZE, requestSyncToken: true, sources: SOURCES });
 
   const toPulled = (person: people_v1.Schema$Person): PulledContact => {
     const read = readGooglePerson(person, mapping);
@@ -149,14 +151,23 @@ export function createGoogleAdapter(opts: AdapterOptions): ProviderAdapter {
       return groups.sort((a, b) => (a.id === "contactGroups/myContacts" ? -1 : b.id === "contactGroups/myContacts" ? 1 : a.name.localeCompare(b.name)));
     },
 
+    async changedSince(cursor) {
+      // One incremental listing with the same parameters as the sync's (Google requires them to
+      // match the token's); an empty one means nothing changed. An expired token: the run lists
+      // everything again.
+      try {
+        const data = await call(() => api.people.connections.list({ ...listParams(), syncToken: cursor }, noRetry));
+        return (data.connections ?? []).length > 0 || !!data.nextPageToken;
+      } catch (error) {
+        if (isExpiredSyncToken(error)) return true;
+        throw error;
+      }
+    },
+
     async pull(cursor, onPage, options = {}) {
       // Every page and every later sync must repeat the same parameters.
       const params = {
-        resourceName: "people/me",
-        personFields: READ_MASK,
-        pageSize: opts.pageSize ?? PAGE_SIZE,
-        requestSyncToken: true,
-        sources: SOURCES,
+        ...listParams(),
         ...(cursor ? { syncToken: cursor } : {}),
       };
       const fetchPage = async (pageToken: string | undefined): Promise<people_v1.Schema$ListConnectionsResponse> => {

@@ -27,6 +27,7 @@ export const google = {
   },
   env: googleEnv,
   configured: () => Boolean(googleKeys().GOOGLE_CLIENT_ID),
+  live: "checks",
   auth: {
     kind: "oauth",
     config() {

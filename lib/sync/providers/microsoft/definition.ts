@@ -33,6 +33,7 @@ export const microsoft = {
   },
   env: microsoftEnv,
   configured: () => Boolean(microsoftKeys().MICROSOFT_CLIENT_ID),
+  live: "notifications",
   auth: {
     kind: "oauth",
     config() {

@@ -1,5 +1,6 @@
 // Live status of one of the signed-in user's connections, polled by the dashboard.
 import { getDb } from "@/db";
+import { noteUserActive } from "@/lib/sync/live/checks";
 import { listConnectionSummaries } from "@/lib/sync/screens/dashboard";
 import { currentViewer } from "@/lib/viewer";
 
@@ -9,7 +10,10 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   const viewer = await currentViewer();
   if (!viewer) return Response.json({ error: "Sign in first." }, { status: 401 });
   const { id } = await params;
-  const [summary] = await listConnectionSummaries(await getDb(), viewer, id);
+  const db = await getDb();
+  // The dashboard open counts as the user being active (checks every minute).
+  await noteUserActive(db, viewer.id);
+  const [summary] = await listConnectionSummaries(db, viewer, id);
   if (!summary) return Response.json({ error: "Not found." }, { status: 404 });
   return Response.json(
     {
