@@ -2,7 +2,7 @@ import { createTranslator, type AbstractIntlMessages } from "next-intl";
 import { describe, expect, it } from "vitest";
 import en from "@/lib/i18n/messages/en.json";
 import sv from "@/lib/i18n/messages/sv.json";
-import { statusLabel } from "./live-status";
+import { liveModeText, statusLabel } from "./live-status";
 
 describe("the dashboard's status line", () => {
   const idle = { running: null, interrupted: null, waiting: false, status: "active" as const };
@@ -30,5 +30,16 @@ describe("the dashboard's status line", () => {
     const sv_t = translator("sv");
     expect(statusLabel({ ...idle, interrupted: { processed: 8000, at: "2026-11-29T20:32:00Z" } }, sv_t, "sv")).toMatch(/^Avbruten vid 8\u00a0000 kontakter \(29 nov\. 2026 \d\d:32\); återupptas$/);
     expect(statusLabel(idle, sv_t, "sv")).toBe("Synkad");
+  });
+
+  it("says how the connection stays in step: notified, checked while active, or its interval", () => {
+    expect(liveModeText({ live: "notifications", intervalMinutes: 5 }, "Outlook", t)).toBe("Live: Outlook tells Tandem of changes as they happen.");
+    expect(liveModeText({ live: "checks", intervalMinutes: 15 }, "Google", t)).toBe("Checks for changes every minute while you are active; otherwise every 15 minutes.");
+    expect(liveModeText({ live: "checks", intervalMinutes: 0 }, "Google", t)).toBe("Checks for changes every minute while you are active; otherwise when you press Refresh.");
+    expect(liveModeText({ live: "interval", intervalMinutes: 5 }, "Outlook", t)).toBe("Syncs every 5 minutes.");
+    expect(liveModeText({ live: "interval", intervalMinutes: 0 }, "Outlook", t)).toBe("Syncs when you press Refresh.");
+    const sv_t = translator("sv");
+    expect(liveModeText({ live: "interval", intervalMinutes: 15 }, "Outlook", sv_t)).toBe("Synkar var 15:e minut.");
+    expect(liveModeText({ live: "notifications", intervalMinutes: 5 }, "Outlook", sv_t)).toBe("Live: Outlook meddelar Tandem om ändringar när de sker.");
   });
 });

@@ -26,6 +26,10 @@ export type LiveStatusData = {
   nextRunAt: string | null;
   /** Runs only when the user presses Refresh (no scheduled next run). */
   manualOnly: boolean;
+  /** How changes made at the provider reach Tandem between runs (lib/sync/screens/dashboard.ts). */
+  live: "notifications" | "checks" | "interval";
+  /** Minutes between scheduled runs; 0: only on Refresh. */
+  intervalMinutes: number;
 };
 
 /** A moment as "3 minutes ago" / "in 4 minutes", with the date and time beneath. */
@@ -43,15 +47,19 @@ function When({ iso, locale, now, overdue }: { iso: string | null; locale: Local
 }
 
 /** Status, progress and the refresh button of one connection, kept current by polling: every
- * second while a run is waiting or going on, every 15 s otherwise. */
+ * second while a run is waiting or going on, every 5 s otherwise — a run an edit or the provider
+ * started shows without a reload (the poll also tells the server the user is active). */
 export function LiveStatus({
   connectionId,
   initial,
   syncNowAction,
+  appName,
 }: {
   connectionId: string;
   initial: LiveStatusData;
   syncNowAction: (state: ActionState, form: FormData) => Promise<ActionState>;
+  /** The provider's app as users know it ("Outlook", "Google"). */
+  appName: string;
 }) {
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -64,7 +72,7 @@ export function LiveStatus({
       return (await res.json()) as LiveStatusData;
     },
     initialData: initial,
-    refetchInterval: (q) => (q.state.data?.running || q.state.data?.waiting || q.state.data?.interrupted ? 1000 : 15_000),
+    refetchInterval: (q) => (q.state.data?.running || q.state.data?.waiting || q.state.data?.interrupted ? 1000 : 5_000),
   });
   // The page was drawn again with a run on its way (another action asked for one, e.g. Retry
   // under Needs attention): follow it now rather than at the next slow poll.
@@ -150,6 +158,11 @@ export function LiveStatus({
           <dd className="tabular-nums">{data.heldDeletions}</dd>
         </div>
       </dl>
+      {data.status === "active" || data.status === "error" ? (
+        <p className="text-sm text-slate-600" data-testid="live-mode">
+          {liveModeText(data, appName, t)}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -168,6 +181,14 @@ export function statusLabel(data: Pick<LiveStatusData, "running" | "interrupted"
   if (data.interrupted) return t("interrupted", { processed: data.interrupted.processed, at: formatDateTime(data.interrupted.at, locale) });
   if (data.waiting) return t("starting");
   return t(`status.${data.status}`);
+}
+
+/** How the connection stays in step, in a sentence. */
+export function liveModeText(data: Pick<LiveStatusData, "live" | "intervalMinutes">, appName: string, t: StatusTranslator): string {
+  const { live, intervalMinutes: minutes } = data;
+  if (live === "notifications") return t("live.notifications", { app: appName });
+  if (live === "checks") return minutes === 0 ? t("live.checksOnly") : t("live.checks", { minutes });
+  return minutes === 0 ? t("live.manual") : t("live.interval", { minutes });
 }
 
 const DOT: Record<LiveStatusData["status"], string> = {

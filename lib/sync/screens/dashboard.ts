@@ -9,7 +9,9 @@ import type { DB } from "@/db/client";
 import { getPersonById } from "@/db/queries/persons";
 import { isRunnable } from "@/db/queries/sync/connection-status";
 import { inState } from "@/db/queries/sync/links";
+import { env } from "@/lib/env";
 import { isUuid } from "@/lib/uuid";
+import { providerDefinition } from "../providers/registry";
 import { LEASE_MS } from "../jobs/lease";
 import type { HeldField, RefusalCause } from "@/db/vocabulary";
 import { RETRY_LIMIT } from "../engine/failures";
@@ -22,6 +24,7 @@ import {
   syncFailures,
   syncLinks,
   syncRuns,
+  syncSubscriptions,
   type EventKind,
   type FailureOperation,
   type Provider,
@@ -42,7 +45,15 @@ export type ConnectionSummary = Omit<SyncConnection, "tokens" | "cursor" | "leas
    * worker resumes it at once. */
   interrupted: { processed: number; at: Date } | null;
   lastRun: { outcome: string; finishedAt: Date | null; counts: Record<string, number>; error: string | null } | null;
+  /** How changes made at the provider reach Tandem between runs: it notifies us (a Graph
+   * subscription is held), it is checked every minute while the user is active, or only the
+   * interval (a provider that could notify, without a reachable https APP_URL). */
+  live: LiveMode;
+  /** Minutes between scheduled runs (the deployment's default filled in); 0: only on Refresh. */
+  intervalMinutes: number;
 };
+
+export type LiveMode = "notifications" | "checks" | "interval";
 
 /** The connection if it belongs to the viewer, else null (someone else's reads as missing). */
 export async function getOwnConnection(db: DB, viewer: Viewer, connectionId: string): Promise<SyncConnection | null> {
@@ -93,6 +104,7 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       held: sql<number>`(select count(*)::int from ${syncEvents} e
         where e.connection_id = ${outerId} and e.kind = 'held_deletion' and e.resolved_at is null)`,
       unconfirmed: sql<number>`(select count(*)::int from ${syncLinks} l where l.connection_id = ${outerId} and l.state = 'unconfirmed')`,
+      subscribed: sql<boolean>`exists (select 1 from ${syncSubscriptions} s where s.connection_id = ${outerId})`,
       latest: sql<LatestRun | string | null>`(select json_build_object('id', r.id, 'outcome', r.outcome, 'trigger', r.trigger, 'processed', r.processed, 'total', r.total,
           'startedAt', r.started_at, 'finishedAt', r.finished_at, 'counts', r.counts, 'error', r.error)
         from ${syncRuns} r where r.connection_id = ${outerId} order by r.started_at desc limit 1)`,
@@ -100,7 +112,9 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
     .from(syncConnections)
     .where(and(eq(syncConnections.userId, viewer.id), only !== undefined ? eq(syncConnections.id, only) : undefined))
     .orderBy(syncConnections.createdAt);
-  return rows.map(({ conn: c, held, unconfirmed, latest: raw }) => {
+  const defaultMinutes = env().SYNC_INTERVAL_MINUTES;
+  return rows.map(({ conn: c, held, unconfirmed, subscribed, latest: raw }) => {
+    const how = providerDefinition(c.provider).live;
     const latest = (typeof raw === "string" ? JSON.parse(raw) : raw) as LatestRun | null;
     const leaseLive = c.leaseUntil !== null && c.leaseUntil.getTime() > Date.now();
     const running = latest && latest.outcome === "running" && leaseLive ? latest : null;
@@ -124,6 +138,8 @@ export async function listConnectionSummaries(db: DB, viewer: Viewer, only?: str
       lastRun: finished
         ? { outcome: finished.outcome, finishedAt: finished.finishedAt ? new Date(finished.finishedAt) : null, counts: finished.counts, error: finished.error }
         : null,
+      live: how === "checks" ? "checks" : how === "notifications" && subscribed ? "notifications" : "interval",
+      intervalMinutes: c.syncIntervalMinutes ?? defaultMinutes,
     };
   });
 }

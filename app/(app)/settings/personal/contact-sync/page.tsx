@@ -281,7 +281,10 @@ async function ConnectionCard({
           lastSuccessAt: iso(c.lastSuccessAt),
           nextRunAt: iso(c.nextRunAt),
           manualOnly: c.syncIntervalMinutes === 0,
+          live: c.live,
+          intervalMinutes: c.intervalMinutes,
         }}
+        appName={definition.profile.appName}
       />
       <NeedsAttention
         connectionId={c.id}

@@ -29,6 +29,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
       lastSuccessAt: summary.lastSuccessAt,
       nextRunAt: summary.nextRunAt,
       manualOnly: summary.syncIntervalMinutes === 0,
+      live: summary.live,
+      intervalMinutes: summary.intervalMinutes,
       lastRun: summary.lastRun,
     },
     { headers: { "cache-control": "no-store" } },
