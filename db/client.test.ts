@@ -25,6 +25,7 @@ const TABLES = [
   "sync_links",
   "sync_preview_contacts",
   "sync_runs",
+  "sync_subscriptions",
   "users",
 ];
 
