@@ -8,7 +8,8 @@ import type { Locale } from "@/lib/i18n/locales";
 import { ForbiddenError, NotFoundError, UserError } from "@/lib/errors";
 import { isUuid } from "@/lib/uuid";
 
-const viewerColumns = {
+/** A viewer's columns, for statements that read the user along with something else. */
+export const viewerColumns = {
   id: users.id,
   companyId: users.companyId,
   roleId: users.roleId,

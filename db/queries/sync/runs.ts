@@ -2,7 +2,7 @@
 // where an unfinished listing goes on (sync_connections.resume) and the cursor the next run
 // starts from. The cursor is stored only by `storeCursor`, which the engine calls once
 // everything the listing covered is committed, and only while the run holds the lease.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DB, Tx } from "../../client";
 import { syncConnections, syncRuns, type ListingResume, type RunCounts, type RunOutcome, type RunTrigger } from "../../schema";
 import { lastErrorAfter, statusAfter, type ConnectionEvent } from "./connection-status";
@@ -56,26 +56,25 @@ export type Finish = {
  * event allows), its times, its push watermark; the lease goes with it. The connection is
  * written only while this run still holds the lease: a worker that froze and woke up after
  * another took over must not overwrite that worker's outcome. */
-export async function finish(tx: Tx, f: Finish): Promise<void> {
-  await tx
-    .update(syncRuns)
-    .set({ outcome: f.outcome, counts: f.counts, processed: f.processed, fullSync: f.full, error: f.error, finishedAt: new Date() })
-    .where(eq(syncRuns.id, f.runId));
+export async function finish(db: Db, f: Finish): Promise<void> {
   const event = EVENT_OF[f.outcome];
   const succeeded = f.outcome === "succeeded" || f.outcome === "held";
-  await tx
-    .update(syncConnections)
-    .set({
-      status: statusAfter(event),
-      lastError: lastErrorAfter(event, f.lastError),
-      lastRunAt: f.startedAt,
-      ...(succeeded ? { lastSuccessAt: new Date() } : {}),
-      ...(f.pushedUntil ? { pushWatermark: f.pushedUntil } : {}),
-      leaseUntil: null,
-      leaseOwner: null,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(syncConnections.id, f.connectionId), eq(syncConnections.leaseOwner, f.runId)));
+  const c = syncConnections;
+  // One statement (the run's row in a CTE): a run that wrote nothing else ends without a
+  // transaction of its own.
+  await db.execute(sql`
+    with closed as (
+      update ${syncRuns} set outcome = ${f.outcome}::sync_run_outcome, counts = ${JSON.stringify(f.counts)}::jsonb, processed = ${f.processed},
+        full_sync = ${f.full}, error = ${f.error}::text, finished_at = now()
+      where id = ${f.runId})
+    update ${c} set
+      status = ${statusAfter(event)},
+      last_error = ${lastErrorAfter(event, f.lastError)},
+      last_run_at = ${f.startedAt.toISOString()}::timestamptz,
+      last_success_at = ${succeeded ? sql`now()` : sql`${c.lastSuccessAt}`},
+      push_watermark = ${f.pushedUntil ? sql`${f.pushedUntil.toISOString()}::timestamptz` : sql`${c.pushWatermark}`},
+      lease_until = null, lease_owner = null, updated_at = now()
+    where ${c.id} = ${f.connectionId} and ${c.leaseOwner} = ${f.runId}`);
 }
 
 /** Where the listing goes on after an interruption (committed with the page it follows). */

@@ -100,10 +100,18 @@ export async function adapterForConnection(db: DB, conn: SyncConnection, options
   }
   const config = auth.config();
   const endpoint = tokenEndpointFor(config);
+  // The first request uses the tokens the caller just read with the connection; later ones read
+  // them again (another process may have refreshed them).
+  let fresh: Pick<SyncConnection, "tokens" | "status"> | undefined = conn;
+  const token = () => {
+    const known = fresh;
+    fresh = undefined;
+    return lifecycleToken(db, conn.id, endpoint, Date.now, known);
+  };
   return definition.createAdapter({
     ...common,
     apiBaseUrl: options.apiBaseUrl ?? config.apiBaseUrl,
-    credentials: { kind: "bearer", accessToken: options.getAccessToken ?? (() => lifecycleToken(db, conn.id, endpoint)) },
+    credentials: { kind: "bearer", accessToken: options.getAccessToken ?? token },
     agent: options.agent ?? (options.apiBaseUrl ? undefined : config.agent),
   });
 }

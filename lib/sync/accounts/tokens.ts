@@ -6,7 +6,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { isEmbedded, type DB, type Tx } from "@/db/client";
-import { syncConnections } from "@/db/schema";
+import { syncConnections, type SyncConnection } from "@/db/schema";
 import { transition } from "@/db/queries/sync/connection-status";
 import { LAST_ERROR } from "../model/last-error";
 import type { OAuthConfig } from "../providers/definition";
@@ -117,9 +117,16 @@ export function tokensFromGrant(grant: TokenGrant, previous?: StoredTokens, now 
 
 const inflight = new Map<string, Promise<string>>();
 
-/** A valid access token for the connection, refreshed when it is about to expire. */
-export async function getAccessToken(db: DB, connectionId: string, endpoint: TokenEndpoint, now: () => number = Date.now): Promise<string> {
-  const [conn] = await db.select({ tokens: syncConnections.tokens, status: syncConnections.status }).from(syncConnections).where(eq(syncConnections.id, connectionId));
+/** A valid access token for the connection, refreshed when it is about to expire. `known`: the
+ * connection's row as just read (a run's first call), which saves reading it again. */
+export async function getAccessToken(
+  db: DB,
+  connectionId: string,
+  endpoint: TokenEndpoint,
+  now: () => number = Date.now,
+  known?: Pick<SyncConnection, "tokens" | "status">,
+): Promise<string> {
+  const [conn] = known ? [known] : await db.select({ tokens: syncConnections.tokens, status: syncConnections.status }).from(syncConnections).where(eq(syncConnections.id, connectionId));
   if (!conn) throw new Error(`No sync connection ${connectionId}`);
   if (conn.status === "reconnect_needed") throw new InvalidGrantError();
   const tokens = readTokens(conn);

@@ -13,7 +13,7 @@ import type { Run } from "./context";
  * pending creates exist, and links them before the pull (the pull then merges any edit made
  * to them since, against the content we wrote). */
 export async function adoptStampedCreates(run: Run): Promise<void> {
-  const pending = await links.pendingCreates(run.db, run.conn.id);
+  const pending = run.hadIntents ? await links.pendingCreates(run.db, run.conn.id) : [];
   run.pendingCreates = pending;
   if (pending.length === 0 || !run.adapter.findCreated) return;
   const found = await run.adapter.findCreated(pending.map((l) => l.personId));

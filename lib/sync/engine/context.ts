@@ -32,6 +32,11 @@ export class Run {
   previewed = false;
   /** The connection had contacts in "Needs attention" when the run began (failures.ts). */
   hadFailures = false;
+  /** Links in these states when the run began (none: the run skips reading them). Only this
+   * run adds pending creates (it holds the lease); a request to create made during the run is
+   * sent by the next one. */
+  hadIntents = true;
+  hadRequests = true;
   readonly failures: FailureLog;
 
   constructor(

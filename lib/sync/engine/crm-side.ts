@@ -1,7 +1,7 @@
 // The CRM side of a sync: reading a person as a Contact and writing a Contact into a person.
 // IM, postal address, notes, birthday and job title have no person column; they live in the
 // company's custom fields, created once (the first time a connection is configured) and reused.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DB, Tx } from "@/db/client";
 import type { PersonForSync } from "@/db/queries/sync/persons";
 import { customFields, organizations, type CustomFieldType } from "@/db/schema";
@@ -20,15 +20,24 @@ export type SyncFieldIds = Record<keyof typeof SYNC_CUSTOM_FIELDS, string>;
 
 /** Creates the sync custom fields of a company if missing; returns their ids. Idempotent and
  * safe under concurrency (the unique key decides). */
-export async function ensureSyncCustomFields(db: DB | Tx, companyId: string): Promise<SyncFieldIds> {
+/** The company's sync custom fields as one JSON value, for a statement that reads them along
+ * with something else (null: none yet). */
+export function syncCustomFieldsSql(companyId: SQL | string): SQL<{ id: string; key: string }[] | string | null> {
+  const keys = Object.values(SYNC_CUSTOM_FIELDS).map((d) => d.key);
+  return sql`(select json_agg(json_build_object('id', f.id, 'key', f.key)) from ${customFields} f
+    where f.company_id = ${companyId} and f.key in (${sql.join(keys.map((k) => sql`${k}`), sql`, `)}))`;
+}
+
+export async function ensureSyncCustomFields(db: DB | Tx, companyId: string, known?: { id: string; key: string }[]): Promise<SyncFieldIds> {
   const defs = Object.values(SYNC_CUSTOM_FIELDS);
   const read = () =>
     db
       .select({ id: customFields.id, key: customFields.key })
       .from(customFields)
       .where(and(eq(customFields.companyId, companyId), inArray(customFields.key, defs.map((d) => d.key))));
-  // Made once per company (the first run): after that, one read.
-  let rows = await read();
+  // Made once per company (the first run): after that, one read (or none: `known`, read by the
+  // caller with something else — syncCustomFieldsSql).
+  let rows = known ?? (await read());
   if (rows.length < defs.length) {
     await db
       .insert(customFields)

@@ -61,12 +61,12 @@ export async function push(run: Run): Promise<void> {
   await holdUnadoptedIntents(run);
   // (A requested person has a link and new persons have none; but a refused create retried may
   // also be new since the watermark, when it was created while the run that tried it ran.)
-  const requested = await listRequestedCreates(db, run.actor, conn.id);
+  const requested = run.hadRequests || run.hadFailures ? await listRequestedCreates(db, run.actor, conn.id) : [];
   const asked = new Set(requested.map((p) => p.id));
   const fresh = (await listNewOwnedPersons(db, run.actor, conn.id, conn.pushWatermark)).filter((p) => !asked.has(p.id));
   await pushCreates(run, [...requested, ...fresh]);
   // Requests for persons that can no longer be sent (deleted, or no longer the user's) lapse.
-  await links.dropRequests(db, conn.id);
+  if (run.hadRequests) await links.dropRequests(db, conn.id);
   // (The run then moves the push watermark to its start, with its outcome: run.ts.)
 }
 

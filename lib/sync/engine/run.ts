@@ -4,15 +4,15 @@
 // guarantee is kept: docs/sync-run.md.
 import "server-only";
 import crypto from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DB } from "@/db/client";
 import { asConnection } from "@/db/queries/person-writes";
-import { getViewer } from "@/db/queries/users";
+import { viewerColumns } from "@/db/queries/users";
 import { isRunnable, transition } from "@/db/queries/sync/connection-status";
 import * as runs from "@/db/queries/sync/runs";
-import { companies, syncConnections, syncFailures, syncPreviewContacts, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
+import { companies, users, syncConnections, syncLinks, syncFailures, syncPreviewContacts, type RunCounts, type RunOutcome, type RunTrigger } from "@/db/schema";
 import { silentLogger, type Logger } from "@/lib/logger";
-import { ensureSyncCustomFields, OrganizationResolver } from "./crm-side";
+import { ensureSyncCustomFields, OrganizationResolver, syncCustomFieldsSql } from "./crm-side";
 import { LAST_ERROR } from "../model/last-error";
 import { acquireLease, keepLease, LeaseLostError, releaseLease } from "../jobs/lease";
 import { canSetUpSync } from "../accounts/permission";
@@ -45,26 +45,31 @@ export type RunSummary =
 
 export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   const { db, connectionId } = opts;
-  // The connection, its company's country, whether a first-sync preview is staged and whether
-  // contacts wait in "Needs attention": one read.
+  // The connection, its company's country and sync custom fields, the user it acts for (as the
+  // pages would see them now: a deactivated user is nobody), whether a first-sync preview is
+  // staged and whether contacts wait in "Needs attention": one read.
   const [row] = await db
     .select({
       conn: syncConnections,
       defaultCountry: companies.defaultCountry,
+      user: viewerColumns,
+      fields: syncCustomFieldsSql(sql`${syncConnections.companyId}`),
       previewed: sql<boolean>`exists (select 1 from ${syncPreviewContacts} where ${syncPreviewContacts.connectionId} = ${syncConnections.id})`,
       hadFailures: sql<boolean>`exists (select 1 from ${syncFailures} where ${syncFailures.connectionId} = ${syncConnections.id})`,
+      hadIntents: sql<boolean>`exists (select 1 from ${syncLinks} where ${syncLinks.connectionId} = ${syncConnections.id} and ${syncLinks.state} = 'pending_create')`,
+      hadRequests: sql<boolean>`exists (select 1 from ${syncLinks} where ${syncLinks.connectionId} = ${syncConnections.id} and ${syncLinks.state} = 'to_create')`,
     })
     .from(syncConnections)
     .innerJoin(companies, eq(companies.id, syncConnections.companyId))
+    .leftJoin(users, and(eq(users.id, syncConnections.userId), eq(users.active, true)))
     .where(eq(syncConnections.id, connectionId));
   if (!row) throw new Error(`No sync connection ${connectionId}`);
   const { conn } = row;
   if (!conn.groupId) return { status: "skipped", reason: "not_configured" };
   if (!isRunnable(conn.status)) return { status: "skipped", reason: conn.status };
-  // The user the connection acts for, as the pages would see them now (a deactivated user is
-  // nobody). Without them, or without the permissions sync needs, the connection pauses: it
-  // resumes only when its user resumes it.
-  const user = await getViewer(db, conn.userId);
+  // Without its user, or without the permissions sync needs, the connection pauses: it resumes
+  // only when its user resumes it.
+  const user = row.user;
   if (!user || !canSetUpSync(user)) {
     await transition(db, conn.id, "accessLost", { lastError: user ? LAST_ERROR.pausedNoPermission : LAST_ERROR.pausedUserInactive });
     if (opts.runId) await releaseLease(db, conn.id, opts.runId);
@@ -87,11 +92,13 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
     await runs.open(db, { id: run.id, connectionId: conn.id, trigger: opts.trigger, counts: run.log.counts, startedAt });
     run.crm = {
       defaultCountry: row.defaultCountry,
-      fieldIds: await ensureSyncCustomFields(db, conn.companyId),
+      fieldIds: await ensureSyncCustomFields(db, conn.companyId, fieldsOf(row.fields)),
       orgs: new OrganizationResolver(conn.companyId, conn.userId),
     };
     run.previewed = row.previewed;
     run.hadFailures = row.hadFailures;
+    run.hadIntents = row.hadIntents;
+    run.hadRequests = row.hadRequests;
     const pulled = await pull(run);
     full = pulled.full;
     if (pulled.held) outcome = "held";
@@ -118,24 +125,35 @@ export async function runSync(opts: RunSyncOptions): Promise<RunSummary> {
   }
 
   run.lease.stop();
-  await db.transaction(async (tx) => {
-    await run.log.flush(tx);
-    // The first run applied the preview: it has served.
-    if (run.previewed && (outcome === "succeeded" || outcome === "held")) {
-      await tx.delete(syncPreviewContacts).where(eq(syncPreviewContacts.connectionId, conn.id));
-    }
-    await runs.finish(tx, {
-      runId: run.id,
-      connectionId: conn.id,
-      outcome,
-      counts: run.log.counts,
-      processed: run.processed,
-      full,
-      error: failure ?? null,
-      lastError: failure ?? (outcome === "held" ? LAST_ERROR.heldDeletions : null),
-      startedAt,
-      pushedUntil,
+  const finish: runs.Finish = {
+    runId: run.id,
+    connectionId: conn.id,
+    outcome,
+    counts: run.log.counts,
+    processed: run.processed,
+    full,
+    error: failure ?? null,
+    lastError: failure ?? (outcome === "held" ? LAST_ERROR.heldDeletions : null),
+    startedAt,
+    pushedUntil,
+  };
+  // The first run applied the preview: it has served.
+  const previewServed = run.previewed && (outcome === "succeeded" || outcome === "held");
+  if (run.log.empty && !previewServed) {
+    await runs.finish(db, finish);
+  } else {
+    await db.transaction(async (tx) => {
+      await run.log.flush(tx);
+      if (previewServed) await tx.delete(syncPreviewContacts).where(eq(syncPreviewContacts.connectionId, conn.id));
+      await runs.finish(tx, finish);
     });
-  });
+  }
   return { status: "done", runId: run.id, outcome, counts: run.log.counts, full, ...(failure ? { error: failure } : {}) };
+}
+
+/** The custom fields the run's first read found (JSON: a string on some drivers), or undefined
+ * when some are missing (ensureSyncCustomFields then makes them). */
+function fieldsOf(raw: { id: string; key: string }[] | string | null): { id: string; key: string }[] | undefined {
+  const rows = typeof raw === "string" ? (JSON.parse(raw) as { id: string; key: string }[]) : raw;
+  return rows ?? undefined;
 }
