@@ -36,11 +36,18 @@ export type CreateDbOptions = {
   migrate?: boolean;
   /** Pool size for a server. */
   max?: number;
+  /** PGlite's shared_buffers (default PGLITE_SHARED_BUFFERS). */
+  sharedBuffers?: string;
 };
+
+/** The embedded database's buffer cache. Postgres's default (128 MB) lives in the WebAssembly
+ * engine's memory on top of the app's: 32 MB holds a 25,000-contact CRM's hot pages and keeps the
+ * process ~100 MB smaller (bench/RESULTS.md, #29). PGLITE_SHARED_BUFFERS overrides it. */
+export const PGLITE_SHARED_BUFFERS = "32MB";
 
 export async function createDb(opts: CreateDbOptions = {}): Promise<DbHandle> {
   if (opts.url && opts.migrate !== false) await migrateServer(opts.url);
-  const handle = opts.url ? await openPostgres(opts.url, opts.max ?? 10) : await openPglite(opts.dataDir);
+  const handle = opts.url ? await openPostgres(opts.url, opts.max ?? 10) : await openPglite(opts.dataDir, opts.sharedBuffers ?? PGLITE_SHARED_BUFFERS);
   if (!opts.url && opts.migrate !== false) {
     try {
       await migrate(handle);
@@ -76,7 +83,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
   return { db: db as unknown as DB, driver: "postgres", close: () => client.end({ timeout: 5 }) };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
+async function openPglite(dataDir: string | undefined, sharedBuffers: string): Promise<DbHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -87,7 +94,7 @@ async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
   }
   try {
     // pg_trgm: the persons search's trigram index (a Postgres server ships it as contrib).
-    const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+    const client = await PGlite.create(dataDir, { extensions: { pg_trgm }, postgresqlconf: [`shared_buffers=${sharedBuffers}`] });
     const db = embedded(client, drizzle(client, { schema }));
     return {
       db: db as unknown as DB,

@@ -24,7 +24,7 @@ export async function getDb(): Promise<DB> {
 
 async function open(): Promise<DbHandle> {
   const url = env().DATABASE_URL;
-  const handle = await createDb(url ? { url } : { dataDir: pgliteDataDir() });
+  const handle = await createDb(url ? { url } : { dataDir: pgliteDataDir(), sharedBuffers: env().PGLITE_SHARED_BUFFERS });
   if (handle.driver === "pglite" && demoMode()) {
     const { seedDemoIfEmpty } = await import("./seed");
     await seedDemoIfEmpty(handle.db);

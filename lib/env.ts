@@ -16,6 +16,12 @@ const schema = z.object({
     .pipe(z.url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a postgres:// URL" }).optional()),
   /** Where the embedded database lives; "memory" keeps it in memory (tests). */
   PGLITE_DATA_DIR: z.string().trim().min(1).optional(),
+  /** The embedded database's shared_buffers, e.g. 64MB (db/client.ts PGLITE_SHARED_BUFFERS). */
+  PGLITE_SHARED_BUFFERS: z
+    .string()
+    .trim()
+    .regex(/^\d+(?:kB|MB|GB)$/, { error: "PGLITE_SHARED_BUFFERS must be a size such as 32MB" })
+    .optional(),
   /** Folder for local state: the embedded database, generated secrets. */
   DATA_DIR: z.string().trim().min(1).default(".data"),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
