@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { hashClientState } from "@/db/queries/sync/subscriptions";
 import { getViewer } from "@/db/queries/users";
-import { persons, syncConnections, syncRuns, syncSubscriptions } from "@/db/schema";
+import { persons, syncConnections, syncRuns, syncSubscriptions, users } from "@/db/schema";
 import type { SeededDemo } from "@/db/seed";
 import { advanceClock, fireLifecycleEvent, listSubscriptions, setConfig } from "@/emulators/shared/admin-client";
 import { setPaused } from "@/lib/sync/accounts/manage";
@@ -125,6 +125,8 @@ describe.each(testDatabases())("Graph change notifications on $name", ({ open })
 
   it("a contact changed in Outlook starts one delta run without Refresh, and reaches the CRM", async () => {
     const { id, book, family } = await subscribed();
+    // Its user is active: Outlook notifies, so the connection is never claimed for checks.
+    await handle.db.update(users).set({ lastSeenAt: new Date() }).where(eq(users.id, demo.users.east));
     const before = (await runsOf(id)).length;
     const [contactId] = [...(await book.list()).keys()];
     await book.update(contactId!, { given: "FromOutlook", family });
@@ -135,6 +137,7 @@ describe.each(testDatabases())("Graph change notifications on $name", ({ open })
     await until(() => idle(id), { timeoutMs: 30_000 });
     const after = (await runsOf(id)).slice(before);
     expect(after.map((r) => [r.trigger, r.outcome, r.fullSync])).toEqual([["notification", "succeeded", false]]);
+    expect((await connection(id)).nextCheckAt).toBeNull();
   });
 
   it("refuses a notification with a wrong client state, or for a subscription we do not hold, and starts nothing", async () => {

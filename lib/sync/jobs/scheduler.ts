@@ -32,6 +32,7 @@ import { runSync, type RunSummary } from "../engine/run";
 import { LEASE_MS, releaseLease } from "./lease";
 import type { NotificationTarget, ProviderAdapter } from "../model/provider";
 import { keepSubscription, notificationTarget } from "../live/subscriptions";
+import { checkedProviders } from "../live/checks";
 
 export const DEFAULT_POLL_MS = 5_000;
 /** While its user is active, a connection whose provider cannot notify is checked this often. */
@@ -123,7 +124,8 @@ export async function claimNextConnection(db: DB, { intervalMs, checkIntervalMs 
       runRequestReason: sql`case when ${next.due} then null else ${c.runRequestReason} end`,
       nextRunAt: sql`case when ${next.due} then now() + ${runInterval(sql`${c.syncIntervalMinutes}`, intervalMs)} else ${c.nextRunAt} end`,
       // Checked again in a minute while its user is active; not at all once they are not.
-      nextCheckAt: sql`case when ${next.active} then now() + ${`${checkIntervalMs} milliseconds`}::interval end`,
+      // (Only providers that are checked: the others notify, or wait for their interval.)
+      nextCheckAt: sql`case when ${next.active} and ${inArray(c.provider, checkedProviders())} then now() + ${`${checkIntervalMs} milliseconds`}::interval end`,
       leaseOwner: runId,
       leaseUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
     })
