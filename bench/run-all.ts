@@ -14,7 +14,8 @@ import { ensureBenchProcess } from "./lib/proc";
 import type { TargetResult } from "./lib/report";
 
 /** smokeDbs: where the smoke run (npm test) runs it, when not everywhere. */
-type Job = { script: string; args: string[]; dbs: ("postgres" | "pglite")[]; smokeDbs?: ("postgres" | "pglite")[]; needs?: () => string | null };
+/** smokeArgs: the smoke run's arguments, when not `args`. */
+type Job = { script: string; args: string[]; dbs: ("postgres" | "pglite")[]; smokeDbs?: ("postgres" | "pglite")[]; smokeArgs?: string[]; needs?: () => string | null };
 
 const needsApp = () =>
   !fs.existsSync(".next/BUILD_ID") ? "no production build (.next)" : !fs.existsSync("node_modules/autocannon") ? "autocannon not installed" : null;
@@ -42,6 +43,9 @@ const JOBS: Job[] = [
   // Worker processes against a Postgres server: 2,000 idle connections (smoke: 50), 8 minutes.
   { script: "many", args: [], dbs: ["postgres"] },
   { script: "persons-100k", args: [], dbs: ["postgres", "pglite"] },
+  // Live sync: change → other side, every provider and direction (15 minutes a database); the
+  // smoke run, Outlook both ways (notifications and an edit's debounced run), under a minute.
+  { script: "latency", args: [], dbs: ["postgres", "pglite"], smokeDbs: ["pglite"], smokeArgs: ["--provider", "microsoft"], needs: needsRadicale },
 ];
 
 function main(): void {
@@ -58,13 +62,14 @@ function main(): void {
     const missing = job.needs?.();
     for (const db of values.smoke && job.smokeDbs ? job.smokeDbs : job.dbs) {
       if (values.db && values.db !== db) continue;
-      const name = `${job.script} ${job.args.join(" ")} --db ${db}`;
+      const jobArgs = values.smoke && job.smokeArgs ? job.smokeArgs : job.args;
+      const name = `${job.script} ${jobArgs.join(" ")} --db ${db}`;
       if (missing) {
         console.log(`\n== ${name}: skipped (${missing})`);
         continue;
       }
       console.log(`\n== ${name}`);
-      const args = [...process.execArgv, path.join("bench", `${job.script}.ts`), ...job.args, "--db", db, ...(values.smoke ? ["--smoke"] : [])];
+      const args = [...process.execArgv, path.join("bench", `${job.script}.ts`), ...jobArgs, "--db", db, ...(values.smoke ? ["--smoke"] : [])];
       const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, BENCH_PG_URL: pg.url } });
       if (r.status !== 0) failed.push(name);
     }
