@@ -67,27 +67,29 @@ for (const { provider, account, group, user } of [
 test("Google: unpairing in the preview yields two persons", async ({ browser }) => {
   // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
   test.slow();
-  const account = "alex.morgan.demo@gmail.com";
+  // A Google account of its own, and a user with no two-way connection: theirs would send the new
+  // person to its address book within seconds (live sync), linking it before the preview.
+  const account = `${uniqueName("abi").toLowerCase()}@gmail.com`;
   const address = `${uniqueName("abi")}@outlook.com`;
-  const remote = await demoGroup("google", account, "Friends");
+  const remote = await demoGroup("google", account, "Friends", { create: true });
   await remote.book.add({ given: "Abigail", family: "Rodriguez", email: address });
-  const west = await pageAs(browser, USERS.west);
-  const mine = await createPerson(west, { firstName: "Abigail", lastName: "Rodriguez", email: address, visibility: "owner" });
+  const manager = await pageAs(browser, USERS.manager);
+  const mine = await createPerson(manager, { firstName: "Abigail", lastName: "Rodriguez", email: address, visibility: "owner" });
 
-  await connect(west, account);
-  await chooseSettings(west, { group: "Friends", direction: "One-way", visibility: "owner" });
-  const pair = await pairFor(west, account, address);
-  const summary = card(west, account).getByTestId("preview-summary");
+  await connect(manager, account);
+  await chooseSettings(manager, { group: "Friends", direction: "One-way", visibility: "owner" });
+  const pair = await pairFor(manager, account, address);
+  const summary = card(manager, account).getByTestId("preview-summary");
   const before = await summary.textContent();
   await pair.getByRole("button", { name: "Unpair" }).click();
   await expect(summary).not.toHaveText(before!);
   // Now among the creates, where it can be paired again.
-  const preview = card(west, account).getByTestId("first-sync-preview");
+  const preview = card(manager, account).getByTestId("first-sync-preview");
   await preview.getByRole("link", { name: /^Created \(/ }).click();
   await expect(preview.getByTestId("preview-row").filter({ hasText: address }).getByRole("button", { name: "Link to Abigail Rodriguez" })).toBeVisible();
-  await waitUpToDate(west, account);
+  await waitUpToDate(manager, account);
 
-  const persons = await found(west, address, "Abigail Rodriguez");
+  const persons = await found(manager, address, "Abigail Rodriguez");
   expect(persons).toHaveLength(2);
   expect(persons).toContain(mine);
 });

@@ -4,7 +4,9 @@ import { audit, card, chooseSettings, connect, createPerson, demoGroup, openEdit
 test("a contact Google refuses on push waits under Needs attention with its reason, and Retry after fixing it clears it", async ({ browser }) => {
   // A long flow (sign-ins, a provider's consent, syncs): three times the default budget.
   test.slow();
-  const page = await pageAs(browser, USERS.west);
+  // A user with no other two-way connection: a new person goes to one of them (live sync asks
+  // them all), and it must be this one.
+  const page = await pageAs(browser, USERS.manager);
   // An account of its own at the demo Google emulator, which refuses any contact at blocked.example.
   const email = `${uniqueName("refusing.")}@gmail.com`;
   const { book } = await demoGroup("google", email, "Partners", { create: true });

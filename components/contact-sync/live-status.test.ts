@@ -35,7 +35,9 @@ describe("the dashboard's status line", () => {
   it("says how the connection stays in step: notified, checked while active, or its interval", () => {
     expect(liveModeText({ live: "notifications", intervalMinutes: 5 }, "Outlook", t)).toBe("Live: Outlook tells Tandem of changes as they happen.");
     expect(liveModeText({ live: "checks", intervalMinutes: 15 }, "Google", t)).toBe("Checks for changes every minute while you are active; otherwise every 15 minutes.");
-    expect(liveModeText({ live: "checks", intervalMinutes: 0 }, "Google", t)).toBe("Checks for changes every minute while you are active; otherwise when you press Refresh.");
+    // Only on Refresh means only on Refresh, whatever the provider could do.
+    expect(liveModeText({ live: "checks", intervalMinutes: 0 }, "Google", t)).toBe("Syncs when you press Refresh.");
+    expect(liveModeText({ live: "notifications", intervalMinutes: 0 }, "Outlook", t)).toBe("Syncs when you press Refresh.");
     expect(liveModeText({ live: "interval", intervalMinutes: 5 }, "Outlook", t)).toBe("Syncs every 5 minutes.");
     expect(liveModeText({ live: "interval", intervalMinutes: 0 }, "Outlook", t)).toBe("Syncs when you press Refresh.");
     const sv_t = translator("sv");

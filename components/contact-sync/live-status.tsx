@@ -186,9 +186,11 @@ export function statusLabel(data: Pick<LiveStatusData, "running" | "interrupted"
 /** How the connection stays in step, in a sentence. */
 export function liveModeText(data: Pick<LiveStatusData, "live" | "intervalMinutes">, appName: string, t: StatusTranslator): string {
   const { live, intervalMinutes: minutes } = data;
+  // Synced only on Refresh: no notification, check or edit starts a run.
+  if (minutes === 0) return t("live.manual");
   if (live === "notifications") return t("live.notifications", { app: appName });
-  if (live === "checks") return minutes === 0 ? t("live.checksOnly") : t("live.checks", { minutes });
-  return minutes === 0 ? t("live.manual") : t("live.interval", { minutes });
+  if (live === "checks") return t("live.checks", { minutes });
+  return t("live.interval", { minutes });
 }
 
 const DOT: Record<LiveStatusData["status"], string> = {

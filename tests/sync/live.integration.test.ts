@@ -122,6 +122,12 @@ describe.each(testDatabases())("a CRM edit reaches the provider without Refresh,
     await rename(oneWay.personIds[0]!, "NotSent");
     expect((await connection(oneWay.id)).runRequestedAt).toBeNull();
 
+    // Synced only on Refresh: an edit waits for the user's Refresh.
+    const manual = await synced();
+    await handle.db.update(syncConnections).set({ syncIntervalMinutes: 0 }).where(eq(syncConnections.id, manual.id));
+    await rename(manual.personIds[0]!, "WaitsForRefresh");
+    expect((await connection(manual.id)).runRequestedAt).toBeNull();
+
     // A contact changed at the provider: the run that brings it writes the person, and asks for
     // no run of itself.
     const twoWay = await synced();

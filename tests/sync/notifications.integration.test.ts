@@ -199,6 +199,22 @@ describe.each(testDatabases())("Graph change notifications on $name", ({ open })
     expect((await runsOf(id)).map((r) => r.trigger)).not.toContain("manual");
   });
 
+  it("a connection set to sync only on Refresh drops its subscription at its next run, and a notification for it starts nothing", async () => {
+    const { id, email, subscription } = await subscribed();
+    await handle.db.update(syncConnections).set({ syncIntervalMinutes: 0 }).where(eq(syncConnections.id, id));
+    // A notification that still comes (sent before the subscription went) starts nothing.
+    const clientState = (await listSubscriptions(emu.url, email)).subscriptions[0]!.clientState!;
+    const res = await post("/api/sync/notifications", { value: [{ subscriptionId: subscription.subscriptionId, clientState, changeType: "updated" }] });
+    expect(res.status).toBe(202);
+    expect((await connection(id)).runRequestedAt).toBeNull();
+    // Refresh: the run ends without a subscription, at Graph and here.
+    await handle.db.update(syncConnections).set({ runRequestedAt: new Date() }).where(eq(syncConnections.id, id));
+    const { wakeWorkers } = await import("@/lib/wakeups");
+    wakeWorkers();
+    await until(async () => !(await subscriptionOf(id)), { timeoutMs: 30_000, what: "the subscription to go" });
+    expect((await listSubscriptions(emu.url, email)).subscriptions).toEqual([]);
+  });
+
   it("a paused connection's subscription is removed at Graph and here", async () => {
     const { id, email } = await subscribed();
     const east = (await getViewer(handle.db, demo.users.east))!;

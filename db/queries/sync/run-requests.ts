@@ -3,6 +3,8 @@
 // - A CRM edit of a person a two-way connection links, or a new person of the connection's user:
 //   in CHANGE_DEBOUNCE_MS, so that a burst of edits (a form saved twice, a bulk change, a sync of
 //   another connection writing the person) is one run.
+// A connection the user set to sync only when they press Refresh is never asked by an edit, a
+// notification or a check: it syncs when they say so.
 // A request joins one already waiting (they coalesce); one made during a run waits for it to end
 // (lib/sync/jobs/scheduler.ts claims a request only once it is due).
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
@@ -21,14 +23,25 @@ const runnable = sql.raw(`(${RUNNABLE_STATUSES.map((s) => `'${s}'`).join(", ")})
 /** Asks for a run as soon as a worker is free; a request waiting for later (an edit's) is
  * brought forward. null: no such connection. alreadyWaiting: a due request was waiting already,
  * and this one joined it. */
-export async function requestRun(db: Db, connectionId: string, reason: RequestReason): Promise<{ alreadyWaiting: boolean } | null> {
+export async function requestRun(
+  db: Db,
+  connectionId: string,
+  reason: RequestReason,
+  opts: { unlessManual?: boolean } = {},
+): Promise<{ alreadyWaiting: boolean } | null> {
   const c = syncConnections;
   // (Compared with the clock, not the transaction's start: a request made by a statement that
   // began earlier but waited for this row must join the one it waited for.)
   const made = await db
     .update(c)
     .set({ runRequestedAt: sql`now()`, runRequestReason: reason })
-    .where(and(eq(c.id, connectionId), or(isNull(c.runRequestedAt), sql`${c.runRequestedAt} > clock_timestamp()`)))
+    .where(
+      and(
+        eq(c.id, connectionId),
+        or(isNull(c.runRequestedAt), sql`${c.runRequestedAt} > clock_timestamp()`),
+        opts.unlessManual ? sql`${c.syncIntervalMinutes} is distinct from 0` : undefined,
+      ),
+    )
     .returning({ id: c.id });
   if (made.length > 0) {
     wakeWorkers();
@@ -66,6 +79,7 @@ async function requestChangeRuns(db: Db, which: ReturnType<typeof sql>): Promise
     update sync_connections s set run_requested_at = now() + ${`${CHANGE_DEBOUNCE_MS} milliseconds`}::interval, run_request_reason = 'change'
     from (select c.id from sync_connections c
       where ${which} and c.direction = 'two_way' and c.status in ${runnable} and c.group_id is not null and c.run_requested_at is null
+        and c.sync_interval_minutes is distinct from 0
       for update skip locked) t
     where s.id = t.id
     returning s.run_requested_at as at`);
@@ -90,5 +104,12 @@ export async function noteUserSeen(db: Db, userId: string, checkedProviders: str
   await db
     .update(syncConnections)
     .set({ nextCheckAt: sql`coalesce(${syncConnections.nextCheckAt}, now())` })
-    .where(and(eq(syncConnections.userId, userId), inArray(syncConnections.provider, checkedProviders), inArray(syncConnections.status, [...RUNNABLE_STATUSES])));
+    .where(
+      and(
+        eq(syncConnections.userId, userId),
+        inArray(syncConnections.provider, checkedProviders),
+        inArray(syncConnections.status, [...RUNNABLE_STATUSES]),
+        sql`${syncConnections.syncIntervalMinutes} is distinct from 0`,
+      ),
+    );
 }

@@ -125,7 +125,7 @@ export async function claimNextConnection(db: DB, { intervalMs, checkIntervalMs 
       nextRunAt: sql`case when ${next.due} then now() + ${runInterval(sql`${c.syncIntervalMinutes}`, intervalMs)} else ${c.nextRunAt} end`,
       // Checked again in a minute while its user is active; not at all once they are not.
       // (Only providers that are checked: the others notify, or wait for their interval.)
-      nextCheckAt: sql`case when ${next.active} and ${inArray(c.provider, checkedProviders())} then now() + ${`${checkIntervalMs} milliseconds`}::interval end`,
+      nextCheckAt: sql`case when ${next.active} and ${inArray(c.provider, checkedProviders())} and ${c.syncIntervalMinutes} is distinct from 0 then now() + ${`${checkIntervalMs} milliseconds`}::interval end`,
       leaseOwner: runId,
       leaseUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`,
     })

@@ -81,7 +81,7 @@ export async function answerChangeNotifications(db: DB, url: URL, body: string):
   if (!batch) return text(400);
   const matched = await authenticated(db, batch.value);
   if (!matched) return text(403);
-  for (const connectionId of new Set(matched.map((m) => m.sub.connectionId))) await requestRun(db, connectionId, "notification");
+  for (const connectionId of new Set(matched.map((m) => m.sub.connectionId))) await requestRun(db, connectionId, "notification", { unlessManual: true });
   return text(202);
 }
 
@@ -96,7 +96,7 @@ export async function answerLifecycleNotifications(db: DB, url: URL, body: strin
   for (const { item, sub } of matched) {
     if (item.lifecycleEvent === "subscriptionRemoved") await subscriptions.forget(db, { subscriptionId: sub.subscriptionId });
     if (item.lifecycleEvent === "reauthorizationRequired") await subscriptions.renewSoon(db, sub.subscriptionId);
-    await requestRun(db, sub.connectionId, "notification");
+    await requestRun(db, sub.connectionId, "notification", { unlessManual: true });
   }
   return text(202);
 }

@@ -43,13 +43,20 @@ export type KeepOutcome = "none" | "subscribed" | "renewed" | "kept" | "failed";
  * connection polls as before. */
 export async function keepSubscription(
   db: DB,
-  conn: Pick<SyncConnection, "id" | "provider">,
+  conn: Pick<SyncConnection, "id" | "provider" | "syncIntervalMinutes">,
   adapter: ProviderAdapter,
   target: NotificationTarget | null,
   opts: { logger?: Logger; now?: () => number } = {},
 ): Promise<KeepOutcome> {
   const channel = adapter.notifications;
   if (!channel || !target) return "none";
+  // Synced only on Refresh: not told of changes (a subscription from before goes).
+  if (conn.syncIntervalMinutes === 0) {
+    const held = await subscriptions.ofConnection(db, conn.id);
+    if (held) await channel.unsubscribe(held.subscriptionId).catch(() => {});
+    await subscriptions.forget(db, { connectionId: conn.id });
+    return "none";
+  }
   const now = (opts.now ?? Date.now)();
   const lifetime = channel.maxLifetimeMs;
   let outcome: KeepOutcome = "kept";
