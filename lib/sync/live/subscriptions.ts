@@ -43,7 +43,7 @@ export type KeepOutcome = "none" | "subscribed" | "renewed" | "kept" | "failed";
  * connection polls as before. */
 export async function keepSubscription(
   db: DB,
-  conn: Pick<SyncConnection, "id" | "provider" | "syncIntervalMinutes">,
+  conn: Pick<SyncConnection, "id" | "provider" | "syncIntervalMinutes"> & { nextRunAt?: Date | null },
   adapter: ProviderAdapter,
   target: NotificationTarget | null,
   opts: { logger?: Logger; now?: () => number } = {},
@@ -81,8 +81,10 @@ export async function keepSubscription(
       expiresAt = made.expiresAt;
       outcome = "subscribed";
     }
-    // The run that renews it comes before it lapses, whatever the connection's interval.
+    // The run that renews it comes before it lapses, whatever the connection's interval (a
+    // connection's next run, already sooner, is left alone: no write on every run).
     const renewAt = new Date(Math.max(now, expiresAt.getTime() - RENEW_WHEN_LEFT_MS / 2));
+    if (conn.nextRunAt && conn.nextRunAt <= renewAt) return outcome;
     await db
       .update(syncConnections)
       .set({ nextRunAt: sql`least(${syncConnections.nextRunAt}, ${renewAt.toISOString()}::timestamptz)` })
